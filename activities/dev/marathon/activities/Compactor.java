@@ -1,0 +1,139 @@
+package dev.marathon.activities;
+
+import dev.marathon.activities.model.ModelReply;
+import dev.marathon.activities.store.CheckpointStore;
+import dev.marathon.activities.store.Conversations;
+import dev.marathon.activities.store.Message;
+import dev.marathon.workflows.PlanStep;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Shortens a conversation between turns, cheapest first: (1) mask old, bulky tool results; (2)
+ * if still too long, summarize old turns with the model. The task (system prompt and first user
+ * message) and the most recent turns stay verbatim, reasoning included; the plan and the files
+ * touched are pinned into the summary. The result is a new checkpoint; the old one stays in the
+ * store, and a failing summary call changes nothing.
+ */
+final class Compactor {
+  /** Tool results longer than this, outside the recent turns, are masked. */
+  static final int MASK_CHARS = 600;
+  /** Old history fed to the summarizer is cut to this many characters (its tail is kept). */
+  static final int MAX_SUMMARY_INPUT_CHARS = 200_000;
+
+  interface Model {
+    ModelReply complete(List<Message> messages, String purpose);
+  }
+
+  record Result(String contextRef, String method, long tokensBefore, long tokensAfter, ModelReply reply) {}
+
+  private final Conversations conversations;
+  private final Model model;
+
+  Compactor(Conversations conversations, Model model) {
+    this.conversations = conversations;
+    this.model = model;
+  }
+
+  Result compact(String ref, long targetTokens, int keepTurns, List<PlanStep> plan) {
+    List<Message> all = conversations.load(ref);
+    long before = TokenEstimate.of(all);
+    int firstAssistant = indexOfAssistant(all, 1);
+    if (firstAssistant < 0) return new Result(ref, "none", before, before, null);
+    int keepFrom = Math.max(firstAssistant, indexOfAssistantFromEnd(all, keepTurns));
+
+    List<Message> masked = new ArrayList<>(all);
+    for (int i = firstAssistant; i < keepFrom; i++) masked.set(i, mask(all.get(i)));
+    long afterMask = TokenEstimate.of(masked);
+    boolean maskHelped = afterMask < before;
+    if (afterMask <= targetTokens || keepFrom <= firstAssistant) {
+      if (!maskHelped) return new Result(ref, "none", before, before, null);
+      return new Result(conversations.replace(ref, masked), "masked", before, afterMask, null);
+    }
+
+    List<Message> head = all.subList(0, firstAssistant);
+    List<Message> old = masked.subList(firstAssistant, keepFrom);
+    ModelReply reply = model.complete(List.of(
+        Message.system(Prompts.load("compact.md")),
+        Message.user(render(head) + "\n\n# Work to summarize\n\n" + tail(render(old), MAX_SUMMARY_INPUT_CHARS))), "compact");
+    if (reply.content() == null || reply.content().isBlank()) {
+      throw new IllegalStateException("the summarizing call returned no text; the context was left as it was");
+    }
+    List<Message> compacted = new ArrayList<>(head);
+    compacted.add(Message.user(pinned(reply.content(), plan, filesTouched(all.subList(firstAssistant, keepFrom)), keepFrom - firstAssistant)));
+    compacted.addAll(masked.subList(keepFrom, masked.size()));
+    long after = TokenEstimate.of(compacted);
+    return new Result(conversations.replace(ref, compacted), "summarized", before, after, reply);
+  }
+
+  private Message mask(Message m) {
+    if (!"tool".equals(m.role()) || m.content() == null || m.content().length() <= MASK_CHARS) return m;
+    String ref = CheckpointStore.hash(m.content().getBytes(StandardCharsets.UTF_8));
+    String where = conversations.store().contains(ref) ? "stored as " + ref : "kept in the run's transcript";
+    String head = m.content().substring(0, Math.min(200, m.content().length()));
+    return Message.toolResult(m.toolCallId(), m.name(),
+        head + "\n[marathon: the rest of this " + m.content().length() + "-character result was elided to save context; "
+            + where + ". Run the tool again if you need it.]");
+  }
+
+  static String pinned(String summary, List<PlanStep> plan, Set<String> files, int messagesReplaced) {
+    StringBuilder sb = new StringBuilder("[marathon] The conversation was compacted: ")
+        .append(messagesReplaced).append(" earlier messages were replaced by this summary. The most recent turns follow verbatim.\n\n");
+    sb.append("## Plan (current)\n");
+    if (plan.isEmpty()) sb.append("(none recorded)\n");
+    for (PlanStep s : plan) sb.append("- [").append(s.status().wireName()).append("] ").append(s.step()).append('\n');
+    sb.append("\n## Files touched so far\n");
+    if (files.isEmpty()) sb.append("(none with write_file/edit_file)\n");
+    for (String f : files) sb.append("- ").append(f).append('\n');
+    sb.append("\n## Summary of earlier work\n").append(summary.strip()).append('\n');
+    return sb.toString();
+  }
+
+  static Set<String> filesTouched(List<Message> messages) {
+    Set<String> files = new LinkedHashSet<>();
+    for (Message m : messages) {
+      for (Message.Call c : m.calls()) {
+        if (!c.name().equals("write_file") && !c.name().equals("edit_file")) continue;
+        try {
+          String path = Json.MAPPER.readTree(c.arguments()).path("path").asText("");
+          if (!path.isBlank()) files.add(path);
+        } catch (Exception ignored) {
+          // a malformed call touched nothing
+        }
+      }
+    }
+    return files;
+  }
+
+  private static String render(List<Message> messages) {
+    StringBuilder sb = new StringBuilder();
+    for (Message m : messages) {
+      sb.append("### ").append(m.role()).append(m.name() != null ? " (" + m.name() + ")" : "").append('\n');
+      if (m.reasoning() != null && !m.reasoning().isBlank()) sb.append("(thinking) ").append(m.reasoning()).append('\n');
+      if (m.content() != null && !m.content().isBlank()) sb.append(m.content()).append('\n');
+      for (Message.Call c : m.calls()) sb.append("→ ").append(c.name()).append(' ').append(c.arguments()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static String tail(String s, int max) {
+    return s.length() <= max ? s : "[… earlier part cut …]\n" + s.substring(s.length() - max);
+  }
+
+  /** Index of the {@code n}-th assistant message from the start (1-based), or -1. */
+  private static int indexOfAssistant(List<Message> all, int n) {
+    int seen = 0;
+    for (int i = 0; i < all.size(); i++) if (all.get(i).isAssistant() && ++seen == n) return i;
+    return -1;
+  }
+
+  /** Index of the {@code n}-th assistant message from the end (1-based), or 0 if there are fewer. */
+  private static int indexOfAssistantFromEnd(List<Message> all, int n) {
+    int seen = 0;
+    for (int i = all.size() - 1; i >= 0; i--) if (all.get(i).isAssistant() && ++seen == n) return i;
+    return 0;
+  }
+}

@@ -1,0 +1,109 @@
+package dev.marathon.activities;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.marathon.activities.model.ChatRequest;
+import dev.marathon.activities.model.ModelClient;
+import dev.marathon.activities.model.ModelEndpoint;
+import dev.marathon.activities.model.ModelException;
+import dev.marathon.activities.model.ModelReply;
+import dev.marathon.activities.model.Provider;
+import dev.marathon.activities.store.Conversations;
+import dev.marathon.activities.store.Message;
+import dev.marathon.activities.tools.ToolCatalog;
+import dev.marathon.workflows.ModelSettings;
+import dev.marathon.workflows.Text;
+import dev.marathon.workflows.Usage;
+import dev.marathon.workflows.api.CompactInput;
+import dev.marathon.workflows.api.CompactResult;
+import dev.marathon.workflows.api.ModelActivities;
+import dev.marathon.workflows.api.Observation;
+import dev.marathon.workflows.api.ThinkInput;
+import dev.marathon.workflows.api.ThinkResult;
+import io.temporal.activity.Activity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Model turns. Loads the conversation by ref, appends what happened since, asks the model,
+ * checkpoints the answer with its reasoning, and hands the workflow only refs and digests.
+ */
+public final class ModelActivitiesImpl implements ModelActivities {
+  /** Characters of reply and reasoning shown in history (and so on the Web UI timeline). */
+  static final int DIGEST_CHARS = 300;
+
+  private final Conversations conversations;
+  private final ModelClient client;
+  private final ToolCatalog catalog;
+  private final ToolCallParser parser;
+  private final Prices prices;
+  private final Secrets secrets;
+
+  public ModelActivitiesImpl(Conversations conversations, ModelClient client, ToolCatalog catalog, Prices prices, Secrets secrets) {
+    this.conversations = conversations;
+    this.client = client;
+    this.catalog = catalog;
+    this.parser = new ToolCallParser(catalog, conversations.store());
+    this.prices = prices;
+    this.secrets = secrets;
+  }
+
+  @Override
+  public ThinkResult think(ThinkInput input) {
+    ModelSettings settings = input.model();
+    Provider provider = Provider.of(settings.provider(), settings.baseUrl());
+    List<Message> added = new ArrayList<>();
+    for (Observation o : input.observations()) {
+      String text = o.ref() != null ? conversations.store().getText(o.ref()) : o.text();
+      added.add(Message.toolResult(o.callId(), o.tool(), text));
+    }
+    List<Message> history = conversations.load(input.contextRef());
+    added.addAll(DanglingCalls.answer(history, added));
+    for (String m : input.userMessages()) added.add(Message.user(m));
+    List<Message> prompt = new ArrayList<>(history);
+    prompt.addAll(added);
+
+    ObjectNode body = ChatRequest.body(settings.model(), prompt, catalog.schemas(), provider, settings.maxOutputTokens());
+    ModelReply reply = complete(settings, body, input.runId(), input.turn());
+
+    added.add(Message.assistant(reply.content(), reply.reasoning(), reply.reasoningField(), reply.calls(), provider.wireName()));
+    String contextRef = conversations.append(input.contextRef(), added);
+    long promptTokens = reply.promptTokens() > 0 ? reply.promptTokens() : TokenEstimate.of(prompt);
+    Usage usage = new Usage(promptTokens, reply.completionTokens(), reply.cachedTokens(),
+        prices.of(settings).cost(promptTokens, reply.cachedTokens(), reply.completionTokens()), promptTokens);
+    return new ThinkResult(contextRef, parser.parse(reply.calls()),
+        Text.oneLine(reply.content(), DIGEST_CHARS), Text.oneLine(reply.reasoning(), DIGEST_CHARS), usage, reply.finishReason());
+  }
+
+  @Override
+  public CompactResult compact(CompactInput input) {
+    Compactor compactor = new Compactor(conversations, (messages, purpose) -> {
+      ObjectNode body = ChatRequest.body(input.model().model(), messages, null,
+          Provider.of(input.model().provider(), input.model().baseUrl()), input.model().maxOutputTokens());
+      return complete(input.model(), body, input.runId(), input.turn());
+    });
+    Compactor.Result r = compactor.compact(input.contextRef(), input.targetTokens(), input.keepTurns(), input.plan());
+    Usage usage = r.reply() == null ? Usage.ZERO
+        : new Usage(r.reply().promptTokens(), r.reply().completionTokens(), r.reply().cachedTokens(),
+            prices.of(input.model()).cost(r.reply().promptTokens(), r.reply().cachedTokens(), r.reply().completionTokens()),
+            r.tokensAfter());
+    return new CompactResult(r.contextRef(), r.method(), r.tokensBefore(), r.tokensAfter(), usage);
+  }
+
+  /** One HTTP call with heartbeats; failures classified into Temporal failures here, once. */
+  private ModelReply complete(ModelSettings settings, ObjectNode body, String runId, int turn) {
+    String keyEnv = settings.apiKeyEnv();
+    String key = keyEnv == null || keyEnv.isBlank() ? null : System.getenv(keyEnv);
+    ModelEndpoint endpoint = new ModelEndpoint(settings.baseUrl(), key, keyEnv);
+    try {
+      return client.complete(endpoint, body, turn,
+          Map.of("X-Marathon-Run", runId, "X-Marathon-Turn", Integer.toString(turn)),
+          () -> Activity.getExecutionContext().heartbeat(turn));
+    } catch (ModelException e) {
+      if (e.kind() == ModelException.Kind.AUTH && key == null) {
+        e = new ModelException(e.kind(), e.getMessage() + " (" + keyEnv + " is not set on this worker)", null);
+      }
+      throw Failures.model(e, secrets);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.marathon.activities;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/** Prompts live in resource files ({@code marathon/*.md}), rendered with {@code {{name}}} slots. */
+public final class Prompts {
+
+  public static String system(String branch) {
+    return load("system.md").replace("{{branch}}", branch);
+  }
+
+  public static String task(String title, String task) {
+    return "Task: " + title + "\n\n" + task;
+  }
+
+  public static String load(String name) {
+    try (InputStream in = Prompts.class.getResourceAsStream("/marathon/" + name)) {
+      if (in == null) throw new IllegalStateException("prompt marathon/" + name + " is missing from the classpath");
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Prompts() {}
+}

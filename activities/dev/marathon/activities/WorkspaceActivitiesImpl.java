@@ -1,0 +1,56 @@
+package dev.marathon.activities;
+
+import dev.marathon.activities.store.Conversations;
+import dev.marathon.activities.store.Message;
+import dev.marathon.activities.workspace.Workspace;
+import dev.marathon.activities.workspace.WorkspaceException;
+import dev.marathon.activities.workspace.Workspaces;
+import dev.marathon.workflows.api.BeginInput;
+import dev.marathon.workflows.api.BeginResult;
+import dev.marathon.workflows.api.CommitInput;
+import dev.marathon.workflows.api.CommitResult;
+import dev.marathon.workflows.api.WorkspaceActivities;
+import io.temporal.activity.Activity;
+import java.util.List;
+
+/** Creates a run's worktree and first checkpoint; commits its work onto the branch at the end. */
+public final class WorkspaceActivitiesImpl implements WorkspaceActivities {
+  private final Workspaces workspaces;
+  private final Conversations conversations;
+
+  public WorkspaceActivitiesImpl(Workspaces workspaces, Conversations conversations) {
+    this.workspaces = workspaces;
+    this.conversations = conversations;
+  }
+
+  @Override
+  public BeginResult begin(BeginInput input) {
+    Workspace ws = workspaces.get(input.workspace());
+    try (Workspace.Lease lease = ws.lease(WorkspaceActivitiesImpl::heartbeat)) {
+      Workspace.Begun begun = ws.begin();
+      // Content-addressed: a retried attempt writes the same bytes and gets the same ref.
+      String contextRef = conversations.append(null, List.of(
+          Message.system(Prompts.system(input.workspace().branch())),
+          Message.user(Prompts.task(input.title(), input.task()))));
+      return new BeginResult(contextRef, begun.snapshot(), begun.baseCommit());
+    } catch (WorkspaceException e) {
+      throw Failures.workspace(e);
+    }
+  }
+
+  @Override
+  public CommitResult commit(CommitInput input) {
+    Workspace ws = workspaces.get(input.workspace());
+    try (Workspace.Lease lease = ws.lease(WorkspaceActivitiesImpl::heartbeat)) {
+      String before = input.workspaceRef();
+      String head = ws.commit(before, input.message());
+      return new CommitResult(head, true);
+    } catch (WorkspaceException e) {
+      throw Failures.workspace(e);
+    }
+  }
+
+  private static void heartbeat() {
+    Activity.getExecutionContext().heartbeat(null);
+  }
+}

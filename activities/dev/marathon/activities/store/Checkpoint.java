@@ -1,0 +1,13 @@
+package dev.marathon.activities.store;
+
+import java.util.List;
+
+/**
+ * One segment of a conversation: the messages added since {@code parent}. A conversation is the
+ * chain of segments from a root to a checkpoint, so saving a turn costs only the new messages.
+ *
+ * @param parent the previous checkpoint, or null for a root
+ * @param compactedFrom for a root made by compaction: the longer checkpoint it replaces, which
+ *     stays in the store (the full transcript is never deleted)
+ */
+public record Checkpoint(String parent, List<Message> messages, String compactedFrom) {}

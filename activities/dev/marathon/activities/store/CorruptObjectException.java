@@ -1,0 +1,10 @@
+package dev.marathon.activities.store;
+
+import java.nio.file.Path;
+
+/** An object whose bytes no longer hash to its ref: the disk damaged it. Never trusted. */
+public final class CorruptObjectException extends RuntimeException {
+  public CorruptObjectException(String ref, Path file) {
+    super("checkpoint store object " + ref + " is corrupt (" + file + " does not match its hash)");
+  }
+}

@@ -1,0 +1,130 @@
+package dev.marathon.activities.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bash {command, timeout_seconds?}}: one command, one fresh process (no persistent shell),
+ * in its own process group with the workspace as cwd and no stdin. On timeout or cancellation the
+ * whole group is killed; background processes do not outlive the command. A non-zero exit is an
+ * observation for the model, not an error of the run.
+ */
+public final class BashTool implements Tool {
+  /** Output kept in the store per command; beyond it only the tail is kept. */
+  static final int MAX_KEPT_BYTES = 8 * 1024 * 1024;
+
+  @Override
+  public String name() {
+    return "bash";
+  }
+
+  @Override
+  public boolean readOnly() {
+    return false;
+  }
+
+  @Override
+  public ToolOutput run(JsonNode arguments, ToolContext context) {
+    Arguments args = new Arguments(name(), arguments);
+    String command = args.requiredString("command");
+    if (command.isBlank()) throw new ToolException("bash: command is empty");
+    args.optionalInt("timeout_seconds", 0); // validated here; the workflow already capped it
+    ProcessBuilder pb = new ProcessBuilder("setsid", "bash", "-c", command)
+        .directory(context.root().toFile())
+        .redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    Map<String, String> env = pb.environment();
+    context.hiddenEnv().forEach(env::remove);
+    env.putAll(context.addedEnv());
+    env.put("GIT_TERMINAL_PROMPT", "0");
+    env.put("GIT_PAGER", "cat");
+    env.put("PAGER", "cat");
+    env.put("TERM", "dumb");
+
+    Process process;
+    try {
+      process = pb.start();
+    } catch (IOException e) {
+      throw new ToolException("bash: cannot start: " + e.getMessage());
+    }
+    long pgid = process.pid(); // setsid made the shell the leader of a new group
+    Capture capture = new Capture(process.getInputStream());
+    Thread reader = new Thread(capture, "bash-output-" + pgid);
+    reader.setDaemon(true);
+    reader.start();
+    boolean timedOut = false;
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(context.commandSeconds());
+      while (!process.waitFor(1, TimeUnit.SECONDS)) {
+        if (System.nanoTime() >= deadline) {
+          timedOut = true;
+          break;
+        }
+        context.heartbeat().run();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ToolException("bash: interrupted");
+    } finally {
+      ProcessGroups.kill(pgid); // the command's leftovers (or all of it, on timeout/cancel)
+    }
+    try {
+      process.waitFor(5, TimeUnit.SECONDS);
+      reader.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    String output = capture.text();
+    if (timedOut) {
+      String text = "Command timed out after " + context.commandSeconds() + " s; its process group was killed.\n" + output;
+      return new ToolOutput(false, BoundedText.forModel(text), fullIfCut(text), "timed out after " + context.commandSeconds() + " s");
+    }
+    int exit = process.exitValue();
+    String text = "exit code: " + exit + "\n" + output;
+    return new ToolOutput(exit == 0, BoundedText.forModel(text), fullIfCut(text),
+        "exit " + exit + " · " + BoundedText.lines(output) + " lines");
+  }
+
+  private static String fullIfCut(String text) {
+    return text.length() > BoundedText.MODEL_CHARS ? text : null;
+  }
+
+  /** Reads a command's output: keeps the first {@link #MAX_KEPT_BYTES}, then counts the rest. */
+  private static final class Capture implements Runnable {
+    private final InputStream in;
+    private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+    private long dropped;
+
+    Capture(InputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public void run() {
+      byte[] buf = new byte[8192];
+      try (in) {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          synchronized (this) {
+            int room = MAX_KEPT_BYTES - kept.size();
+            if (room > 0) kept.write(buf, 0, Math.min(room, n));
+            if (n > room) dropped += n - Math.max(room, 0);
+          }
+        }
+      } catch (IOException ignored) {
+        // the process was killed; what was read is kept
+      }
+    }
+
+    synchronized String text() {
+      String s = kept.toString(StandardCharsets.UTF_8);
+      return dropped > 0 ? s + "\n[… " + dropped + " more bytes of output were not kept …]" : s;
+    }
+  }
+}

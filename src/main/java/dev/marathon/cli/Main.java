@@ -1,0 +1,62 @@
+package dev.marathon.cli;
+
+import dev.marathon.runtime.Connection;
+import io.temporal.client.WorkflowNotFoundException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "marathon", mixinStandardHelpOptions = true, version = "marathon 0.1.0",
+    description = {"A durable runtime for long-horizon coding agents, on Temporal.",
+        "Point it at a repository and a task; it works through the night and survives crashes."},
+    subcommands = {
+        RunCommand.class,
+        StatusCommand.class,
+        ResumeCommand.class,
+        WorkerCommand.class,
+        ServerCommand.class,
+        CommandLine.HelpCommand.class
+    })
+public final class Main {
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line; tests drive it in-process. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler(Main::handle);
+    cl.setParameterExceptionHandler((ex, a) -> {
+      PrintWriter err = ex.getCommandLine().getErr();
+      err.println("error: " + ex.getMessage());
+      err.println("(./marathon " + ex.getCommandLine().getCommandName() + " --help shows the options)");
+      return ExitCodes.BAD_INPUT;
+    });
+    return cl;
+  }
+
+  /** One place that turns exceptions into a human message and an exit code (no stack traces). */
+  private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+    PrintWriter err = cl.getErr();
+    int code;
+    if (e instanceof BadInputException) {
+      err.println("error: " + e.getMessage());
+      code = ExitCodes.BAD_INPUT;
+    } else if (e instanceof WorkflowNotFoundException) {
+      err.println("error: no run with that id on this server");
+      code = ExitCodes.BAD_INPUT;
+    } else if (e instanceof Connection.UnreachableServerException) {
+      err.println("error: " + e.getMessage());
+      code = ExitCodes.FAILED;
+    } else {
+      err.println("error: " + RunFollower.rootMessage(e));
+      if (System.getenv("MARATHON_DEBUG") != null) e.printStackTrace(err);
+      code = ExitCodes.FAILED;
+    }
+    err.flush();
+    return code;
+  }
+
+  private Main() {}
+}

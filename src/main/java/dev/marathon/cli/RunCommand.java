@@ -1,0 +1,167 @@
+package dev.marathon.cli;
+
+import dev.marathon.runtime.Connection;
+import dev.marathon.runtime.MarathonHome;
+import dev.marathon.runtime.Repositories;
+import dev.marathon.runtime.RunIds;
+import dev.marathon.runtime.Runs;
+import dev.marathon.runtime.WorkerHost;
+import dev.marathon.workflows.Budget;
+import dev.marathon.workflows.ModelSettings;
+import dev.marathon.workflows.RunOptions;
+import dev.marathon.workflows.RunSpec;
+import dev.marathon.workflows.RunState;
+import dev.marathon.workflows.Text;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "run", sortOptions = false,
+    description = {"Run a coding task on a git repository as a durable Temporal workflow.",
+        "The work lands on branch marathon/<id> in a worktree; your checkout is never touched.",
+        "Exit codes: 0 finished, 1 failed, 2 bad input, 3 ended or paused without finishing."})
+final class RunCommand implements Callable<Integer> {
+  /** The task travels through Temporal history once; beyond this, put it in a file in the repo. */
+  static final int MAX_TASK_BYTES = 100 * 1024;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--repo", required = true, paramLabel = "DIR", description = "The git repository to work on.")
+  Path repo;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  TaskSource task;
+
+  static final class TaskSource {
+    @Option(names = "--task", paramLabel = "TEXT", description = "The task, e.g. \"fix the flaky tests in module X\".")
+    String text;
+
+    @Option(names = "--task-file", paramLabel = "FILE", description = "A file holding the task.")
+    Path file;
+  }
+
+  @Option(names = "--id", paramLabel = "ID", description = "Run id (default: from the task's first line).")
+  String id;
+
+  @Option(names = "--title", paramLabel = "TEXT", description = "One-line title (default: the task's first line).")
+  String title;
+
+  @Mixin ModelOptions model;
+
+  @Option(names = "--max-turns", paramLabel = "N", defaultValue = "1000", description = "Turn budget (default: ${DEFAULT-VALUE}).")
+  Integer maxTurns;
+
+  @Option(names = "--max-hours", paramLabel = "H", description = "Wall-clock budget in hours.")
+  Double maxHours;
+
+  @Option(names = "--max-tokens", paramLabel = "N", description = "Token budget (prompt + completion).")
+  Long maxTokens;
+
+  @Option(names = "--max-cost", paramLabel = "USD", description = "Cost budget in US dollars.")
+  Double maxCost;
+
+  @Option(names = "--command-timeout", paramLabel = "SECONDS", defaultValue = "600",
+      description = "How long one bash command may run unless the model asks otherwise (default: ${DEFAULT-VALUE}).")
+  int commandTimeout;
+
+  @Option(names = "--max-command-timeout", paramLabel = "SECONDS", defaultValue = "3600",
+      description = "The most the model may ask for one command (default: ${DEFAULT-VALUE}).")
+  int maxCommandTimeout;
+
+  @Option(names = "--heartbeat-timeout", paramLabel = "SECONDS", defaultValue = "10", hidden = true,
+      description = "How fast a dead worker is noticed (default: ${DEFAULT-VALUE}).")
+  int heartbeatSeconds;
+
+  @Option(names = "--continue-as-new-after", paramLabel = "EVENTS", defaultValue = "4000", hidden = true,
+      description = "History length at which a run continues as new (default: ${DEFAULT-VALUE}).")
+  int continueAsNewEvents;
+
+  @Option(names = "--compact-at", paramLabel = "PERCENT", defaultValue = "80",
+      description = "Compact the conversation when the prompt reaches this share of the context window (default: ${DEFAULT-VALUE}).")
+  int compactAt;
+
+  @Option(names = "--detach", description = "Start the run and return; a worker (./marathon worker) carries it.")
+  boolean detach;
+
+  @Mixin ConnectionOptions connection;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Path top = repository();
+    String taskText = taskText();
+    String runTitle = title != null ? Text.oneLine(title, 200) : Text.oneLine(taskText.strip().lines().findFirst().orElse("task"), 100);
+    String runId = id != null ? id : RunIds.fresh(runTitle);
+    String idProblem = RunIds.problem(runId);
+    if (idProblem != null) throw new BadInputException(idProblem);
+    String branch = "marathon/" + runId;
+    if (Repositories.branchExists(top, branch)) throw new BadInputException("branch " + branch + " already exists in " + top + "; pick another --id");
+    ModelSettings settings = model.settings();
+    if (settings.apiKeyEnv() != null && System.getenv(settings.apiKeyEnv()) == null && !isLocal(settings.baseUrl())) {
+      err.println("warning: " + settings.apiKeyEnv() + " is not set; the endpoint will likely refuse requests");
+    }
+    RunOptions options = new RunOptions(commandTimeout, maxCommandTimeout, heartbeatSeconds, continueAsNewEvents, compactAt);
+    RunSpec runSpec = new RunSpec(runId, runTitle, top.toString(), branch, settings, options);
+    RunState state = RunState.start(runSpec, taskText, new Budget(maxTurns, maxHours, maxTokens, maxCost));
+
+    try (Connection conn = connection.open(true, err)) {
+      if (detach && !conn.durable()) {
+        throw new BadInputException("--detach needs a Temporal server that outlives this command; install the Temporal CLI"
+            + " (scripts/install-temporal-cli) or start one with ./marathon server");
+      }
+      Runs runs = new Runs(conn.client());
+      if (detach) {
+        runs.start(state);
+        err.println("Started run " + runId + " on branch " + branch + ". A worker carries it: ./marathon worker");
+        if (conn.uiUrl() != null) err.println("Web UI: " + Ui.runUrl(conn.uiUrl(), conn.namespace(), runId));
+        out.println(runId);
+        return ExitCodes.OK;
+      }
+      try (WorkerHost worker = WorkerHost.start(conn.client(), MarathonHome.fromEnvironment())) {
+        runs.start(state);
+        if (conn.uiUrl() != null) err.println("[marathon] Web UI: " + Ui.runUrl(conn.uiUrl(), conn.namespace(), runId));
+        return new RunFollower(runs, out, err).follow(runId, true);
+      }
+    }
+  }
+
+  private Path repository() {
+    try {
+      return Repositories.topLevel(repo.toAbsolutePath().normalize());
+    } catch (Repositories.Problem e) {
+      throw new BadInputException(e.getMessage());
+    }
+  }
+
+  private String taskText() {
+    String text;
+    if (task.file != null) {
+      try {
+        text = Files.readString(task.file, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new BadInputException("cannot read --task-file " + task.file + ": " + e.getMessage());
+      }
+    } else {
+      text = task.text;
+    }
+    if (text == null || text.isBlank()) throw new BadInputException("the task is empty");
+    if (text.getBytes(StandardCharsets.UTF_8).length > MAX_TASK_BYTES) {
+      throw new BadInputException("the task is over 100 KiB; put the details in a file in the repository and point the task at it");
+    }
+    return text;
+  }
+
+  private static boolean isLocal(String url) {
+    return url.contains("://localhost") || url.contains("://127.0.0.1") || url.contains("://[::1]");
+  }
+}

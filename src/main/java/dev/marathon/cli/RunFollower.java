@@ -1,0 +1,145 @@
+package dev.marathon.cli;
+
+import dev.marathon.runtime.Runs;
+import dev.marathon.workflows.Pause;
+import dev.marathon.workflows.PlanStep;
+import dev.marathon.workflows.Progress;
+import dev.marathon.workflows.RunOutcome;
+import dev.marathon.workflows.RunReport;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowFailedException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Follows a run to its end on the terminal: turns, tools and plan changes on stderr, the final
+ * summary on stdout. Returns the exit code the run's ending deserves.
+ */
+final class RunFollower {
+  private static final long POLL_MILLIS = 500;
+
+  private final Runs runs;
+  private final PrintWriter out;
+  private final PrintWriter err;
+
+  RunFollower(Runs runs, PrintWriter out, PrintWriter err) {
+    this.runs = runs;
+    this.out = out;
+    this.err = err;
+  }
+
+  /**
+   * @param leaveOnPause return when the run pauses for a reason an operator must fix (budget,
+   *     stuck agent, model error), instead of waiting with it
+   */
+  int follow(String runId, boolean leaveOnPause) throws InterruptedException {
+    Progress last = null;
+    while (true) {
+      WorkflowExecutionStatus status = runs.describe(runId).getStatus();
+      if (status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) return ended(runId, status);
+      Progress now = query(runId);
+      if (now != null) {
+        print(last, now);
+        last = now;
+        if (leaveOnPause && now.pause() != null && now.pause().cause() != Pause.Cause.OPERATOR) return paused(runId, now.pause());
+      }
+      Thread.sleep(POLL_MILLIS);
+    }
+  }
+
+  private Progress query(String runId) {
+    try {
+      return runs.progress(runId);
+    } catch (RuntimeException notYet) {
+      return null; // no worker has picked the run up yet, or it is between runs of its chain
+    }
+  }
+
+  private void print(Progress before, Progress now) {
+    if (before == null) {
+      err.printf("[marathon] run %s on branch %s · model %s%n", now.workflowId(), now.branch(), now.model());
+    }
+    if (now.lastTool() != null && (before == null || now.toolCalls() != before.toolCalls())) {
+      int skipped = before == null ? 0 : now.toolCalls() - before.toolCalls() - 1;
+      err.printf("[turn %d] %s%s%n", now.turn(), now.lastTool(), skipped > 0 ? "  (+" + skipped + " more)" : "");
+    }
+    if (!now.plan().isEmpty() && (before == null || !now.plan().equals(before.plan()))) {
+      err.println("  plan: " + plan(now.plan()));
+    }
+    if (now.pause() != null && (before == null || before.pause() == null)) {
+      err.println("[marathon] paused (" + now.pause().cause().name().toLowerCase(Locale.ROOT) + "): " + now.pause().reason());
+    }
+    if (now.pause() == null && before != null && before.pause() != null) err.println("[marathon] unpaused");
+    if (now.runsInChain() > 1 && before != null && now.runsInChain() != before.runsInChain()) {
+      err.println("[marathon] continued as new (run " + now.runsInChain() + " of the chain; history stays small)");
+    }
+    err.flush();
+  }
+
+  static String plan(List<PlanStep> steps) {
+    StringBuilder sb = new StringBuilder();
+    for (PlanStep s : steps) {
+      String mark = switch (s.status()) {
+        case COMPLETED -> "[x] ";
+        case IN_PROGRESS -> "[>] ";
+        case PENDING -> "[ ] ";
+      };
+      sb.append(mark).append(s.step().length() > 60 ? s.step().substring(0, 59) + "…" : s.step()).append("  ");
+    }
+    return sb.toString().strip();
+  }
+
+  private int paused(String runId, Pause pause) {
+    err.println();
+    err.println("The run is paused and waits, durably, for an operator: " + pause.reason());
+    switch (pause.cause()) {
+      case BUDGET -> err.println("Raise the budget with ./marathon budget " + runId + " --max-turns N (or --max-hours, --max-tokens, --max-cost),"
+          + " or let it report with ./marathon finish " + runId + "; then ./marathon resume " + runId + " to follow it.");
+      case MODEL_ERROR, WORKSPACE_ERROR -> err.println("Fix the cause (for a key: set it in the worker's environment and restart"
+          + " the worker), then ./marathon unpause " + runId + " and ./marathon resume " + runId + ".");
+      default -> err.println("Look at it (./marathon status " + runId + "), then ./marathon unpause " + runId + " and ./marathon resume " + runId + ".");
+    }
+    out.println(runId);
+    out.flush();
+    err.flush();
+    return pause.cause() == Pause.Cause.MODEL_ERROR || pause.cause() == Pause.Cause.WORKSPACE_ERROR ? ExitCodes.FAILED : ExitCodes.NOT_FINISHED;
+  }
+
+  private int ended(String runId, WorkflowExecutionStatus status) {
+    if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+      RunReport report = runs.result(runId);
+      err.printf("[marathon] run %s ended %s after %d turns and %d tool calls; branch %s%s%n",
+          runId, report.outcome().name().toLowerCase(Locale.ROOT), report.progress().turn(), report.progress().toolCalls(),
+          report.branch(), report.head() == null ? "" : " at " + report.head().substring(0, Math.min(12, report.head().length())));
+      out.println(report.summary() == null ? "" : report.summary());
+      out.println();
+      out.println("run: " + runId);
+      out.flush();
+      err.flush();
+      return report.outcome() == RunOutcome.FINISHED ? ExitCodes.OK : ExitCodes.NOT_FINISHED;
+    }
+    String reason = "";
+    try {
+      runs.result(runId);
+    } catch (WorkflowFailedException e) {
+      reason = ": " + rootMessage(e);
+    } catch (RuntimeException e) {
+      reason = ": " + e.getMessage();
+    }
+    err.println("[marathon] run " + runId + " " + Runs.statusName(status) + reason);
+    err.println("Its work so far is kept: ./marathon resume " + runId + " --from-checkpoint starts a new run from its last checkpoint.");
+    out.println("run: " + runId);
+    out.flush();
+    err.flush();
+    return ExitCodes.FAILED;
+  }
+
+  static String rootMessage(Throwable t) {
+    String message = t.getMessage();
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c.getMessage() != null) message = c.getMessage();
+    }
+    return message;
+  }
+}

@@ -1,0 +1,80 @@
+package dev.marathon.cli;
+
+import dev.marathon.runtime.DevServer;
+import dev.marathon.runtime.MarathonHome;
+import dev.marathon.runtime.TemporalCli;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "server",
+    description = {"Run the Temporal dev server in the foreground: SQLite persistence, the Web UI, and",
+        "Marathon's search attributes registered. --stop stops one started in the background."})
+final class ServerCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--db", paramLabel = "FILE", description = "SQLite database (default: ~/.marathon/temporal.db).")
+  Path db;
+
+  @Option(names = "--ip", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  String ip;
+
+  @Option(names = "--port", defaultValue = "7233", description = "gRPC port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--ui-port", description = "Web UI port (default: gRPC port + 1000).")
+  Integer uiPort;
+
+  @Option(names = "--headless", description = "No Web UI.")
+  boolean headless;
+
+  @Option(names = "--stop", description = "Stop the dev server Marathon started in the background.")
+  boolean stop;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    MarathonHome home = MarathonHome.fromEnvironment();
+    if (stop) return stop(home, err);
+    Optional<Path> cli = TemporalCli.find(home);
+    if (cli.isEmpty()) {
+      err.println("error: the Temporal CLI is not installed; scripts/install-temporal-cli installs it into " + home.bin());
+      return ExitCodes.FAILED;
+    }
+    List<String> extra = new ArrayList<>();
+    if (headless) extra.add("--headless");
+    DevServer server = new DevServer(cli.get(), db != null ? db : home.temporalDb(), ip, port, uiPort != null ? uiPort : port + 1000, extra);
+    err.println("[marathon] Temporal dev server on " + ip + ":" + server.port() + (headless ? "" : ", Web UI " + server.uiUrl())
+        + ", database " + server.db());
+    err.flush();
+    return server.runForeground();
+  }
+
+  private static int stop(MarathonHome home, PrintWriter err) throws Exception {
+    Path pidFile = home.serverPid();
+    if (!Files.exists(pidFile)) {
+      err.println("no background dev server recorded in " + pidFile);
+      return ExitCodes.OK;
+    }
+    long pid = Long.parseLong(Files.readString(pidFile).strip());
+    Optional<ProcessHandle> p = ProcessHandle.of(pid);
+    if (p.isPresent()) {
+      p.get().destroy();
+      p.get().onExit().get(15, TimeUnit.SECONDS);
+      err.println("stopped the Temporal dev server (pid " + pid + ")");
+    } else {
+      err.println("the dev server (pid " + pid + ") was not running");
+    }
+    Files.deleteIfExists(pidFile);
+    return ExitCodes.OK;
+  }
+}

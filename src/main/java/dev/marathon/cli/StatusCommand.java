@@ -1,0 +1,91 @@
+package dev.marathon.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.marathon.activities.Json;
+import dev.marathon.runtime.Connection;
+import dev.marathon.runtime.RunInspector;
+import dev.marathon.runtime.Runs;
+import dev.marathon.workflows.MarathonSearchAttributes;
+import dev.marathon.workflows.Progress;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "status", description = "Show how a run is doing: phase, turn, plan, usage, branch.")
+final class StatusCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "ID", description = "The run id.")
+  String runId;
+
+  @Option(names = "--json", description = "Print one JSON object.")
+  boolean json;
+
+  @Mixin ConnectionOptions connection;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try (Connection conn = connection.open(false, err)) {
+      RunInspector.View view = new RunInspector(new Runs(conn.client())).view(runId);
+      ObjectNode o = toJson(view, conn);
+      if (json) {
+        out.println(Json.MAPPER.writeValueAsString(o));
+      } else {
+        out.println(human(view, conn));
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  static ObjectNode toJson(RunInspector.View view, Connection conn) {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    Progress p = view.progress();
+    o.put("workflowId", view.description().getExecution().getWorkflowId());
+    o.put("runId", view.description().getExecution().getRunId());
+    o.put("status", view.status());
+    if (p != null) {
+      ObjectNode fromWorkflow = Json.MAPPER.valueToTree(p);
+      fromWorkflow.remove("workflowId");
+      o.setAll(fromWorkflow);
+    } else {
+      // No worker could answer: what the search attributes say.
+      o.put("phase", view.phaseAttribute());
+      o.put("turn", view.searchAttribute(MarathonSearchAttributes.TURNS));
+      o.put("toolCalls", view.searchAttribute(MarathonSearchAttributes.TOOL_CALLS));
+      o.putArray("plan");
+      o.putObject("usage").put("totalTokens", view.searchAttribute(MarathonSearchAttributes.TOKENS));
+      o.put("note", "no worker answered the progress query; showing search attributes only");
+    }
+    o.put("historyLength", view.description().getHistoryLength());
+    if (conn.uiUrl() != null) o.put("ui", Ui.executionUrl(conn.uiUrl(), conn.namespace(), view.description().getExecution().getWorkflowId(), view.description().getExecution().getRunId()));
+    return o;
+  }
+
+  static String human(RunInspector.View view, Connection conn) {
+    Progress p = view.progress();
+    StringBuilder sb = new StringBuilder();
+    String id = view.description().getExecution().getWorkflowId();
+    sb.append(id).append(": ").append(view.status());
+    if (p == null) return sb.append(" (no worker answered; start one with ./marathon worker)").toString();
+    sb.append(" · ").append(p.phase()).append(" · turn ").append(p.turn()).append(" · ").append(p.toolCalls()).append(" tool calls\n");
+    sb.append("  task:   ").append(p.title()).append('\n');
+    sb.append("  branch: ").append(p.branch()).append(" in ").append(p.repo()).append('\n');
+    sb.append(String.format(Locale.ROOT, "  usage:  %,d prompt + %,d completion tokens · $%.4f · model %s%n",
+        p.usage().promptTokens(), p.usage().completionTokens(), p.usage().costUsd(), p.model()));
+    if (p.lastTool() != null) sb.append("  last:   ").append(p.lastTool()).append('\n');
+    if (!p.plan().isEmpty()) sb.append("  plan:   ").append(RunFollower.plan(p.plan())).append('\n');
+    if (p.pause() != null) sb.append("  paused: ").append(p.pause().reason()).append('\n');
+    if (p.summary() != null) sb.append("  summary: ").append(p.summary()).append('\n');
+    if (conn.uiUrl() != null) sb.append("  web ui: ").append(Ui.runUrl(conn.uiUrl(), conn.namespace(), id)).append('\n');
+    return sb.toString().stripTrailing();
+  }
+}

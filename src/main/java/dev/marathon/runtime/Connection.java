@@ -1,0 +1,202 @@
+package dev.marathon.runtime;
+
+import dev.marathon.workflows.MarathonSearchAttributes;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
+import io.temporal.api.operatorservice.v1.ListSearchAttributesResponse;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.OperatorServiceStubsOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A client connection to a Temporal server, found or started. With nothing listening on a local
+ * address, Marathon starts the real dev server in the background when the Temporal CLI is
+ * installed (runs then survive this process, and the Web UI stays up); otherwise it falls back to
+ * the in-process Java test server and warns that runs will not survive the process.
+ */
+public final class Connection implements AutoCloseable {
+  private final WorkflowServiceStubs service;
+  private final WorkflowClient client;
+  private final String namespace;
+  private final String uiUrl;
+  private final TestWorkflowEnvironment inProcess;
+
+  private Connection(WorkflowServiceStubs service, WorkflowClient client, String namespace, String uiUrl, TestWorkflowEnvironment inProcess) {
+    this.service = service;
+    this.client = client;
+    this.namespace = namespace;
+    this.uiUrl = uiUrl;
+    this.inProcess = inProcess;
+  }
+
+  public static String defaultAddress() {
+    String env = System.getenv("TEMPORAL_ADDRESS");
+    return env != null && !env.isBlank() ? env : "127.0.0.1:7233";
+  }
+
+  /**
+   * Connects to {@code address}; when nothing answers there and {@code startIfMissing} is set
+   * (and the address is on this machine), starts a server as described on the class.
+   */
+  public static Connection open(String address, String namespace, boolean startIfMissing, MarathonHome home, PrintWriter err) {
+    Optional<WorkflowServiceStubs> service = tryConnect(address, Duration.ofSeconds(3));
+    if (service.isEmpty()) {
+      if (!startIfMissing || !isLocal(address)) {
+        throw new UnreachableServerException("no Temporal server answers at " + address
+            + (isLocal(address) ? "; start one with ./marathon server" : ""));
+      }
+      Optional<Path> cli = TemporalCli.find(home);
+      if (cli.isEmpty()) {
+        err.println("warning: no Temporal server at " + address + " and the Temporal CLI is not installed"
+            + " (scripts/install-temporal-cli installs it).");
+        err.println("warning: using the in-process Java test server: this run will NOT survive this process"
+            + " and has no Web UI.");
+        return inProcess(namespace);
+      }
+      service = Optional.of(startDevServer(cli.get(), address, home, err));
+    }
+    Connection c = of(service.get(), namespace, uiUrlFor(address), null);
+    c.ensureSearchAttributes(err);
+    return c;
+  }
+
+  private static Connection of(WorkflowServiceStubs service, String namespace, String uiUrl, TestWorkflowEnvironment env) {
+    WorkflowClient client = WorkflowClient.newInstance(service,
+        WorkflowClientOptions.newBuilder().setNamespace(namespace).setDataConverter(DataConverters.marathon()).build());
+    return new Connection(service, client, namespace, uiUrl, env);
+  }
+
+  private static Connection inProcess(String namespace) {
+    TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
+        .setUseTimeskipping(false)
+        .setWorkflowClientOptions(WorkflowClientOptions.newBuilder().setNamespace(namespace).setDataConverter(DataConverters.marathon()).build())
+        .build());
+    MarathonSearchAttributes.definitions().forEach(env::registerSearchAttribute);
+    return new Connection(env.getWorkflowServiceStubs(), env.getWorkflowClient(), namespace, null, env);
+  }
+
+  private static WorkflowServiceStubs startDevServer(Path cli, String address, MarathonHome home, PrintWriter err) {
+    HostPort hp = HostPort.parse(address);
+    DevServer server = new DevServer(cli, home.temporalDb(), hp.host(), hp.port(), hp.port() + 1000, List.of());
+    try {
+      java.nio.file.Files.createDirectories(home.dir());
+      long pid = server.startInBackground(home.serverLog(), home.serverPid());
+      Optional<WorkflowServiceStubs> service = Optional.empty();
+      for (int i = 0; i < 60 && service.isEmpty(); i++) {
+        service = tryConnect(address, Duration.ofSeconds(1));
+        if (service.isEmpty()) Thread.sleep(500);
+      }
+      if (service.isEmpty()) {
+        throw new UnreachableServerException("started the Temporal dev server (pid " + pid + ") but it did not answer at "
+            + address + " within 30 s; see " + home.serverLog());
+      }
+      err.println("Started the Temporal dev server in the background (pid " + pid + "): Web UI " + server.uiUrl()
+          + ", database " + home.temporalDb() + ", log " + home.serverLog() + ". Stop it with ./marathon server --stop.");
+      return service.get();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the Temporal dev server: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnreachableServerException("interrupted while starting the Temporal dev server");
+    }
+  }
+
+  static Optional<WorkflowServiceStubs> tryConnect(String address, Duration timeout) {
+    try {
+      return Optional.of(WorkflowServiceStubs.newConnectedServiceStubs(
+          WorkflowServiceStubsOptions.newBuilder().setTarget(address).build(), timeout));
+    } catch (RuntimeException unavailable) {
+      return Optional.empty();
+    }
+  }
+
+  /** Registers Marathon's search attributes where missing (the dev server gets them as flags). */
+  void ensureSearchAttributes(PrintWriter err) {
+    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
+        OperatorServiceStubsOptions.newBuilder().setChannel(service.getRawChannel()).validateAndBuildWithDefaults());
+    try {
+      ListSearchAttributesResponse existing = operator.blockingStub()
+          .listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace(namespace).build());
+      Map<String, IndexedValueType> missing = new HashMap<>();
+      MarathonSearchAttributes.definitions().forEach((name, type) -> {
+        if (!existing.getCustomAttributesMap().containsKey(name)) missing.put(name, type);
+      });
+      if (!missing.isEmpty()) {
+        operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder()
+            .setNamespace(namespace).putAllSearchAttributes(missing).build());
+      }
+    } catch (RuntimeException e) {
+      err.println("warning: cannot register Marathon's search attributes on " + namespace + " (" + e.getMessage()
+          + "); register them with `temporal operator search-attribute create`, or runs will fail to update them");
+    }
+  }
+
+  public WorkflowClient client() {
+    return client;
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  /** The Web UI's base URL, or null for the in-process server (which has none). */
+  public String uiUrl() {
+    return uiUrl;
+  }
+
+  /** Whether runs survive this process (false only for the in-process fallback). */
+  public boolean durable() {
+    return inProcess == null;
+  }
+
+  private static String uiUrlFor(String address) {
+    String env = System.getenv("MARATHON_UI_URL");
+    if (env != null && !env.isBlank()) return env;
+    HostPort hp = HostPort.parse(address);
+    String host = hp.host().equals("127.0.0.1") || hp.host().equals("0.0.0.0") ? "localhost" : hp.host();
+    return "http://" + host + ":" + (hp.port() + 1000);
+  }
+
+  static boolean isLocal(String address) {
+    String host = HostPort.parse(address).host();
+    try {
+      InetAddress a = InetAddress.getByName(host);
+      return a.isLoopbackAddress() || a.isAnyLocalAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (inProcess != null) {
+      inProcess.close();
+    } else {
+      service.shutdown();
+    }
+  }
+
+  /** No server answers and Marathon was not allowed to (or could not) start one. */
+  public static final class UnreachableServerException extends RuntimeException {
+    public UnreachableServerException(String message) {
+      super(message);
+    }
+  }
+}

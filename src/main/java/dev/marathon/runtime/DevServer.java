@@ -1,0 +1,72 @@
+package dev.marathon.runtime;
+
+import dev.marathon.workflows.MarathonSearchAttributes;
+import io.temporal.api.enums.v1.IndexedValueType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Temporal CLI dev server: the real Temporal server with SQLite persistence and the Web UI,
+ * started with the search attributes Marathon uses.
+ *
+ * @param db SQLite file; state survives restarts of the server
+ * @param extraArgs passed through (e.g. {@code --headless}, {@code --dynamic-config-value ...})
+ */
+public record DevServer(Path binary, Path db, String ip, int port, int uiPort, List<String> extraArgs) {
+
+  public List<String> command() {
+    List<String> cmd = new ArrayList<>(List.of(binary.toString(), "server", "start-dev",
+        "--db-filename", db.toString(), "--ip", ip, "--port", Integer.toString(port),
+        "--ui-port", Integer.toString(uiPort), "--log-level", "warn"));
+    for (Map.Entry<String, IndexedValueType> sa : MarathonSearchAttributes.definitions().entrySet()) {
+      cmd.add("--search-attribute");
+      cmd.add(sa.getKey() + "=" + cliType(sa.getValue()));
+    }
+    cmd.addAll(extraArgs);
+    return cmd;
+  }
+
+  /** Runs it in this terminal until it exits (Ctrl-C stops it). */
+  public int runForeground() throws IOException, InterruptedException {
+    Files.createDirectories(db.toAbsolutePath().getParent());
+    return new ProcessBuilder(command()).inheritIO().start().waitFor();
+  }
+
+  /**
+   * Starts it in its own session so it outlives this process (and the Web UI stays up after
+   * {@code ./marathon run} exits). Output goes to {@code log}; the pid is written to {@code pidFile}.
+   */
+  public long startInBackground(Path log, Path pidFile) throws IOException {
+    Files.createDirectories(db.toAbsolutePath().getParent());
+    List<String> cmd = new ArrayList<>(List.of("setsid"));
+    cmd.addAll(command());
+    Process p = new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .start();
+    Files.writeString(pidFile, Long.toString(p.pid()));
+    return p.pid();
+  }
+
+  public String uiUrl() {
+    return "http://localhost:" + uiPort;
+  }
+
+  static String cliType(IndexedValueType t) {
+    return switch (t) {
+      case INDEXED_VALUE_TYPE_KEYWORD -> "Keyword";
+      case INDEXED_VALUE_TYPE_INT -> "Int";
+      case INDEXED_VALUE_TYPE_DOUBLE -> "Double";
+      case INDEXED_VALUE_TYPE_BOOL -> "Bool";
+      case INDEXED_VALUE_TYPE_TEXT -> "Text";
+      case INDEXED_VALUE_TYPE_DATETIME -> "Datetime";
+      case INDEXED_VALUE_TYPE_KEYWORD_LIST -> "KeywordList";
+      default -> throw new IllegalArgumentException("unsupported search attribute type " + t);
+    };
+  }
+}

@@ -1,0 +1,50 @@
+package dev.marathon.runtime;
+
+import java.nio.file.Path;
+
+/**
+ * Where Marathon keeps its state on this machine: {@code $MARATHON_HOME}, default {@code
+ * ~/.marathon}. The checkpoint store and the workspaces can be placed elsewhere (e.g. on shared
+ * volumes) with {@code MARATHON_STORE} and {@code MARATHON_WORKSPACES}.
+ */
+public record MarathonHome(Path dir) {
+
+  public static MarathonHome fromEnvironment() {
+    String home = System.getenv("MARATHON_HOME");
+    return new MarathonHome(home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".marathon"));
+  }
+
+  /** The checkpoint store (conversation checkpoints, tool outputs). */
+  public Path store() {
+    String s = System.getenv("MARATHON_STORE");
+    return s != null && !s.isBlank() ? Path.of(s) : dir.resolve("store");
+  }
+
+  /** Worktrees of runs, one directory per run. */
+  public Path workspaces() {
+    String s = System.getenv("MARATHON_WORKSPACES");
+    return s != null && !s.isBlank() ? Path.of(s) : dir.resolve("workspaces");
+  }
+
+  /** The dev server's SQLite database. */
+  public Path temporalDb() {
+    return dir.resolve("temporal.db");
+  }
+
+  public Path serverLog() {
+    return dir.resolve("temporal-server.log");
+  }
+
+  public Path serverPid() {
+    return dir.resolve("temporal-server.pid");
+  }
+
+  /** A user's price table, merged over the built-in one. */
+  public Path prices() {
+    return dir.resolve("prices.json");
+  }
+
+  public Path bin() {
+    return dir.resolve("bin");
+  }
+}

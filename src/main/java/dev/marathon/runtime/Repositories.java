@@ -1,0 +1,55 @@
+package dev.marathon.runtime;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Checks a user's repository before a run starts, so bad input fails fast with a clear message. */
+public final class Repositories {
+
+  /** A problem with the repository, for the user (exit code 2). */
+  public static final class Problem extends Exception {
+    public Problem(String message) {
+      super(message);
+    }
+  }
+
+  /** The repository's top-level directory, after checking it is a git repository with a commit. */
+  public static Path topLevel(Path repo) throws Problem {
+    if (!Files.exists(repo)) throw new Problem("repository " + repo + " does not exist");
+    if (!Files.isDirectory(repo)) throw new Problem(repo + " is not a directory");
+    String[] top = git(repo, "rev-parse", "--show-toplevel");
+    if (top == null) throw new Problem(repo + " is not a git repository (git init, then commit something)");
+    if (git(repo, "rev-parse", "--verify", "-q", "HEAD^{commit}") == null) {
+      throw new Problem("repository " + repo + " has no commit yet; Marathon branches from HEAD, so commit something first");
+    }
+    return Path.of(top[0]);
+  }
+
+  public static boolean branchExists(Path repo, String branch) {
+    return git(repo, "rev-parse", "--verify", "-q", "refs/heads/" + branch) != null;
+  }
+
+  /** Runs git; returns stdout lines, or null when it failed. */
+  static String[] git(Path dir, String... args) {
+    List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString()));
+    cmd.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) return null;
+      return out.strip().split("\n");
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private Repositories() {}
+}

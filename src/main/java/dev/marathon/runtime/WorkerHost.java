@@ -1,0 +1,71 @@
+package dev.marathon.runtime;
+
+import dev.marathon.activities.ModelActivitiesImpl;
+import dev.marathon.activities.Prices;
+import dev.marathon.activities.Secrets;
+import dev.marathon.activities.ToolActivitiesImpl;
+import dev.marathon.activities.WorkspaceActivitiesImpl;
+import dev.marathon.activities.model.ModelClient;
+import dev.marathon.activities.store.CheckpointStore;
+import dev.marathon.activities.store.Conversations;
+import dev.marathon.activities.tools.ToolCatalog;
+import dev.marathon.activities.workspace.Workspaces;
+import dev.marathon.workflows.AgentWorkflowImpl;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import java.time.Duration;
+
+/**
+ * Hosts Marathon's workflow and activities on a task queue. The same wiring serves the
+ * long-lived {@code ./marathon worker}, the worker inside {@code ./marathon run}, and tests.
+ */
+public final class WorkerHost implements AutoCloseable {
+  public static final String TASK_QUEUE = "marathon";
+
+  private final WorkerFactory factory;
+
+  private WorkerHost(WorkerFactory factory) {
+    this.factory = factory;
+  }
+
+  /** Starts polling {@link #TASK_QUEUE} with activities that use {@code home}'s store and workspaces. */
+  public static WorkerHost start(WorkflowClient client, MarathonHome home) {
+    WorkerFactory factory = WorkerFactory.newInstance(client);
+    register(factory.newWorker(TASK_QUEUE), home);
+    factory.start();
+    return new WorkerHost(factory);
+  }
+
+  /**
+   * A worker with the workflow only, no activities: it can answer queries (by replaying history)
+   * when no full worker is running, e.g. for {@code status} after an outage. Any workflow task it
+   * happens to process is deterministic, and the activities it schedules wait for a real worker.
+   */
+  public static WorkerHost startWorkflowOnly(WorkflowClient client) {
+    WorkerFactory factory = WorkerFactory.newInstance(client);
+    factory.newWorker(TASK_QUEUE).registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
+    factory.start();
+    return new WorkerHost(factory);
+  }
+
+  /** Registers the workflow and real activities on {@code worker}. */
+  public static void register(Worker worker, MarathonHome home) {
+    CheckpointStore store = CheckpointStore.open(home.store());
+    Conversations conversations = new Conversations(store, 16);
+    ToolCatalog catalog = new ToolCatalog();
+    Secrets secrets = Secrets.fromEnvironment();
+    Workspaces workspaces = new Workspaces(home.workspaces());
+    worker.registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
+    worker.registerActivitiesImplementations(
+        new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(20)), catalog, Prices.load(home.prices()), secrets),
+        new ToolActivitiesImpl(workspaces, store, catalog, secrets),
+        new WorkspaceActivitiesImpl(workspaces, conversations));
+  }
+
+  @Override
+  public void close() {
+    factory.shutdown();
+    factory.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+}

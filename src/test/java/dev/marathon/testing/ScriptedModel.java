@@ -1,0 +1,228 @@
+package dev.marathon.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.marathon.activities.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A scripted model behind the real OpenAI-compatible protocol over HTTP: {@code POST
+ * /v1/chat/completions}. The reply for a request is chosen by the turn Marathon sends in the
+ * {@code X-Marathon-Turn} header, so a retried or resumed turn gets the same reply.
+ *
+ * <p>It is as strict as the strictest provider: an assistant tool-call message that does not
+ * carry back, verbatim, the reasoning this server produced for it, or a tool call without a
+ * result, is refused with HTTP 400 (like Kimi and OpenAI) and recorded as a violation.
+ */
+public final class ScriptedModel implements AutoCloseable {
+
+  /** Chooses the reply for a turn; may look at the request. */
+  @FunctionalInterface
+  public interface Script {
+    Reply reply(int turn, JsonNode request);
+  }
+
+  /** A tool call in a reply; {@code arguments} is serialized to a JSON string. */
+  public record Call(String name, Object arguments) {}
+
+  /** One reply: a completion, or an HTTP error. */
+  public record Reply(String reasoning, String content, List<Call> calls, int status, String errorBody, Map<String, String> headers) {
+    public static Reply tools(String reasoning, Call... calls) {
+      return new Reply(reasoning, null, List.of(calls), 200, null, Map.of());
+    }
+
+    public static Reply text(String reasoning, String content) {
+      return new Reply(reasoning, content, List.of(), 200, null, Map.of());
+    }
+
+    public static Reply error(int status, String body, Map<String, String> headers) {
+      return new Reply(null, null, List.of(), status, body, headers);
+    }
+  }
+
+  /** A request the server saw. */
+  public record Seen(int turn, JsonNode body, Map<String, List<String>> headers, int status) {}
+
+  public static Call bash(String command) {
+    return new Call("bash", Map.of("command", command));
+  }
+
+  public static Call call(String name, Map<String, Object> args) {
+    return new Call(name, args);
+  }
+
+  public static Call finish(String summary) {
+    return new Call("finish", Map.of("summary", summary));
+  }
+
+  private final HttpServer server;
+  private volatile Script script;
+  private final List<Seen> requests = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
+  /** Reasoning this server produced, by the first tool call id (or content) of the reply. */
+  private final Map<String, String> producedReasoning = Collections.synchronizedMap(new HashMap<>());
+  private final AtomicInteger completions = new AtomicInteger();
+  /** When true, summarization requests (no tools offered) get a canned summary. */
+  private volatile String summary = "Summary: the agent explored the code, made the listed changes and is working through its plan.";
+
+  public ScriptedModel(Script script) throws IOException {
+    this.script = script;
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.createContext("/v1/chat/completions", this::handle);
+    server.start();
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+  }
+
+  public void script(Script script) {
+    this.script = script;
+  }
+
+  public List<Seen> requests() {
+    synchronized (requests) {
+      return List.copyOf(requests);
+    }
+  }
+
+  public List<String> violations() {
+    synchronized (violations) {
+      return List.copyOf(violations);
+    }
+  }
+
+  public int completions() {
+    return completions.get();
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      if (!"POST".equals(ex.getRequestMethod())) {
+        send(ex, 405, "{\"error\":{\"message\":\"use POST\"}}", Map.of());
+        return;
+      }
+      JsonNode body = Json.MAPPER.readTree(ex.getRequestBody());
+      String turnHeader = ex.getRequestHeaders().getFirst("X-Marathon-Turn");
+      int turn = turnHeader == null ? -1 : Integer.parseInt(turnHeader);
+      boolean summarizing = !body.has("tools");
+      String problem = validate(body);
+      if (problem != null) {
+        violations.add("turn " + turn + ": " + problem);
+        requests.add(new Seen(turn, body, Map.copyOf(ex.getRequestHeaders()), 400));
+        send(ex, 400, error(problem), Map.of());
+        return;
+      }
+      Reply reply = summarizing ? Reply.text(null, summary) : script.reply(turn, body);
+      requests.add(new Seen(turn, body, Map.copyOf(ex.getRequestHeaders()), reply.status()));
+      if (reply.status() != 200) {
+        send(ex, reply.status(), reply.errorBody(), reply.headers());
+        return;
+      }
+      completions.incrementAndGet();
+      send(ex, 200, Json.MAPPER.writeValueAsString(completion(turn, reply, body)), Map.of());
+    } catch (RuntimeException e) {
+      violations.add("server error: " + e);
+      send(ex, 500, error("scripted model failed: " + e.getMessage()), Map.of());
+    }
+  }
+
+  private ObjectNode completion(int turn, Reply reply, JsonNode request) {
+    ObjectNode root = Json.MAPPER.createObjectNode();
+    root.put("id", "chatcmpl-" + turn);
+    root.put("object", "chat.completion");
+    root.put("model", request.path("model").asText());
+    ObjectNode choice = root.putArray("choices").addObject();
+    choice.put("index", 0);
+    ObjectNode message = choice.putObject("message");
+    message.put("role", "assistant");
+    if (reply.content() != null) message.put("content", reply.content());
+    else message.putNull("content");
+    if (reply.reasoning() != null) message.put("reasoning_content", reply.reasoning());
+    String key = reply.content();
+    if (!reply.calls().isEmpty()) {
+      ArrayNode calls = message.putArray("tool_calls");
+      for (int i = 0; i < reply.calls().size(); i++) {
+        Call c = reply.calls().get(i);
+        String id = "call_" + turn + "_" + i;
+        if (i == 0) key = id;
+        ObjectNode tc = calls.addObject().put("id", id).put("type", "function");
+        tc.putObject("function").put("name", c.name()).put("arguments", Json.MAPPER.valueToTree(c.arguments()).toString());
+      }
+    }
+    if (key != null) producedReasoning.put(key, reply.reasoning() == null ? "" : reply.reasoning());
+    choice.put("finish_reason", reply.calls().isEmpty() ? "stop" : "tool_calls");
+    long promptChars = request.path("messages").toString().length();
+    ObjectNode usage = root.putObject("usage");
+    usage.put("prompt_tokens", promptChars / 4);
+    usage.put("completion_tokens", (message.toString().length()) / 4);
+    usage.put("total_tokens", promptChars / 4 + message.toString().length() / 4);
+    return root;
+  }
+
+  /** The rules strict providers enforce; null when the request keeps them. */
+  private String validate(JsonNode body) {
+    JsonNode messages = body.path("messages");
+    Set<String> open = new HashSet<>();
+    for (int i = 0; i < messages.size(); i++) {
+      JsonNode m = messages.get(i);
+      String role = m.path("role").asText();
+      if (role.equals("assistant")) {
+        if (!open.isEmpty()) return "tool calls " + open + " have no result before message " + i;
+        JsonNode calls = m.path("tool_calls");
+        String key = calls.isArray() && calls.size() > 0 ? calls.get(0).path("id").asText() : m.path("content").asText(null);
+        String produced = key == null ? null : producedReasoning.get(key);
+        if (produced != null && !produced.isEmpty()) {
+          String sent = m.path("reasoning_content").asText(null);
+          if (sent == null) return "thinking is enabled but reasoning_content is missing in assistant tool call message at index " + i;
+          if (!sent.equals(produced)) return "reasoning_content of assistant message " + i + " was modified";
+        }
+        if (calls.isArray()) for (JsonNode c : calls) open.add(c.path("id").asText());
+      } else if (role.equals("tool")) {
+        String id = m.path("tool_call_id").asText();
+        if (!open.remove(id)) return "tool result for unknown or already answered call " + id + " at message " + i;
+      } else if (!open.isEmpty()) {
+        return "tool calls " + open + " have no result before message " + i;
+      }
+    }
+    return null;
+  }
+
+  private static String error(String message) {
+    ObjectNode e = Json.MAPPER.createObjectNode();
+    e.putObject("error").put("message", message).put("type", "invalid_request_error").putNull("code");
+    return e.toString();
+  }
+
+  private static void send(HttpExchange ex, int status, String body, Map<String, String> headers) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream os = ex.getResponseBody()) {
+      os.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+  }
+}

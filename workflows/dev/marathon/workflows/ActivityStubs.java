@@ -1,0 +1,100 @@
+package dev.marathon.workflows;
+
+import dev.marathon.workflows.api.ModelActivities;
+import dev.marathon.workflows.api.ModelFailures;
+import dev.marathon.workflows.api.ToolActivities;
+import dev.marathon.workflows.api.WorkspaceActivities;
+import io.temporal.activity.ActivityCancellationType;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+
+/**
+ * Activity options, in one place so the timeouts can be read side by side. Every stub gets a
+ * summary a human understands on the Web UI timeline ({@code model: turn 42 (glm-5.1)}).
+ */
+final class ActivityStubs {
+  /** Temporal caps summaries at 200 bytes. */
+  private static final int SUMMARY_BYTES = 200;
+
+  /** Workspace failure types a retry cannot fix. */
+  static final String WORKSPACE_GONE = "WorkspaceGone";
+
+  private final RunOptions options;
+
+  ActivityStubs(RunOptions options) {
+    this.options = options;
+  }
+
+  /**
+   * Model calls can think for minutes, so the start-to-close timeout is long; the heartbeat
+   * timeout is short, so a dead worker is noticed in seconds. Transient errors are retried with
+   * backoff (the activity honours Retry-After); what a retry cannot fix is not retried.
+   */
+  ModelActivities model(String summary) {
+    return Workflow.newActivityStub(
+        ModelActivities.class,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofMinutes(20))
+            .setHeartbeatTimeout(heartbeat())
+            .setCancellationType(ActivityCancellationType.TRY_CANCEL)
+            .setSummary(Text.oneLineBytes(summary, SUMMARY_BYTES))
+            .setRetryOptions(
+                RetryOptions.newBuilder()
+                    .setInitialInterval(Duration.ofSeconds(2))
+                    .setBackoffCoefficient(2.0)
+                    .setMaximumInterval(Duration.ofMinutes(2))
+                    .setMaximumAttempts(15)
+                    .setDoNotRetry(
+                        ModelFailures.CONTEXT_OVERFLOW,
+                        ModelFailures.AUTH,
+                        ModelFailures.QUOTA,
+                        ModelFailures.BAD_REQUEST)
+                    .build())
+            .build());
+  }
+
+  /**
+   * A tool runs at most as long as its command may, plus room to restore and snapshot. The
+   * workflow waits for a cancelled tool to stop, so the next step never races a dying one.
+   */
+  ToolActivities tools(String summary, int commandSeconds) {
+    return Workflow.newActivityStub(
+        ToolActivities.class,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofSeconds(commandSeconds + 300L))
+            .setHeartbeatTimeout(heartbeat())
+            .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
+            .setSummary(Text.oneLineBytes(summary, SUMMARY_BYTES))
+            .setRetryOptions(
+                RetryOptions.newBuilder()
+                    .setInitialInterval(Duration.ofSeconds(1))
+                    .setMaximumInterval(Duration.ofSeconds(30))
+                    .setMaximumAttempts(8)
+                    .setDoNotRetry(WORKSPACE_GONE)
+                    .build())
+            .build());
+  }
+
+  WorkspaceActivities workspace(String summary) {
+    return Workflow.newActivityStub(
+        WorkspaceActivities.class,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofMinutes(10))
+            .setHeartbeatTimeout(Duration.ofSeconds(Math.max(options.heartbeatSeconds(), 30)))
+            .setSummary(Text.oneLineBytes(summary, SUMMARY_BYTES))
+            .setRetryOptions(
+                RetryOptions.newBuilder()
+                    .setInitialInterval(Duration.ofSeconds(1))
+                    .setMaximumInterval(Duration.ofSeconds(30))
+                    .setMaximumAttempts(8)
+                    .setDoNotRetry(WORKSPACE_GONE)
+                    .build())
+            .build());
+  }
+
+  private Duration heartbeat() {
+    return Duration.ofSeconds(options.heartbeatSeconds());
+  }
+}

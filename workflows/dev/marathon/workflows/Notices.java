@@ -1,0 +1,29 @@
+package dev.marathon.workflows;
+
+/** What the runtime tells the model between turns. Plain text, shown as a user message. */
+final class Notices {
+
+  static final String NO_TOOL_CALL =
+      "[marathon] You replied without calling a tool. Keep working with the tools; when the task is"
+          + " done, call `finish` with a summary.";
+
+  static final String REPEATING =
+      "[marathon] You have repeated the same action with the same result several times. Step back:"
+          + " re-read the plan, try a different approach, or call `finish` and explain what blocks you.";
+
+  static String nearLimit(String budget) {
+    return "[marathon] This run is close to its " + budget + " budget. Wrap up: save your work in the"
+        + " workspace (commit it), update the plan, and call `finish` with a summary of what is done"
+        + " and what is left.";
+  }
+
+  static String wrapUp(Stop.Kind kind) {
+    return kind == Stop.Kind.CANCEL
+        ? "[marathon] The operator cancelled this run. You have " + Stop.GRACE_TURNS + " turns: leave"
+            + " the workspace consistent (commit your work), then call `finish` with a short report."
+        : "[marathon] The operator asked you to finish now. You have " + Stop.GRACE_TURNS + " turns:"
+            + " commit your work, then call `finish` with a final report of what is done and what is left.";
+  }
+
+  private Notices() {}
+}

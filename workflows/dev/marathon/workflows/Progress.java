@@ -1,0 +1,52 @@
+package dev.marathon.workflows;
+
+import java.util.List;
+
+/**
+ * A run as an operator sees it: what {@code ./marathon status --json} prints and the {@code
+ * progress} query returns.
+ */
+public record Progress(
+    String workflowId,
+    String title,
+    String phase,
+    int turn,
+    int toolCalls,
+    List<PlanStep> plan,
+    Usage usage,
+    String branch,
+    String repo,
+    String model,
+    String lastTool,
+    Budget budget,
+    Pause pause,
+    Stop stop,
+    int pendingSteering,
+    int runsInChain,
+    int compactions,
+    String outcome,
+    String summary) {
+
+  public static Progress of(RunState s, Phase phase) {
+    return new Progress(
+        s.spec.runId(),
+        s.spec.title(),
+        phase.label(),
+        s.turn,
+        s.toolCalls,
+        List.copyOf(s.plan),
+        s.usage,
+        s.spec.branch(),
+        s.spec.repo(),
+        s.spec.model().model(),
+        s.lastTool,
+        s.budget,
+        s.pause,
+        s.stop,
+        s.steering.size(),
+        s.runsInChain,
+        s.compactions,
+        s.outcome == null ? null : s.outcome.name().toLowerCase(java.util.Locale.ROOT),
+        s.summary);
+  }
+}

@@ -1,0 +1,58 @@
+package dev.marathon.workflows;
+
+import java.util.Locale;
+
+/**
+ * The live Markdown a person reads in the Web UI's "Current Details": plan with statuses, turn,
+ * last tool, usage and cost, phase. Pure, so it is tested without Temporal.
+ */
+public final class RunDetails {
+
+  public static String markdown(RunState s, Phase phase) {
+    StringBuilder md = new StringBuilder();
+    md.append("**").append(phase.label()).append("** · turn ").append(s.turn)
+        .append(" · ").append(s.toolCalls).append(" tool calls");
+    if (s.runsInChain > 1) md.append(" · run ").append(s.runsInChain).append(" of the chain");
+    md.append("\n\n");
+    if (s.pause != null) {
+      md.append("> ⏸ Paused (").append(s.pause.cause().name().toLowerCase(Locale.ROOT))
+          .append("): ").append(Text.oneLine(s.pause.reason(), 300)).append("\n\n");
+    }
+    if (s.stop != null) {
+      md.append("> ⏹ Asked to ").append(s.stop.kind().name().toLowerCase(Locale.ROOT))
+          .append(s.stop.now() ? " now" : " (wrapping up)").append("\n\n");
+    }
+    md.append("### Plan\n");
+    if (s.plan.isEmpty()) md.append("_no plan yet_\n");
+    for (PlanStep step : s.plan) {
+      String box = switch (step.status()) {
+        case COMPLETED -> "- [x] ";
+        case IN_PROGRESS -> "- [ ] **▶** ";
+        case PENDING -> "- [ ] ";
+      };
+      md.append(box).append(Text.oneLine(step.step(), 160)).append('\n');
+    }
+    md.append("\n### Now\n");
+    md.append("- last tool: `").append(Text.oneLine(s.lastTool == null ? "—" : s.lastTool, 160)).append("`\n");
+    md.append(String.format(Locale.ROOT,
+        "- tokens: %,d in (%,d cached) · %,d out · cost $%.4f%n",
+        s.usage.promptTokens(), s.usage.cachedTokens(), s.usage.completionTokens(), s.usage.costUsd()));
+    md.append(budgetLine(s.budget)).append('\n');
+    if (!s.steering.isEmpty()) md.append("- steering messages waiting: ").append(s.steering.size()).append('\n');
+    if (s.compactions > 0) md.append("- context compacted ").append(s.compactions).append("×\n");
+    if (s.summary != null) md.append("\n### Summary\n").append(Text.oneLine(s.summary, 2000)).append('\n');
+    return md.toString();
+  }
+
+  static String budgetLine(Budget b) {
+    StringBuilder line = new StringBuilder("- budget:");
+    if (b.maxTurns() != null) line.append(" ").append(b.maxTurns()).append(" turns");
+    if (b.maxHours() != null) line.append(String.format(Locale.ROOT, " %.1f h", b.maxHours()));
+    if (b.maxTokens() != null) line.append(String.format(Locale.ROOT, " %,d tokens", b.maxTokens()));
+    if (b.maxCostUsd() != null) line.append(String.format(Locale.ROOT, " $%.2f", b.maxCostUsd()));
+    if (line.length() == "- budget:".length()) line.append(" unlimited");
+    return line.toString();
+  }
+
+  private RunDetails() {}
+}

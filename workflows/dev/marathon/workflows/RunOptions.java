@@ -1,0 +1,21 @@
+package dev.marathon.workflows;
+
+/**
+ * Operational settings of a run, fixed at start.
+ *
+ * @param defaultCommandSeconds how long one bash command may run when the model does not ask
+ * @param maxCommandSeconds the cap on what the model may ask for one command
+ * @param heartbeatSeconds heartbeat timeout of long activities: how fast a dead worker is noticed
+ * @param continueAsNewEvents history length at which the run continues as new even if Temporal
+ *     has not suggested it yet
+ * @param compactAtPercent share of the context window at which the conversation is compacted
+ */
+public record RunOptions(
+    int defaultCommandSeconds,
+    int maxCommandSeconds,
+    int heartbeatSeconds,
+    int continueAsNewEvents,
+    int compactAtPercent) {
+
+  public static final RunOptions DEFAULTS = new RunOptions(600, 3600, 10, 4000, 80);
+}

@@ -1,0 +1,78 @@
+package dev.marathon.workflows;
+
+import dev.marathon.workflows.api.Observation;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything a run needs to go on, and nothing large: the one object carried across
+ * continue-as-new and returned by the {@code state} query. Conversation, tool output and file
+ * contents live in the checkpoint store; this holds their refs.
+ *
+ * <p>Mutable on purpose (like the samples' long-running workflow state): only the workflow thread
+ * touches it, and one object is simpler to carry than a chain of copies.
+ */
+public final class RunState {
+  public RunSpec spec;
+  /** The task text, kept only until the run has begun; then it is in the first checkpoint. */
+  public String task;
+
+  public Budget budget = Budget.UNLIMITED;
+  public List<PlanStep> plan = new ArrayList<>();
+  /** Model turns completed. */
+  public int turn;
+  /** Tool calls completed, of every kind. */
+  public int toolCalls;
+
+  public Usage usage = Usage.ZERO;
+  /** Content hash of the conversation checkpoint the next turn continues. */
+  public String contextRef;
+  /** Workspace snapshot every next tool call starts from. */
+  public String workspaceRef;
+  /** The repository commit the run's branch started from. */
+  public String baseCommit;
+
+  /** Tool results the model has not seen yet (delivered with the next turn). */
+  public List<Observation> observations = new ArrayList<>();
+  /** Operator messages the model has not seen yet (delivered with the next turn). */
+  public List<String> steering = new ArrayList<>();
+  /** Runtime notices for the model at the next turn: wrap-up requests, warnings, nudges. */
+  public List<String> notices = new ArrayList<>();
+
+  /** Non-null while the run waits for an operator. */
+  public Pause pause;
+  /** Non-null once an operator asked the run to end. */
+  public Stop stop;
+  /** Budget warnings already given, so each is given once (e.g. {@code turns}). */
+  public List<String> warned = new ArrayList<>();
+
+  public StuckDetector stuck = new StuckDetector();
+  /** Display line of the last tool call, e.g. {@code bash: mvn -q test}. */
+  public String lastTool;
+  /** Number of times the conversation was compacted. */
+  public int compactions;
+
+  /** Workflow time (epoch millis) when the run chain began; budgets in hours count from it. */
+  public long startedAtMillis;
+  /** Runs in the continue-as-new chain so far, this one included. */
+  public int runsInChain = 1;
+  /** Id of the closed run this one was resumed from with {@code --from-checkpoint}, if any. */
+  public String resumedFrom;
+
+  public RunOutcome outcome;
+  /** The agent's final summary (or the reason the run ended without one). */
+  public String summary;
+
+  /** A fresh run of {@code spec} with {@code task}. */
+  public static RunState start(RunSpec spec, String task, Budget budget) {
+    RunState s = new RunState();
+    s.spec = spec;
+    s.task = task;
+    s.budget = budget == null ? Budget.UNLIMITED : budget;
+    return s;
+  }
+
+  public boolean begun() {
+    return contextRef != null;
+  }
+}

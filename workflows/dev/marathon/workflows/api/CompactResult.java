@@ -1,0 +1,15 @@
+package dev.marathon.workflows.api;
+
+import dev.marathon.workflows.Usage;
+
+/**
+ * The compacted conversation.
+ *
+ * @param contextRef the new checkpoint (unchanged input ref when nothing could be done)
+ * @param method {@code none}, {@code masked} or {@code summarized}
+ * @param tokensBefore estimated tokens before
+ * @param tokensAfter estimated tokens after
+ * @param usage tokens spent on the summarizing call, if any
+ */
+public record CompactResult(
+    String contextRef, String method, long tokensBefore, long tokensAfter, Usage usage) {}

@@ -1,0 +1,18 @@
+package dev.marathon.workflows.api;
+
+import dev.marathon.workflows.ModelSettings;
+import java.util.List;
+
+/**
+ * One model turn: continue the conversation at {@code contextRef} with the pending tool results
+ * and operator/runtime messages, then ask the model.
+ *
+ * @param userMessages short messages for the model (operator steering, wrap-up notices, nudges)
+ */
+public record ThinkInput(
+    String runId,
+    int turn,
+    String contextRef,
+    List<Observation> observations,
+    List<String> userMessages,
+    ModelSettings model) {}

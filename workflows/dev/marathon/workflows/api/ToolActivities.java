@@ -1,0 +1,17 @@
+package dev.marathon.workflows.api;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/** Tools that touch the workspace. */
+@ActivityInterface
+public interface ToolActivities {
+
+  /**
+   * Brings the workspace to {@code workspaceRef} (restoring it if a crashed attempt left it
+   * dirty), runs the tool, snapshots the result. A failing tool is data ({@code ok=false}); only a
+   * broken workspace is an exception.
+   */
+  @ActivityMethod
+  ToolResult execute(ToolInput input);
+}
