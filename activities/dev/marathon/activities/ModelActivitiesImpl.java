@@ -94,6 +94,7 @@ public final class ModelActivitiesImpl implements ModelActivities {
   private ModelReply complete(ModelSettings settings, ObjectNode body, String runId, int turn) {
     String keyEnv = settings.apiKeyEnv();
     String key = keyEnv == null || keyEnv.isBlank() ? null : System.getenv(keyEnv);
+    secrets.remember(keyEnv); // commands the agent runs must not see it, outputs must not show it
     ModelEndpoint endpoint = new ModelEndpoint(settings.baseUrl(), key, keyEnv);
     try {
       return client.complete(endpoint, body, turn,

@@ -1,10 +1,11 @@
 package dev.marathon.activities;
 
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.regex.Pattern;
 
 /**
@@ -13,22 +14,28 @@ import java.util.regex.Pattern;
  * lands in history, logs or the checkpoint store even if a provider echoes it back.
  */
 public final class Secrets {
-  private static final Pattern KEY_NAME = Pattern.compile("(?i).*(API_KEY|APIKEY|_TOKEN|_SECRET)$");
+  private static final Pattern KEY_NAME = Pattern.compile("(?i).*(KEY|TOKEN|SECRET|PASSWORD)$");
   /** Values shorter than this are not treated as secrets (they would scrub ordinary words). */
   private static final int MIN_SECRET_CHARS = 8;
 
-  private final Set<String> names;
-  private final List<String> values;
+  private final Map<String, String> env;
+  private final Set<String> names = new CopyOnWriteArraySet<>();
+  private final List<String> values = new CopyOnWriteArrayList<>();
 
   public Secrets(Map<String, String> env, Set<String> alsoSecret) {
-    Set<String> n = new HashSet<>(alsoSecret);
-    for (String name : env.keySet()) if (KEY_NAME.matcher(name).matches()) n.add(name);
-    this.names = Set.copyOf(n);
-    this.values = n.stream().map(env::get)
-        .filter(v -> v != null && v.length() >= MIN_SECRET_CHARS)
-        .distinct()
-        .sorted(Comparator.comparingInt(String::length).reversed())
-        .toList();
+    this.env = Map.copyOf(env);
+    alsoSecret.forEach(this::remember);
+    for (String name : env.keySet()) if (KEY_NAME.matcher(name).matches()) remember(name);
+  }
+
+  /** Treats variable {@code name} as a secret from now on (a run's --api-key-env, say). */
+  public void remember(String name) {
+    if (name == null || name.isBlank() || !names.add(name)) return;
+    String v = env.get(name);
+    if (v != null && v.length() >= MIN_SECRET_CHARS && !values.contains(v)) {
+      values.add(v);
+      values.sort(Comparator.comparingInt(String::length).reversed()); // longest first: no partial leftovers
+    }
   }
 
   public static Secrets fromEnvironment() {

@@ -37,8 +37,11 @@ public final class ScriptedModel implements AutoCloseable {
     Reply reply(int turn, JsonNode request);
   }
 
-  /** A tool call in a reply; {@code arguments} is serialized to a JSON string. */
+  /** A tool call in a reply; {@code arguments} is serialized to a JSON string ({@link Raw} is sent as is). */
   public record Call(String name, Object arguments) {}
+
+  /** Arguments text sent exactly as given, e.g. malformed JSON. */
+  public record Raw(String text) {}
 
   /** One reply: a completion, or an HTTP error. */
   public record Reply(String reasoning, String content, List<Call> calls, int status, String errorBody, Map<String, String> headers) {
@@ -163,7 +166,7 @@ public final class ScriptedModel implements AutoCloseable {
         String id = "call_" + turn + "_" + i;
         if (i == 0) key = id;
         ObjectNode tc = calls.addObject().put("id", id).put("type", "function");
-        tc.putObject("function").put("name", c.name()).put("arguments", Json.MAPPER.valueToTree(c.arguments()).toString());
+        tc.putObject("function").put("name", c.name()).put("arguments", c.arguments() instanceof Raw r ? r.text() : Json.MAPPER.valueToTree(c.arguments()).toString());
       }
     }
     if (key != null) producedReasoning.put(key, reply.reasoning() == null ? "" : reply.reasoning());
