@@ -133,9 +133,9 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
       signature.append("reply:").append(thought.reply());
     }
     for (ToolCall call : thought.calls()) {
+      state.toolCalls++;
       Observation result = perform(call);
       state.observations.add(result);
-      state.toolCalls++;
       signature.append(call.tool()).append(':')
           .append(call instanceof ToolCall.Workspace w ? w.argumentsRef() : call.toString())
           .append("->").append(result.ref() != null ? result.ref() : result.text()).append(';');
@@ -146,22 +146,23 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
 
   private Observation perform(ToolCall call) {
     if (state.outcome != null || (state.stop != null && state.stop.now())) {
+      state.recordAction(call.tool() + ": not run (the run ended)");
       return Observation.inline(call.id(), call.tool(), "Not run: the run ended before this call.");
     }
     if (call instanceof ToolCall.UpdatePlan p) {
       state.plan = new ArrayList<>(p.steps());
-      state.lastTool = "update_plan: " + p.steps().size() + " steps";
+      state.recordAction("update_plan: " + p.steps().size() + " steps");
       return Observation.inline(call.id(), call.tool(), "Plan updated (" + p.steps().size() + " steps).");
     }
     if (call instanceof ToolCall.Finish f) {
       boolean cancelling = state.stop != null && state.stop.kind() == Stop.Kind.CANCEL;
       state.outcome = cancelling ? RunOutcome.CANCELLED : RunOutcome.FINISHED;
       state.summary = f.summary();
-      state.lastTool = "finish";
+      state.recordAction("finish");
       return Observation.inline(call.id(), call.tool(), "Run finished.");
     }
     if (call instanceof ToolCall.Rejected r) {
-      state.lastTool = r.tool() + ": rejected";
+      state.recordAction(r.tool() + ": rejected · " + Text.oneLine(r.error(), 120));
       return Observation.inline(call.id(), call.tool(), r.error());
     }
     return runTool((ToolCall.Workspace) call);
@@ -170,13 +171,13 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   /** Runs a workspace tool; a broken workspace pauses the run until an operator fixes it. */
   private Observation runTool(ToolCall.Workspace call) {
     int seconds = commandSeconds(call);
-    String stepId = (state.turn) + "." + (state.observations.size() + 1);
+    String stepId = state.turn + "." + (state.observations.size() + 1);
     while (true) {
       try {
         ToolInput input = new ToolInput(workspaceKey(), stepId, state.workspaceRef, call, seconds);
         ToolResult r = cancellable(() -> stubs.tools(call.display(), seconds).execute(input));
         state.workspaceRef = r.workspaceRef();
-        state.lastTool = call.display() + " → " + r.summary();
+        state.recordAction(call.display() + " → " + r.summary());
         return Observation.stored(call.id(), call.tool(), r.observationRef());
       } catch (ActivityFailure | CanceledFailure f) {
         if (state.stop == null) {
@@ -184,6 +185,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
           awaitOperator();
         }
         if (state.stop != null) {
+          state.recordAction(call.display() + " → not run (the run is ending)");
           return Observation.inline(call.id(), call.tool(), "Not run: the run is ending.");
         }
       }

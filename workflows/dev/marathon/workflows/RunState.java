@@ -47,8 +47,12 @@ public final class RunState {
   public List<String> warned = new ArrayList<>();
 
   public StuckDetector stuck = new StuckDetector();
-  /** Display line of the last tool call, e.g. {@code bash: mvn -q test}. */
+  /** Display line of the last tool call, e.g. {@code bash: mvn -q test → exit 0}. */
   public String lastTool;
+  /** The last {@link #RECENT} actions, newest last: what followers and the Web UI show. */
+  public List<Action> recent = new ArrayList<>();
+
+  public static final int RECENT = 20;
   /** Number of times the conversation was compacted. */
   public int compactions;
 
@@ -70,6 +74,13 @@ public final class RunState {
     s.task = task;
     s.budget = budget == null ? Budget.UNLIMITED : budget;
     return s;
+  }
+
+  /** Records a finished tool call. */
+  public void recordAction(String line) {
+    lastTool = line;
+    recent.add(new Action(toolCalls, turn, line));
+    if (recent.size() > RECENT) recent.remove(0);
   }
 
   public boolean begun() {

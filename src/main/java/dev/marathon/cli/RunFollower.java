@@ -1,6 +1,7 @@
 package dev.marathon.cli;
 
 import dev.marathon.runtime.Runs;
+import dev.marathon.workflows.Action;
 import dev.marathon.workflows.Pause;
 import dev.marathon.workflows.PlanStep;
 import dev.marathon.workflows.Progress;
@@ -60,9 +61,12 @@ final class RunFollower {
     if (before == null) {
       err.printf("[marathon] run %s on branch %s · model %s%n", now.workflowId(), now.branch(), now.model());
     }
-    if (now.lastTool() != null && (before == null || now.toolCalls() != before.toolCalls())) {
-      int skipped = before == null ? 0 : now.toolCalls() - before.toolCalls() - 1;
-      err.printf("[turn %d] %s%s%n", now.turn(), now.lastTool(), skipped > 0 ? "  (+" + skipped + " more)" : "");
+    int seen = before == null || before.recent().isEmpty() ? 0 : before.recent().get(before.recent().size() - 1).seq();
+    if (!now.recent().isEmpty() && now.recent().get(0).seq() > seen + 1) {
+      err.printf("  (%d earlier steps not shown)%n", now.recent().get(0).seq() - seen - 1);
+    }
+    for (Action a : now.recent()) {
+      if (a.seq() > seen) err.printf("[turn %d] %s%n", a.turn(), a.line());
     }
     if (!now.plan().isEmpty() && (before == null || !now.plan().equals(before.plan()))) {
       err.println("  plan: " + plan(now.plan()));

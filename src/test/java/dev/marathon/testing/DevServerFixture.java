@@ -1,0 +1,106 @@
+package dev.marathon.testing;
+
+import dev.marathon.runtime.DevServer;
+import dev.marathon.runtime.MarathonHome;
+import dev.marathon.runtime.TemporalCli;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real Temporal dev server (the Temporal CLI), on free ports with its own SQLite file, for
+ * integration and crash tests. Fails loudly when the CLI is not installed: these tests never skip.
+ */
+public final class DevServerFixture implements AutoCloseable {
+  private final Path db;
+  private final Path log;
+  private final int port;
+  private final int uiPort;
+  private final List<String> extra;
+  private Process process;
+
+  public DevServerFixture(Path dir, String... extraArgs) throws IOException {
+    this.db = dir.resolve("temporal.db");
+    this.log = dir.resolve("temporal-server.log");
+    this.port = freePort();
+    this.uiPort = freePort();
+    this.extra = List.of(extraArgs);
+  }
+
+  public static Path binary() {
+    return TemporalCli.find(MarathonHome.fromEnvironment()).orElseThrow(() -> new AssertionError(
+        "the Temporal CLI is not installed: run scripts/install-temporal-cli (the test command does)"));
+  }
+
+  public DevServerFixture start() throws IOException {
+    DevServer server = new DevServer(binary(), db, "127.0.0.1", port, uiPort, extra);
+    List<String> cmd = new ArrayList<>(server.command());
+    process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      try {
+        WorkflowServiceStubs s = WorkflowServiceStubs.newConnectedServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(address()).build(), Duration.ofSeconds(1));
+        s.shutdownNow();
+        return this;
+      } catch (RuntimeException notYet) {
+        if (!process.isAlive()) throw new AssertionError("the dev server exited; see " + log);
+        sleep(200);
+      }
+    }
+    throw new AssertionError("the dev server did not answer within 60 s; see " + log);
+  }
+
+  /** SIGKILL: the server gets no chance to flush or say goodbye. */
+  public void kill9() throws InterruptedException {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  public String address() {
+    return "127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String uiUrl() {
+    return "http://localhost:" + uiPort;
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) kill9();
+    }
+  }
+
+  public static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}
