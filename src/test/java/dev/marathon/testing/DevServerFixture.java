@@ -57,6 +57,12 @@ public final class DevServerFixture implements AutoCloseable {
     throw new AssertionError("the dev server did not answer within 60 s; see " + log);
   }
 
+  /** Starts the server again on the same database and ports (after {@link #kill9}). */
+  public DevServerFixture restart() throws IOException {
+    if (process != null && process.isAlive()) throw new IllegalStateException("still running");
+    return start();
+  }
+
   /** SIGKILL: the server gets no chance to flush or say goodbye. */
   public void kill9() throws InterruptedException {
     process.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -77,6 +77,8 @@ public final class ScriptedModel implements AutoCloseable {
   private volatile Script script;
   private final List<Seen> requests = Collections.synchronizedList(new ArrayList<>());
   private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
+  /** Turns of requests as they arrive, before the script answers (which may take a while). */
+  private final List<Integer> arrivals = Collections.synchronizedList(new ArrayList<>());
   /** Reasoning this server produced, by the first tool call id (or content) of the reply. */
   private final Map<String, String> producedReasoning = Collections.synchronizedMap(new HashMap<>());
   private final AtomicInteger completions = new AtomicInteger();
@@ -105,6 +107,13 @@ public final class ScriptedModel implements AutoCloseable {
     }
   }
 
+  /** Turns asked so far, counted when each request arrives. */
+  public List<Integer> arrivals() {
+    synchronized (arrivals) {
+      return List.copyOf(arrivals);
+    }
+  }
+
   public List<String> violations() {
     synchronized (violations) {
       return List.copyOf(violations);
@@ -125,6 +134,7 @@ public final class ScriptedModel implements AutoCloseable {
       String turnHeader = ex.getRequestHeaders().getFirst("X-Marathon-Turn");
       int turn = turnHeader == null ? -1 : Integer.parseInt(turnHeader);
       boolean summarizing = !body.has("tools");
+      arrivals.add(turn);
       String problem = validate(body);
       if (problem != null) {
         violations.add("turn " + turn + ": " + problem);

@@ -1,0 +1,50 @@
+package dev.marathon.testing;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** {@code ./marathon worker} as a real process that a test can kill -9. */
+public final class WorkerProcess implements AutoCloseable {
+  private final Process process;
+  private final Path log;
+
+  private WorkerProcess(Process process, Path log) {
+    this.process = process;
+    this.log = log;
+  }
+
+  public static WorkerProcess start(Path home, String address, Path log) throws IOException {
+    ProcessBuilder pb = Launcher.builder(home, Map.of("MARATHON_LOG_LEVEL", "INFO"), "worker", "--address", address)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    return new WorkerProcess(pb.start(), log);
+  }
+
+  /** SIGKILL: no shutdown hooks, no goodbyes; commands it started are left running. */
+  public void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("worker did not die");
+  }
+
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) kill9();
+    }
+  }
+}
