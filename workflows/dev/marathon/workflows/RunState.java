@@ -60,8 +60,6 @@ public final class RunState {
   public long startedAtMillis;
   /** Runs in the continue-as-new chain so far, this one included. */
   public int runsInChain = 1;
-  /** Id of the closed run this one was resumed from with {@code --from-checkpoint}, if any. */
-  public String resumedFrom;
 
   public RunOutcome outcome;
   /** The agent's final summary (or the reason the run ended without one). */

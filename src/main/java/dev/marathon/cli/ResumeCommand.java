@@ -1,12 +1,11 @@
 package dev.marathon.cli;
 
+import dev.marathon.runtime.CheckpointResume;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.MarathonHome;
-import dev.marathon.runtime.RunInspector;
 import dev.marathon.runtime.Runs;
 import dev.marathon.runtime.WorkerHost;
 import dev.marathon.workflows.Budget;
-import dev.marathon.workflows.RunState;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowExecutionDescription;
 import java.io.PrintWriter;
@@ -20,8 +19,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "resume",
     description = {"Host a worker and follow a run to its end: what to type after an outage.",
-        "--from-checkpoint continues a closed (failed, terminated, cancelled) run as a new run of",
-        "the same id, from its last conversation checkpoint, workspace snapshot, plan and usage."})
+        "--from-checkpoint continues a closed run (terminated, timed out, failed) as a new run of the",
+        "same id from its last checkpoint: same conversation, workspace snapshot, plan and usage."})
 final class ResumeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -31,10 +30,10 @@ final class ResumeCommand implements Callable<Integer> {
   @Option(names = "--from-checkpoint", description = "Continue a closed run from its last checkpoint, as a new run.")
   boolean fromCheckpoint;
 
-  @Option(names = "--max-turns", paramLabel = "N", description = "With --from-checkpoint: a new turn budget.")
+  @Option(names = "--max-turns", paramLabel = "N", description = "Raise the turn budget on the way.")
   Integer maxTurns;
 
-  @Option(names = "--max-hours", paramLabel = "H", description = "With --from-checkpoint: a new time budget.")
+  @Option(names = "--max-hours", paramLabel = "H", description = "Raise the time budget on the way.")
   Double maxHours;
 
   @Mixin ConnectionOptions connection;
@@ -47,37 +46,22 @@ final class ResumeCommand implements Callable<Integer> {
         WorkerHost worker = WorkerHost.start(conn.client(), MarathonHome.fromEnvironment())) {
       Runs runs = new Runs(conn.client());
       WorkflowExecutionDescription d = runs.describe(runId);
-      boolean running = d.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-      if (!running) {
-        if (!fromCheckpoint) {
+      if (d.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+        if (!fromCheckpoint || d.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
           err.println("run " + runId + " is " + Runs.statusName(d.getStatus()) + "; nothing to resume."
-              + " To continue it from its last checkpoint as a new run: ./marathon resume " + runId + " --from-checkpoint");
+              + (d.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED ? ""
+                  : " To continue it from its last checkpoint as a new run: ./marathon resume " + runId + " --from-checkpoint"));
           return d.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED ? ExitCodes.OK : ExitCodes.FAILED;
         }
-        RunState last = new RunInspector(runs).state(runId);
-        if (last == null) throw new IllegalStateException("could not read the last state of run " + runId);
-        RunState next = continued(last, runId + "/" + d.getExecution().getRunId());
-        runs.start(next);
-        err.println("[marathon] resumed " + runId + " from its checkpoint (turn " + next.turn + ", " + next.toolCalls
-            + " tool calls, plan of " + next.plan.size() + " steps) as a new run");
-      } else if (fromCheckpoint) {
-        err.println("[marathon] run " + runId + " is still running; following it instead");
+        String newRun = new CheckpointResume(conn.client()).resume(runId, "./marathon resume --from-checkpoint");
+        err.println("[marathon] resumed " + runId + " from its checkpoint as a new run (" + newRun + "), linked to the "
+            + Runs.statusName(d.getStatus()) + " one (" + d.getExecution().getRunId() + ")");
+      }
+      if (maxTurns != null || maxHours != null) {
+        Budget now = runs.typed(runId).budget(new Budget(maxTurns, maxHours, null, null));
+        err.println("[marathon] budget now: " + now);
       }
       return new RunFollower(runs, out, err).follow(runId, true);
     }
-  }
-
-  /** The closed run's state, ready to go on: same refs, plan, usage; the ending cleared. */
-  private RunState continued(RunState s, String from) {
-    s.resumedFrom = from;
-    s.outcome = null;
-    s.summary = null;
-    s.stop = null;
-    s.pause = null;
-    s.runsInChain = 1;
-    s.startedAtMillis = 0; // the time budget counts from the resume
-    s.stuck.reset();
-    s.budget = s.budget.raisedBy(new Budget(maxTurns, maxHours, null, null));
-    return s;
   }
 }

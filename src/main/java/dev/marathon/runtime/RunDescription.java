@@ -26,7 +26,6 @@ public final class RunDescription {
     md.append("| branch | `").append(spec.branch()).append("` |\n");
     md.append("| model | `").append(spec.model().model()).append("` at ").append(spec.model().baseUrl()).append(" |\n");
     md.append("| budget | ").append(budget(b)).append(" |\n");
-    if (s.resumedFrom != null) md.append("| resumed from | `").append(s.resumedFrom).append("` |\n");
     md.append("\n### Steer it\n");
     md.append("- `./marathon steer ").append(spec.runId()).append(" \"message\"` — or the **steer** update here (a JSON string)\n");
     md.append("- `./marathon pause|unpause|finish ").append(spec.runId()).append("` — or the **pause** / **unpause** / **finish** signals\n");

@@ -69,13 +69,24 @@ public final class RunInspector {
     }
   }
 
-  private static <T> T within(Supplier<T> query, Duration timeout) {
+  private <T> T within(Supplier<T> query, Duration timeout) {
     CompletableFuture<T> f = CompletableFuture.supplyAsync(query);
     try {
       return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      lastError = e.getCause();
+      return null;
     } catch (Exception e) {
+      lastError = e;
       f.cancel(true);
       return null;
     }
   }
+
+  /** Why the last query got no answer (for error messages), or null. */
+  public Throwable lastError() {
+    return lastError;
+  }
+
+  private volatile Throwable lastError;
 }
