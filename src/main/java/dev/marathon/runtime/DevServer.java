@@ -57,7 +57,8 @@ public record DevServer(Path binary, Path db, String ip, int port, int uiPort, L
     return "http://localhost:" + uiPort;
   }
 
-  static String cliType(IndexedValueType t) {
+  /** How the dev server's {@code --search-attribute} flag spells a type. */
+  public static String cliType(IndexedValueType t) {
     return switch (t) {
       case INDEXED_VALUE_TYPE_KEYWORD -> "Keyword";
       case INDEXED_VALUE_TYPE_INT -> "Int";

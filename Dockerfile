@@ -1,0 +1,27 @@
+# The Marathon worker image. Its entrypoint is the same ./marathon launcher the README uses.
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /opt/marathon
+COPY pom.xml ./
+RUN mvn -q -B dependency:go-offline
+COPY workflows workflows
+COPY activities activities
+COPY src/main src/main
+RUN mvn -q -B -DskipTests package
+
+FROM eclipse-temurin:17-jre
+# git for workspaces, util-linux for setsid/flock, procps for process groups.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends git util-linux findutils procps \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /opt/marathon
+COPY --from=build /opt/marathon/target/marathon.jar target/marathon.jar
+COPY --from=build /opt/marathon/target/lib target/lib
+COPY marathon ./marathon
+COPY scripts scripts
+# The jar is built above: the launcher must not try to rebuild or install anything here.
+ENV MARATHON_HOME=/var/lib/marathon \
+    MARATHON_NO_BUILD=1 \
+    MARATHON_SKIP_INSTALL=1
+VOLUME ["/var/lib/marathon/store", "/var/lib/marathon/workspaces"]
+ENTRYPOINT ["/opt/marathon/marathon"]
+CMD ["worker", "--address", "temporal:7233"]

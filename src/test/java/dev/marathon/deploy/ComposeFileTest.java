@@ -1,0 +1,119 @@
+package dev.marathon.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.marathon.runtime.DevServer;
+import dev.marathon.testing.Launcher;
+import dev.marathon.workflows.MarathonSearchAttributes;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * No Docker engine runs here, so the compose file and the Dockerfile are checked without one:
+ * {@code docker-compose config} (Debian's docker-compose) validates and normalizes the file, and
+ * the tests hold it to what Marathon needs.
+ */
+class ComposeFileTest {
+  static Path root;
+  static JsonNode compose;
+
+  @BeforeAll
+  static void normalize() throws Exception {
+    root = Launcher.root();
+    Process p;
+    try {
+      p = new ProcessBuilder("docker-compose", "-f", root.resolve("docker-compose.yml").toString(), "config")
+          .redirectErrorStream(true).start();
+    } catch (java.io.IOException e) {
+      throw new AssertionError("docker-compose is not installed (scripts/install-test-tools installs it): " + e.getMessage());
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), "docker-compose config rejected the file:\n" + out);
+    compose = new ObjectMapper(new YAMLFactory()).readTree(out);
+  }
+
+  @Test
+  void theDevServerRunsFromTheOfficialCliImageWithSqliteOnANamedVolume() {
+    JsonNode temporal = compose.path("services").path("temporal");
+    assertTrue(temporal.path("image").asText().startsWith("temporalio/temporal:"));
+    List<String> command = strings(temporal.path("command"));
+    assertEquals(List.of("server", "start-dev"), command.subList(0, 2));
+    assertEquals("0.0.0.0", command.get(command.indexOf("--ip") + 1));
+    String db = command.get(command.indexOf("--db-filename") + 1);
+    String[] mount = mount(temporal.path("volumes").get(0));
+    String volume = mount[0];
+    String target = mount[1];
+    assertTrue(db.startsWith(target + "/"), "the database must live on the volume");
+    assertTrue(compose.path("volumes").has(volume), "a named volume");
+    List<String> published = new ArrayList<>();
+    for (JsonNode port : temporal.path("ports")) published.add(port.path("published").asText() + ":" + port.path("target").asText());
+    assertTrue(published.containsAll(List.of("7233:7233", "8233:8233")), published.toString());
+  }
+
+  @Test
+  void theComposeServerRegistersExactlyTheSearchAttributesMarathonUses() {
+    List<String> command = strings(compose.path("services").path("temporal").path("command"));
+    Map<String, String> registered = new TreeMap<>();
+    for (int i = 0; i < command.size() - 1; i++) {
+      if (command.get(i).equals("--search-attribute")) {
+        String[] kv = command.get(i + 1).split("=");
+        registered.put(kv[0], kv[1]);
+      }
+    }
+    Map<String, String> expected = new TreeMap<>();
+    MarathonSearchAttributes.definitions().forEach((k, v) -> expected.put(k, DevServer.cliType(v)));
+    assertEquals(expected, registered);
+  }
+
+  @Test
+  void workersAreBuiltFromTheRepoAndShareTheStoreAndWorkspaces() {
+    JsonNode worker = compose.path("services").path("worker");
+    assertEquals(root.toString(), worker.path("build").path("context").asText());
+    assertEquals(List.of("worker", "--address", "temporal:7233"), strings(worker.path("command")));
+    Map<String, String> mounts = new TreeMap<>();
+    for (JsonNode v : worker.path("volumes")) mounts.put(mount(v)[1], mount(v)[0]);
+    JsonNode env = worker.path("environment");
+    assertTrue(compose.path("volumes").has(mounts.get(env.path("MARATHON_STORE").asText())), "store on a named volume");
+    assertTrue(compose.path("volumes").has(mounts.get(env.path("MARATHON_WORKSPACES").asText())), "workspaces on a named volume");
+    assertEquals("service_healthy", worker.path("depends_on").path("temporal").path("condition").asText());
+  }
+
+  @Test
+  void theImageEntrypointIsTheLauncherTheReadmeUses() throws Exception {
+    List<String> dockerfile = Files.readAllLines(root.resolve("Dockerfile"));
+    String entrypoint = dockerfile.stream().filter(l -> l.startsWith("ENTRYPOINT")).findFirst().orElseThrow();
+    assertEquals("ENTRYPOINT [\"/opt/marathon/marathon\"]", entrypoint);
+    assertTrue(dockerfile.contains("WORKDIR /opt/marathon"));
+    assertTrue(dockerfile.contains("COPY marathon ./marathon"), "the repo's own launcher is copied in");
+    String readme = Files.readString(root.resolve("README.md"));
+    assertTrue(readme.contains("./marathon run "), "the README runs tasks with the same launcher");
+  }
+
+  /** {source, target} of a volume, in either of compose's spellings. */
+  static String[] mount(JsonNode v) {
+    if (v.isTextual()) {
+      String[] parts = v.asText().split(":");
+      return new String[] {parts[0], parts[1]};
+    }
+    return new String[] {v.path("source").asText(), v.path("target").asText()};
+  }
+
+  static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode n : array) out.add(n.asText());
+    return out;
+  }
+}
