@@ -43,30 +43,65 @@ final class Compactor {
     long before = TokenEstimate.of(all);
     int firstAssistant = indexOfAssistant(all, 1);
     if (firstAssistant < 0) return new Result(ref, "none", before, before, null);
-    int keepFrom = Math.max(firstAssistant, indexOfAssistantFromEnd(all, keepTurns));
 
-    List<Message> masked = new ArrayList<>(all);
-    for (int i = firstAssistant; i < keepFrom; i++) masked.set(i, mask(all.get(i)));
+    // 1. Mask bulky tool results older than the recent turns: cheap, and often enough.
+    int recent = Math.max(firstAssistant, startOfRecentTurns(all, keepTurns));
+    List<Message> masked = masked(all, firstAssistant, recent);
     long afterMask = TokenEstimate.of(masked);
-    boolean maskHelped = afterMask < before;
-    if (afterMask <= targetTokens || keepFrom <= firstAssistant) {
-      if (!maskHelped) return new Result(ref, "none", before, before, null);
-      return new Result(conversations.replace(ref, masked), "masked", before, afterMask, null);
+    if (afterMask <= targetTokens) {
+      return afterMask < before
+          ? new Result(conversations.replace(ref, masked), "masked", before, afterMask, null)
+          : new Result(ref, "none", before, before, null);
     }
 
+    // 2. Summarize the older turns; keep as many recent turns verbatim as fit in half the target.
+    int keepFrom = keptSuffix(masked, firstAssistant, keepTurns, targetTokens / 2);
+    if (keepFrom <= firstAssistant) {
+      return afterMask < before
+          ? new Result(conversations.replace(ref, masked), "masked", before, afterMask, null)
+          : new Result(ref, "none", before, before, null);
+    }
     List<Message> head = all.subList(0, firstAssistant);
-    List<Message> old = masked.subList(firstAssistant, keepFrom);
     ModelReply reply = model.complete(List.of(
         Message.system(Prompts.load("compact.md")),
-        Message.user(render(head) + "\n\n# Work to summarize\n\n" + tail(render(old), MAX_SUMMARY_INPUT_CHARS))), "compact");
+        Message.user(render(head) + "\n\n# Work to summarize\n\n" + tail(render(masked.subList(firstAssistant, keepFrom)), MAX_SUMMARY_INPUT_CHARS))), "compact");
     if (reply.content() == null || reply.content().isBlank()) {
       throw new IllegalStateException("the summarizing call returned no text; the context was left as it was");
     }
     List<Message> compacted = new ArrayList<>(head);
     compacted.add(Message.user(pinned(reply.content(), plan, filesTouched(all.subList(firstAssistant, keepFrom)), keepFrom - firstAssistant)));
+    int suffixStart = compacted.size();
     compacted.addAll(masked.subList(keepFrom, masked.size()));
+    if (TokenEstimate.of(compacted) > targetTokens) {
+      // Even the recent turns are too large: mask their bulky results too (reasoning stays verbatim).
+      compacted = masked(compacted, suffixStart, compacted.size());
+    }
     long after = TokenEstimate.of(compacted);
     return new Result(conversations.replace(ref, compacted), "summarized", before, after, reply);
+  }
+
+  private List<Message> masked(List<Message> messages, int from, int to) {
+    List<Message> out = new ArrayList<>(messages);
+    for (int i = from; i < to; i++) out.set(i, mask(messages.get(i)));
+    return out;
+  }
+
+  /**
+   * Where the kept recent turns start: the earliest assistant message such that at most {@code
+   * maxTurns} turns and about {@code budget} tokens follow, but always at least the last turn.
+   */
+  static int keptSuffix(List<Message> messages, int firstAssistant, int maxTurns, long budget) {
+    int start = -1;
+    int turns = 0;
+    long tokens = 0;
+    for (int i = messages.size() - 1; i > firstAssistant; i--) {
+      tokens += messages.get(i).chars() / 4 + 1;
+      if (!messages.get(i).isAssistant()) continue;
+      turns++;
+      if (start >= 0 && (turns > maxTurns || tokens > budget)) break;
+      start = i;
+    }
+    return start < 0 ? firstAssistant : start;
   }
 
   private Message mask(Message m) {
@@ -131,7 +166,7 @@ final class Compactor {
   }
 
   /** Index of the {@code n}-th assistant message from the end (1-based), or 0 if there are fewer. */
-  private static int indexOfAssistantFromEnd(List<Message> all, int n) {
+  private static int startOfRecentTurns(List<Message> all, int n) {
     int seen = 0;
     for (int i = all.size() - 1; i >= 0; i--) if (all.get(i).isAssistant() && ++seen == n) return i;
     return 0;

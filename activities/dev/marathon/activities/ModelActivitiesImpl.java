@@ -63,14 +63,21 @@ public final class ModelActivitiesImpl implements ModelActivities {
     List<Message> prompt = new ArrayList<>(history);
     prompt.addAll(added);
 
+    long estimate = TokenEstimate.of(prompt);
+    if (settings.contextWindow() > 0 && estimate > settings.contextWindow()) {
+      // Do not send what cannot fit: the workflow compacts on this failure and tries again.
+      throw Failures.model(new ModelException(ModelException.Kind.CONTEXT_OVERFLOW, "the prompt (about " + estimate
+          + " tokens) is larger than the model's context window (" + settings.contextWindow() + " tokens)", null), secrets);
+    }
     ObjectNode body = ChatRequest.body(settings.model(), prompt, catalog.schemas(), provider, settings.maxOutputTokens());
     ModelReply reply = complete(settings, body, input.runId(), input.turn());
 
     added.add(Message.assistant(reply.content(), reply.reasoning(), reply.reasoningField(), reply.calls(), provider.wireName()));
     String contextRef = conversations.append(input.contextRef(), added);
-    long promptTokens = reply.promptTokens() > 0 ? reply.promptTokens() : TokenEstimate.of(prompt);
+    long promptTokens = reply.promptTokens() > 0 ? reply.promptTokens() : estimate;
     Usage usage = new Usage(promptTokens, reply.completionTokens(), reply.cachedTokens(),
-        prices.of(settings).cost(promptTokens, reply.cachedTokens(), reply.completionTokens()), promptTokens);
+        prices.of(settings).cost(promptTokens, reply.cachedTokens(), reply.completionTokens()),
+        promptTokens + reply.completionTokens());
     return new ThinkResult(contextRef, parser.parse(reply.calls()),
         Text.oneLine(reply.content(), DIGEST_CHARS), Text.oneLine(reply.reasoning(), DIGEST_CHARS), usage, reply.finishReason());
   }
@@ -83,7 +90,7 @@ public final class ModelActivitiesImpl implements ModelActivities {
       return complete(input.model(), body, input.runId(), input.turn());
     });
     Compactor.Result r = compactor.compact(input.contextRef(), input.targetTokens(), input.keepTurns(), input.plan());
-    Usage usage = r.reply() == null ? Usage.ZERO
+    Usage usage = r.reply() == null ? new Usage(0, 0, 0, 0, r.tokensAfter())
         : new Usage(r.reply().promptTokens(), r.reply().completionTokens(), r.reply().cachedTokens(),
             prices.of(input.model()).cost(r.reply().promptTokens(), r.reply().cachedTokens(), r.reply().completionTokens()),
             r.tokensAfter());

@@ -53,7 +53,7 @@ public final class ToolActivitiesImpl implements ToolActivities {
       String text = secrets.redact(out.text());
       String observationRef = store.putText(text);
       String outputRef = out.fullOutput() == null ? observationRef : store.putText(secrets.redact(out.fullOutput()));
-      return new ToolResult(after, observationRef, outputRef, out.ok(), secrets.redact(out.summary()));
+      return new ToolResult(after, observationRef, text.length(), outputRef, out.ok(), secrets.redact(out.summary()));
     } catch (WorkspaceException e) {
       throw Failures.workspace(e);
     }

@@ -178,7 +178,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
         ToolResult r = cancellable(() -> stubs.tools(call.display(), seconds).execute(input));
         state.workspaceRef = r.workspaceRef();
         state.recordAction(call.display() + " → " + r.summary());
-        return Observation.stored(call.id(), call.tool(), r.observationRef());
+        return Observation.stored(call.id(), call.tool(), r.observationRef(), r.observationChars());
       } catch (ActivityFailure | CanceledFailure f) {
         if (state.stop == null) {
           pauseFor(Pause.Cause.WORKSPACE_ERROR, "tool " + call.display() + " failed: " + describe(f));
@@ -265,11 +265,18 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
 
   // ---- context and history size -------------------------------------------------------------
 
+  /** Compacts when the next prompt (the conversation plus what the next turn adds) nears the window. */
   private void compactIfNearWindow() {
     long window = state.spec.model().contextWindow();
-    if (window > 0 && state.usage.lastPromptTokens() * 100 >= window * state.spec.options().compactAtPercent()) {
-      compact();
-    }
+    if (window > 0 && nextPromptTokens() * 100 >= window * state.spec.options().compactAtPercent()) compact();
+  }
+
+  private long nextPromptTokens() {
+    long chars = 0;
+    for (Observation o : state.observations) chars += o.chars();
+    for (String s : state.steering) chars += s.length();
+    for (String n : state.notices) chars += n.length();
+    return state.usage.contextTokens() + chars / 4;
   }
 
   /** Returns true when the conversation got shorter; on any failure the old context stays. */
@@ -281,8 +288,11 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
         window > 0 ? window / 2 : 0, KEEP_TURNS_ON_COMPACT, List.copyOf(state.plan), state.spec.model());
     try {
       CompactResult r = cancellable(() -> stubs.model("compact: turn " + state.turn).compact(input));
-      state.usage = state.usage.plus(r.usage()).withLastPrompt(r.tokensAfter());
-      if (r.contextRef().equals(state.contextRef)) return false;
+      if (r.contextRef().equals(state.contextRef)) {
+        state.usage = state.usage.plus(r.usage().withContextTokens(state.usage.contextTokens()));
+        return false;
+      }
+      state.usage = state.usage.plus(r.usage());
       state.contextRef = r.contextRef();
       state.compactions++;
       return true;

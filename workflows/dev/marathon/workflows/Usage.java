@@ -1,25 +1,26 @@
 package dev.marathon.workflows;
 
 /**
- * Tokens and money spent so far. {@code lastPromptTokens} is the size of the most recent prompt:
- * it is what context compaction compares against the model's window.
+ * Tokens and money spent so far. {@code contextTokens} is the size of the conversation after the
+ * last turn (its prompt plus its reply): what context compaction compares against the window.
  */
 public record Usage(
-    long promptTokens, long completionTokens, long cachedTokens, double costUsd, long lastPromptTokens) {
+    long promptTokens, long completionTokens, long cachedTokens, double costUsd, long contextTokens) {
 
   public static final Usage ZERO = new Usage(0, 0, 0, 0.0, 0);
 
+  /** Adds a turn's spending; the conversation is now as large as that turn says. */
   public Usage plus(Usage turn) {
     return new Usage(
         promptTokens + turn.promptTokens,
         completionTokens + turn.completionTokens,
         cachedTokens + turn.cachedTokens,
         costUsd + turn.costUsd,
-        turn.promptTokens);
+        turn.contextTokens);
   }
 
-  /** The same totals with the last prompt size replaced (after compaction shrank the context). */
-  public Usage withLastPrompt(long tokens) {
+  /** The same spending with a different conversation size. */
+  public Usage withContextTokens(long tokens) {
     return new Usage(promptTokens, completionTokens, cachedTokens, costUsd, tokens);
   }
 

@@ -5,9 +5,10 @@ package dev.marathon.workflows.api;
  *
  * @param workspaceRef the snapshot after the call (equal to the input ref when nothing changed)
  * @param observationRef the model-facing result text in the checkpoint store
+ * @param observationChars its length (for forecasting the next prompt's size)
  * @param outputRef the full, untruncated output in the checkpoint store
  * @param ok false when the tool reported an error or a command exited non-zero
  * @param summary one short human line, e.g. {@code exit 1 · 212 lines}
  */
 public record ToolResult(
-    String workspaceRef, String observationRef, String outputRef, boolean ok, String summary) {}
+    String workspaceRef, String observationRef, int observationChars, String outputRef, boolean ok, String summary) {}

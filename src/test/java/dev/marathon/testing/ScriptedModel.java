@@ -61,6 +61,17 @@ public final class ScriptedModel implements AutoCloseable {
   /** A request the server saw. */
   public record Seen(int turn, JsonNode body, Map<String, List<String>> headers, int status) {}
 
+  /** The user messages sent since the last assistant message (steering, notices). */
+  public static String newUserText(JsonNode request) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonNode m : request.path("messages")) {
+      String role = m.path("role").asText();
+      if (role.equals("assistant")) sb.setLength(0);
+      else if (role.equals("user")) sb.append(m.path("content").asText()).append('\n');
+    }
+    return sb.toString();
+  }
+
   public static Call bash(String command) {
     return new Call("bash", Map.of("command", command));
   }
@@ -92,6 +103,13 @@ public final class ScriptedModel implements AutoCloseable {
     server.createContext("/v1/chat/completions", this::handle);
     server.start();
   }
+
+  /** Makes every summarizing request (no tools offered) fail with HTTP 500. */
+  public void failSummaries(boolean fail) {
+    this.failSummaries = fail;
+  }
+
+  private volatile boolean failSummaries;
 
   public String baseUrl() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
@@ -142,7 +160,9 @@ public final class ScriptedModel implements AutoCloseable {
         send(ex, 400, error(problem), Map.of());
         return;
       }
-      Reply reply = summarizing ? Reply.text(null, summary) : script.reply(turn, body);
+      Reply reply = summarizing
+          ? (failSummaries ? Reply.error(500, "{\"error\":{\"message\":\"summarizer down\"}}", Map.of()) : Reply.text(null, summary))
+          : script.reply(turn, body);
       requests.add(new Seen(turn, body, Map.copyOf(ex.getRequestHeaders()), reply.status()));
       if (reply.status() != 200) {
         send(ex, reply.status(), reply.errorBody(), reply.headers());
