@@ -98,7 +98,9 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   private ThinkResult think() {
     phase = state.stop != null ? Phase.WRAPPING_UP : Phase.THINKING;
     publish();
+    // Handlers may add messages while the model thinks: only those sent now are cleared after.
     int steeringCount = state.steering.size();
+    int noticeCount = state.notices.size();
     List<String> messages = new ArrayList<>();
     for (String s : state.steering) messages.add("Message from the operator: " + s);
     messages.addAll(state.notices);
@@ -114,8 +116,8 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
       state.contextRef = r.contextRef();
       state.usage = state.usage.plus(r.usage());
       state.observations.clear();
-      state.steering.subList(0, steeringCount).clear(); // later ones arrived during the call
-      state.notices.clear();
+      state.steering.subList(0, steeringCount).clear();
+      state.notices.subList(0, noticeCount).clear();
       return r;
     } catch (ActivityFailure | CanceledFailure f) {
       onModelFailure(f);

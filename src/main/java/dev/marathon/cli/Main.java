@@ -12,7 +12,17 @@ import picocli.CommandLine.Command;
     subcommands = {
         RunCommand.class,
         StatusCommand.class,
+        WatchCommand.class,
+        ListCommand.class,
+        SteerCommand.class,
+        SignalCommands.Pause.class,
+        SignalCommands.Unpause.class,
+        BudgetCommand.class,
+        SignalCommands.Finish.class,
+        SignalCommands.Cancel.class,
         ResumeCommand.class,
+        HistoryCommand.class,
+        UiCommand.class,
         WorkerCommand.class,
         ServerCommand.class,
         CommandLine.HelpCommand.class

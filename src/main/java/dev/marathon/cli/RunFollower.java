@@ -123,6 +123,17 @@ final class RunFollower {
       err.flush();
       return report.outcome() == RunOutcome.FINISHED ? ExitCodes.OK : ExitCodes.NOT_FINISHED;
     }
+    if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED) {
+      // Cancelled from the Web UI or the temporal CLI: graceful, and the report is in its progress.
+      Progress last = query(runId);
+      err.println("[marathon] run " + runId + " cancelled" + (last == null ? "" : " after " + last.turn() + " turns"));
+      out.println(last == null || last.summary() == null ? "" : last.summary());
+      out.println();
+      out.println("run: " + runId);
+      out.flush();
+      err.flush();
+      return ExitCodes.NOT_FINISHED;
+    }
     String reason = "";
     try {
       runs.result(runId);

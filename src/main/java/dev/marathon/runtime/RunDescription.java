@@ -35,7 +35,8 @@ public final class RunDescription {
     return md.toString();
   }
 
-  static String budget(Budget b) {
+  /** A budget in words: "200 turns, 12.0 hours" or "unlimited". */
+  public static String budget(Budget b) {
     StringBuilder sb = new StringBuilder();
     if (b.maxTurns() != null) sb.append(b.maxTurns()).append(" turns, ");
     if (b.maxHours() != null) sb.append(String.format(Locale.ROOT, "%.1f hours, ", b.maxHours()));

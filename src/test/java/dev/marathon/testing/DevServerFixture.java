@@ -28,8 +28,11 @@ public final class DevServerFixture implements AutoCloseable {
   public DevServerFixture(Path dir, String... extraArgs) throws IOException {
     this.db = dir.resolve("temporal.db");
     this.log = dir.resolve("temporal-server.log");
-    this.port = freePort();
-    this.uiPort = freePort();
+    // The UI at gRPC port + 1000, as everywhere else (the CLI derives UI links that way).
+    int p = freePort();
+    while (p > 64_000 || !isFree(p + 1000)) p = freePort();
+    this.port = p;
+    this.uiPort = p + 1000;
     this.extra = List.of(extraArgs);
   }
 
@@ -91,6 +94,14 @@ public final class DevServerFixture implements AutoCloseable {
     if (process != null && process.isAlive()) {
       process.destroy();
       if (!process.waitFor(10, TimeUnit.SECONDS)) kill9();
+    }
+  }
+
+  static boolean isFree(int port) {
+    try (ServerSocket s = new ServerSocket(port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -1,0 +1,119 @@
+package dev.marathon.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.marathon.activities.Json;
+import dev.marathon.runtime.Connection;
+import dev.marathon.runtime.Repositories;
+import dev.marathon.runtime.Runs;
+import dev.marathon.workflows.MarathonSearchAttributes;
+import io.temporal.client.WorkflowExecutionMetadata;
+import io.temporal.common.SearchAttributes;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "list", description = {"List runs, newest first, from the server's visibility store (search",
+    "attributes), so it works without a worker."})
+final class ListCommand implements Callable<Integer> {
+  static final Set<String> EXECUTION_STATUSES = Set.of("running", "completed", "failed", "canceled", "terminated", "timedout");
+  static final Set<String> PHASES = Set.of("starting", "running", "paused", "wrapping-up", "finished", "incomplete", "cancelled");
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--status", paramLabel = "S",
+      description = "running, completed, failed, terminated, timedout, canceled; or a phase: paused, finished, incomplete, cancelled.")
+  String status;
+
+  @Option(names = "--repo", paramLabel = "DIR", description = "Only runs on this repository.")
+  Path repo;
+
+  @Option(names = "--limit", defaultValue = "50", description = "At most this many (default: ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Option(names = "--json", description = "Print a JSON array.")
+  boolean json;
+
+  @Mixin ConnectionOptions connection;
+
+  @Override
+  public Integer call() throws Exception {
+    String query = query();
+    try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
+      List<WorkflowExecutionMetadata> runs = conn.client().listExecutions(query).limit(limit).toList();
+      PrintWriter out = spec.commandLine().getOut();
+      ArrayNode array = Json.MAPPER.createArrayNode();
+      for (WorkflowExecutionMetadata m : runs) array.add(row(m));
+      if (json) {
+        out.println(Json.MAPPER.writeValueAsString(array));
+      } else if (array.isEmpty()) {
+        out.println("no runs match");
+      } else {
+        out.printf("%-36s %-10s %-11s %6s %6s %11s %9s  %s%n", "ID", "STATUS", "PHASE", "TURNS", "CALLS", "TOKENS", "COST", "TITLE");
+        for (var r : array) {
+          out.printf(Locale.ROOT, "%-36s %-10s %-11s %6d %6d %,11d %9s  %s%n", r.path("workflowId").asText(), r.path("status").asText(),
+              r.path("phase").asText("-"), r.path("turns").asLong(), r.path("toolCalls").asLong(), r.path("tokens").asLong(),
+              String.format(Locale.ROOT, "$%.2f", r.path("costUsd").asDouble()), r.path("title").asText(""));
+        }
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  String query() {
+    StringBuilder q = new StringBuilder("WorkflowType = 'AgentWorkflow'");
+    if (status != null) {
+      String s = status.toLowerCase(Locale.ROOT);
+      if (EXECUTION_STATUSES.contains(s)) {
+        q.append(" AND ExecutionStatus = '").append(s.equals("timedout") ? "TimedOut" : Character.toUpperCase(s.charAt(0)) + s.substring(1)).append("'");
+      } else if (PHASES.contains(s)) {
+        q.append(" AND ").append(MarathonSearchAttributes.PHASE.getName()).append(" = '").append(s).append("'");
+      } else {
+        throw new BadInputException("--status must be one of " + EXECUTION_STATUSES + " or a phase " + PHASES);
+      }
+    }
+    if (repo != null) {
+      String path = repo.toAbsolutePath().normalize().toString();
+      try {
+        path = Repositories.topLevel(repo.toAbsolutePath().normalize()).toString();
+      } catch (Repositories.Problem gone) {
+        // the repository may be gone; its runs are still listed by the path given
+      }
+      q.append(" AND ").append(MarathonSearchAttributes.REPO.getName()).append(" = '").append(path.replace("'", "\\'")).append("'");
+    }
+    return q.toString();
+  }
+
+  static ObjectNode row(WorkflowExecutionMetadata m) {
+    SearchAttributes sa = m.getTypedSearchAttributes();
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("workflowId", m.getExecution().getWorkflowId());
+    o.put("runId", m.getExecution().getRunId());
+    o.put("status", Runs.statusName(m.getStatus()));
+    o.put("phase", sa.get(MarathonSearchAttributes.PHASE));
+    o.put("repo", sa.get(MarathonSearchAttributes.REPO));
+    o.put("model", sa.get(MarathonSearchAttributes.MODEL));
+    o.put("turns", orZero(sa.get(MarathonSearchAttributes.TURNS)));
+    o.put("toolCalls", orZero(sa.get(MarathonSearchAttributes.TOOL_CALLS)));
+    o.put("tokens", orZero(sa.get(MarathonSearchAttributes.TOKENS)));
+    Double cost = sa.get(MarathonSearchAttributes.COST);
+    o.put("costUsd", cost == null ? 0.0 : cost);
+    Object title = m.getMemo(Runs.TITLE_MEMO, String.class);
+    if (title != null) o.put("title", title.toString());
+    o.put("startTime", m.getStartTime().toString());
+    return o;
+  }
+
+  private static long orZero(Long v) {
+    return v == null ? 0 : v;
+  }
+}

@@ -1,0 +1,64 @@
+package dev.marathon.cli;
+
+import dev.marathon.runtime.Connection;
+import dev.marathon.runtime.Runs;
+import dev.marathon.workflows.Progress;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "watch", description = {"Watch a run live: plan, turn, last tool, tokens, updated in place on a",
+    "terminal; plain lines when the output is not a terminal (or with --plain). Needs a worker."})
+final class WatchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin RunId run;
+
+  @Option(names = "--plain", description = "Print plain lines even on a terminal.")
+  boolean plain;
+
+  @Mixin ConnectionOptions connection;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
+      Runs runs = new Runs(conn.client());
+      if (plain || System.console() == null) return new RunFollower(runs, out, out).follow(run.value, false);
+      int drawn = 0;
+      while (true) {
+        boolean running = runs.describe(run.value).getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+        Progress p;
+        try {
+          p = running ? runs.progress(run.value) : runs.result(run.value).progress();
+        } catch (RuntimeException noAnswer) {
+          p = null;
+        }
+        String block = p == null ? run.value + ": waiting for a worker to answer…\n" : render(p, running);
+        if (drawn > 0) out.print("\033[" + drawn + "A\033[J"); // back to the top of the last block, clear below
+        out.print(block);
+        out.flush();
+        drawn = (int) block.chars().filter(c -> c == '\n').count();
+        if (!running) return ExitCodes.OK;
+        Thread.sleep(1_000);
+      }
+    }
+  }
+
+  static String render(Progress p, boolean running) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%s · %s · turn %d · %d tool calls · %,d tokens · $%.4f%n",
+        p.workflowId(), running ? p.phase() : "ended " + p.outcome(), p.turn(), p.toolCalls(), p.usage().totalTokens(), p.usage().costUsd()));
+    sb.append("task: ").append(p.title()).append('\n');
+    if (!p.plan().isEmpty()) sb.append("plan: ").append(RunFollower.plan(p.plan())).append('\n');
+    sb.append("last: ").append(p.lastTool() == null ? "—" : p.lastTool()).append('\n');
+    if (p.pause() != null) sb.append("PAUSED: ").append(p.pause().reason()).append('\n');
+    if (p.summary() != null && !running) sb.append("summary: ").append(p.summary()).append('\n');
+    return sb.toString();
+  }
+}
