@@ -61,15 +61,18 @@ final class Compactor {
           ? new Result(conversations.replace(ref, masked), "masked", before, afterMask, null)
           : new Result(ref, "none", before, before, null);
     }
-    List<Message> head = all.subList(0, firstAssistant);
+    // The head is the task itself (system prompt and first user message); everything after it,
+    // earlier summaries included, is material for the new summary, so summaries never pile up.
+    int headEnd = Math.min(firstAssistant, indexOfRole(all, "user") + 1);
+    List<Message> head = all.subList(0, headEnd);
     ModelReply reply = model.complete(List.of(
         Message.system(Prompts.load("compact.md")),
-        Message.user(render(head) + "\n\n# Work to summarize\n\n" + tail(render(masked.subList(firstAssistant, keepFrom)), MAX_SUMMARY_INPUT_CHARS))), "compact");
+        Message.user(render(head) + "\n\n# Work to summarize\n\n" + tail(render(masked.subList(headEnd, keepFrom)), MAX_SUMMARY_INPUT_CHARS))), "compact");
     if (reply.content() == null || reply.content().isBlank()) {
       throw new IllegalStateException("the summarizing call returned no text; the context was left as it was");
     }
     List<Message> compacted = new ArrayList<>(head);
-    compacted.add(Message.user(pinned(reply.content(), plan, filesTouched(all.subList(firstAssistant, keepFrom)), keepFrom - firstAssistant)));
+    compacted.add(Message.user(pinned(reply.content(), plan, filesTouched(all.subList(headEnd, keepFrom)), keepFrom - headEnd)));
     int suffixStart = compacted.size();
     compacted.addAll(masked.subList(keepFrom, masked.size()));
     if (TokenEstimate.of(compacted) > targetTokens) {
@@ -114,22 +117,33 @@ final class Compactor {
             + where + ". Run the tool again if you need it.]");
   }
 
+  static final String PINNED_MARK = "[marathon] The conversation was compacted: ";
+  static final String FILES_HEADING = "## Files touched so far";
+
   static String pinned(String summary, List<PlanStep> plan, Set<String> files, int messagesReplaced) {
-    StringBuilder sb = new StringBuilder("[marathon] The conversation was compacted: ")
+    StringBuilder sb = new StringBuilder(PINNED_MARK)
         .append(messagesReplaced).append(" earlier messages were replaced by this summary. The most recent turns follow verbatim.\n\n");
     sb.append("## Plan (current)\n");
     if (plan.isEmpty()) sb.append("(none recorded)\n");
     for (PlanStep s : plan) sb.append("- [").append(s.status().wireName()).append("] ").append(s.step()).append('\n');
-    sb.append("\n## Files touched so far\n");
+    sb.append("\n").append(FILES_HEADING).append("\n");
     if (files.isEmpty()) sb.append("(none with write_file/edit_file)\n");
     for (String f : files) sb.append("- ").append(f).append('\n');
     sb.append("\n## Summary of earlier work\n").append(summary.strip()).append('\n');
     return sb.toString();
   }
 
+  /** Paths written or edited, including those an earlier summary pinned (its turns are gone). */
   static Set<String> filesTouched(List<Message> messages) {
     Set<String> files = new LinkedHashSet<>();
     for (Message m : messages) {
+      if ("user".equals(m.role()) && m.content() != null && m.content().startsWith(PINNED_MARK)) {
+        String after = m.content().substring(m.content().indexOf(FILES_HEADING) + FILES_HEADING.length());
+        for (String line : after.split("\n")) {
+          if (line.startsWith("## ")) break;
+          if (line.startsWith("- ")) files.add(line.substring(2));
+        }
+      }
       for (Message.Call c : m.calls()) {
         if (!c.name().equals("write_file") && !c.name().equals("edit_file")) continue;
         try {
@@ -156,6 +170,11 @@ final class Compactor {
 
   private static String tail(String s, int max) {
     return s.length() <= max ? s : "[… earlier part cut …]\n" + s.substring(s.length() - max);
+  }
+
+  private static int indexOfRole(List<Message> all, String role) {
+    for (int i = 0; i < all.size(); i++) if (role.equals(all.get(i).role())) return i;
+    return -1;
   }
 
   /** Index of the {@code n}-th assistant message from the start (1-based), or -1. */

@@ -38,7 +38,7 @@ final class RunFollower {
     Progress last = null;
     while (true) {
       WorkflowExecutionStatus status = runs.describe(runId).getStatus();
-      if (status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) return ended(runId, status);
+      if (status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) return ended(runId, status, last);
       Progress now = query(runId);
       if (now != null) {
         print(last, now);
@@ -110,9 +110,10 @@ final class RunFollower {
     return pause.cause() == Pause.Cause.MODEL_ERROR || pause.cause() == Pause.Cause.WORKSPACE_ERROR ? ExitCodes.FAILED : ExitCodes.NOT_FINISHED;
   }
 
-  private int ended(String runId, WorkflowExecutionStatus status) {
+  private int ended(String runId, WorkflowExecutionStatus status, Progress last) {
     if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
       RunReport report = runs.result(runId);
+      print(last, report.progress()); // the steps taken since the last poll
       err.printf("[marathon] run %s ended %s after %d turns and %d tool calls; branch %s%s%n",
           runId, report.outcome().name().toLowerCase(Locale.ROOT), report.progress().turn(), report.progress().toolCalls(),
           report.branch(), report.head() == null ? "" : " at " + report.head().substring(0, Math.min(12, report.head().length())));
@@ -125,9 +126,10 @@ final class RunFollower {
     }
     if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED) {
       // Cancelled from the Web UI or the temporal CLI: graceful, and the report is in its progress.
-      Progress last = query(runId);
-      err.println("[marathon] run " + runId + " cancelled" + (last == null ? "" : " after " + last.turn() + " turns"));
-      out.println(last == null || last.summary() == null ? "" : last.summary());
+      Progress end = query(runId);
+      if (end != null) print(last, end);
+      err.println("[marathon] run " + runId + " cancelled" + (end == null ? "" : " after " + end.turn() + " turns"));
+      out.println(end == null || end.summary() == null ? "" : end.summary());
       out.println();
       out.println("run: " + runId);
       out.flush();
