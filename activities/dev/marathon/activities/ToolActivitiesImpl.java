@@ -15,7 +15,6 @@ import dev.marathon.workflows.api.ToolCall;
 import dev.marathon.workflows.api.ToolInput;
 import dev.marathon.workflows.api.ToolResult;
 import io.temporal.activity.Activity;
-import io.temporal.activity.ActivityExecutionContext;
 import java.io.IOException;
 import java.util.Map;
 
@@ -39,8 +38,7 @@ public final class ToolActivitiesImpl implements ToolActivities {
 
   @Override
   public ToolResult execute(ToolInput input) {
-    ActivityExecutionContext activity = Activity.getExecutionContext();
-    Runnable heartbeat = () -> activity.heartbeat(input.stepId());
+    Runnable heartbeat = () -> Activity.getExecutionContext().heartbeat(input.stepId());
     ToolCall.Workspace call = input.call();
     Tool tool = catalog.workspaceTool(call.tool())
         .orElseThrow(() -> new IllegalArgumentException("not a workspace tool: " + call.tool()));

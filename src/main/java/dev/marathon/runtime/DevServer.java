@@ -11,17 +11,35 @@ import java.util.Map;
 
 /**
  * The Temporal CLI dev server: the real Temporal server with SQLite persistence and the Web UI,
- * started with the search attributes Marathon uses.
+ * started with the search attributes Marathon uses and tuned for one user's agent runs (see
+ * {@link #TUNING}).
  *
  * @param db SQLite file; state survives restarts of the server
  * @param extraArgs passed through (e.g. {@code --headless}, {@code --dynamic-config-value ...})
  */
 public record DevServer(Path binary, Path db, String ip, int port, int uiPort, List<String> extraArgs) {
 
+  /**
+   * Dynamic config for a single-node server. Measured here (scripts/bench): a bare activity step
+   * takes ~100 ms with the defaults and ~11 ms with these. The default transfer-queue poll rate
+   * (20/s) makes every task dispatch wait up to 50 ms; one task-queue partition avoids forwarding
+   * between partitions; eager activity execution hands the next activity to the worker that
+   * completed the workflow task, skipping a round trip through matching.
+   */
+  public static final List<String> TUNING = List.of(
+      "history.transferProcessorMaxPollRPS=1000",
+      "matching.numTaskqueueReadPartitions=1",
+      "matching.numTaskqueueWritePartitions=1",
+      "system.enableActivityEagerExecution=true");
+
   public List<String> command() {
     List<String> cmd = new ArrayList<>(List.of(binary.toString(), "server", "start-dev",
         "--db-filename", db.toString(), "--ip", ip, "--port", Integer.toString(port),
         "--ui-port", Integer.toString(uiPort), "--log-level", "warn"));
+    for (String value : TUNING) {
+      cmd.add("--dynamic-config-value");
+      cmd.add(value);
+    }
     for (Map.Entry<String, IndexedValueType> sa : MarathonSearchAttributes.definitions().entrySet()) {
       cmd.add("--search-attribute");
       cmd.add(sa.getKey() + "=" + cliType(sa.getValue()));

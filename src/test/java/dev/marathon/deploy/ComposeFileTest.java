@@ -79,6 +79,14 @@ class ComposeFileTest {
   }
 
   @Test
+  void theComposeServerIsTunedLikeTheDevServerMarathonStarts() {
+    List<String> command = strings(compose.path("services").path("temporal").path("command"));
+    List<String> tuning = new ArrayList<>();
+    for (int i = 0; i < command.size() - 1; i++) if (command.get(i).equals("--dynamic-config-value")) tuning.add(command.get(i + 1));
+    assertEquals(DevServer.TUNING, tuning);
+  }
+
+  @Test
   void workersAreBuiltFromTheRepoAndShareTheStoreAndWorkspaces() {
     JsonNode worker = compose.path("services").path("worker");
     assertEquals(root.toString(), worker.path("build").path("context").asText());

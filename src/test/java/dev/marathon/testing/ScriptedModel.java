@@ -115,6 +115,14 @@ public final class ScriptedModel implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
   }
 
+  /** Long benchmarks keep only turn and status of each request, not its body. */
+  public ScriptedModel keepBodies(boolean keep) {
+    this.keepBodies = keep;
+    return this;
+  }
+
+  private volatile boolean keepBodies = true;
+
   public void script(Script script) {
     this.script = script;
   }
@@ -156,14 +164,14 @@ public final class ScriptedModel implements AutoCloseable {
       String problem = validate(body);
       if (problem != null) {
         violations.add("turn " + turn + ": " + problem);
-        requests.add(new Seen(turn, body, Map.copyOf(ex.getRequestHeaders()), 400));
+        requests.add(new Seen(turn, keepBodies ? body : null, Map.copyOf(ex.getRequestHeaders()), 400));
         send(ex, 400, error(problem), Map.of());
         return;
       }
       Reply reply = summarizing
           ? (failSummaries ? Reply.error(500, "{\"error\":{\"message\":\"summarizer down\"}}", Map.of()) : Reply.text(null, summary))
           : script.reply(turn, body);
-      requests.add(new Seen(turn, body, Map.copyOf(ex.getRequestHeaders()), reply.status()));
+      requests.add(new Seen(turn, keepBodies ? body : null, keepBodies ? Map.copyOf(ex.getRequestHeaders()) : Map.of(), reply.status()));
       if (reply.status() != 200) {
         send(ex, reply.status(), reply.errorBody(), reply.headers());
         return;

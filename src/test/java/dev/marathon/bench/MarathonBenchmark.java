@@ -1,0 +1,299 @@
+package dev.marathon.bench;
+
+import dev.marathon.activities.Json;
+import dev.marathon.activities.store.CheckpointStore;
+import dev.marathon.runtime.Connection;
+import dev.marathon.runtime.HistoryChain;
+import dev.marathon.runtime.MarathonHome;
+import dev.marathon.runtime.Runs;
+import dev.marathon.runtime.WorkerHost;
+import dev.marathon.testing.DevServerFixture;
+import dev.marathon.testing.Eventually;
+import dev.marathon.testing.GitRepos;
+import dev.marathon.testing.ScriptedModel;
+import dev.marathon.testing.TestRuns;
+import dev.marathon.testing.WorkerProcess;
+import dev.marathon.workflows.Budget;
+import dev.marathon.workflows.RunOptions;
+import dev.marathon.workflows.RunReport;
+import dev.marathon.workflows.RunState;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.worker.WorkerFactory;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The marathon horizon, measured: a scripted agent makes N tool calls (4 a turn) against the real
+ * dev server. Prints history and store sizes, worker heap, resume latency after kill -9, and (with
+ * {@code --ratios}) the per-step cost next to a bare Temporal activity step and to the same loop
+ * without Temporal, all in one invocation. {@code scripts/bench} runs it; see the README.
+ */
+public final class MarathonBenchmark {
+  static final RunOptions OPTIONS = new RunOptions(600, 3600, 10, 4000, 80);
+  /** A window small enough that the run compacts its context now and then, as long runs do. */
+  static final long WINDOW = 32_000;
+
+  final int toolCalls;
+  final Path work;
+  final Map<String, Object> results = new LinkedHashMap<>();
+
+  MarathonBenchmark(int toolCalls, Path work) {
+    this.toolCalls = toolCalls;
+    this.work = work;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int calls = 4000;
+    boolean ratios = false;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--tool-calls")) calls = Integer.parseInt(args[++i]);
+      else if (args[i].equals("--ratios")) ratios = true;
+      else throw new IllegalArgumentException("usage: MarathonBenchmark [--tool-calls N] [--ratios]");
+    }
+    MarathonBenchmark b = new MarathonBenchmark(calls, Files.createTempDirectory("marathon-bench"));
+    b.run(ratios);
+    b.print(System.out);
+    Path out = Path.of("target/bench");
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("marathon-" + calls + ".json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(b.results));
+    System.out.println("\n(written to target/bench/marathon-" + calls + ".json)");
+  }
+
+  void run(boolean ratios) throws Exception {
+    try (DevServerFixture server = new DevServerFixture(Files.createDirectories(work.resolve("server")), "--headless").start()) {
+      if (ratios) ratios(server);
+      horizon(server);
+      resume(server);
+    }
+  }
+
+  // ---- per-step cost, side by side, in this JVM -----------------------------------------------
+
+  void ratios(DevServerFixture server) throws Exception {
+    Path home = work.resolve("home-ratios");
+    try (Connection conn = connect(server, home); WorkerHost marathon = WorkerHost.start(conn.client(), new MarathonHome(home))) {
+      WorkerFactory bare = WorkerFactory.newInstance(conn.client());
+      bare.newWorker(BareWorkflow.TASK_QUEUE).registerWorkflowImplementationTypes(BareWorkflow.Impl.class);
+      bare.getWorker(BareWorkflow.TASK_QUEUE).registerActivitiesImplementations(new BareWorkflow.NoOpImpl());
+      bare.start();
+      // Warm up every path first: JIT, connections, git's caches.
+      bareRun(conn.client(), "warm-bare", 300);
+      inProcess("warm-inproc", 300);
+      marathonRun(conn, home, "warm-marathon", 300);
+
+      double bareMs = bareRun(conn.client(), "bare", toolCalls) / toolCalls;
+      double inProcessMs = inProcess("inproc", toolCalls) / toolCalls;
+      double marathonMs = marathonRun(conn, home, "timed", toolCalls) / toolCalls;
+      bare.shutdown();
+      results.put("bareActivityStepMs", round(bareMs));
+      results.put("inProcessStepMs", round(inProcessMs));
+      results.put("marathonStepMs", round(marathonMs));
+      results.put("marathonOverBare", round(marathonMs / bareMs));
+      results.put("marathonOverheadOverBare", round((marathonMs - inProcessMs) / bareMs));
+    }
+  }
+
+  double bareRun(WorkflowClient client, String id, int n) {
+    long t0 = System.nanoTime();
+    client.newWorkflowStub(BareWorkflow.class, WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(BareWorkflow.TASK_QUEUE).build()).run(n, 0);
+    client.newUntypedWorkflowStub(id).getResult(Integer.class); // follows continue-as-new
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  double inProcess(String id, int n) throws Exception {
+    try (ScriptedModel model = new ScriptedModel(new BenchScript(n)).keepBodies(false)) {
+      RunState state = state(id, model, n);
+      long t0 = System.nanoTime();
+      InProcessLoop.run(state, work.resolve("home-" + id));
+      return (System.nanoTime() - t0) / 1e6;
+    }
+  }
+
+  double marathonRun(Connection conn, Path home, String id, int n) throws Exception {
+    try (ScriptedModel model = new ScriptedModel(new BenchScript(n)).keepBodies(false)) {
+      long t0 = System.nanoTime();
+      Runs runs = new Runs(conn.client());
+      runs.start(state(id, model, n));
+      runs.result(id);
+      return (System.nanoTime() - t0) / 1e6;
+    }
+  }
+
+  // ---- sizes and heap, with a real worker process ---------------------------------------------
+
+  void horizon(DevServerFixture server) throws Exception {
+    Path home = work.resolve("home-horizon");
+    BenchScript script = new BenchScript(toolCalls);
+    try (ScriptedModel model = new ScriptedModel(script).keepBodies(false); Connection conn = connect(server, home)) {
+      Runs runs = new Runs(conn.client());
+      WorkerProcess worker = WorkerProcess.start(home, server.address(), work.resolve("worker-horizon.log"));
+      try {
+        long t0 = System.nanoTime();
+        runs.start(state("horizon", model, toolCalls));
+        int tenth = toolCalls / 10;
+        awaitCalls(model, tenth);
+        results.put("heapAfter" + tenth + "StepsMb", heapMb(worker));
+        results.put("storeBytesAfter" + tenth + "Steps", CheckpointStore.open(home.resolve("store")).stats().bytes());
+        awaitCalls(model, toolCalls);
+        results.put("heapAfter" + toolCalls + "StepsMb", heapMb(worker));
+        RunReport report = awaitResult(runs, "horizon");
+        results.put("wallSeconds", round((System.nanoTime() - t0) / 1e9));
+        results.put("toolCalls", report.progress().toolCalls());
+        results.put("turns", report.progress().turn());
+        results.put("compactions", report.progress().compactions());
+        histories(conn.client(), "horizon");
+        store(home.resolve("store"));
+        if (!model.violations().isEmpty()) throw new AssertionError("protocol violations: " + model.violations());
+      } finally {
+        worker.close();
+      }
+    }
+  }
+
+  void histories(WorkflowClient client, String id) {
+    List<WorkflowExecutionHistory> chain = HistoryChain.fetch(client, id);
+    long maxEvents = 0;
+    long maxBytes = 0;
+    long maxPayload = 0;
+    for (WorkflowExecutionHistory h : chain) {
+      maxEvents = Math.max(maxEvents, h.getEvents().size());
+      maxBytes = Math.max(maxBytes, h.getHistory().getSerializedSize());
+      for (HistoryEvent e : h.getEvents()) {
+        for (var p : dev.marathon.testing.HistoryChain.payloads(e)) maxPayload = Math.max(maxPayload, p.getSerializedSize());
+      }
+    }
+    results.put("runsInChain", chain.size());
+    results.put("maxEventsPerRun", maxEvents);
+    results.put("maxHistoryBytesPerRun", maxBytes);
+    results.put("largestPayloadBytes", maxPayload);
+  }
+
+  /**
+   * Store bytes against unique content: appended segments and blobs are new content written once;
+   * compaction roots copy the kept recent turns (bounded by the window) on purpose.
+   */
+  void store(Path dir) throws IOException {
+    long unique = 0;
+    long compactionCopies = 0;
+    long total = 0;
+    try (Stream<Path> files = Files.walk(dir.resolve("objects"))) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        long size = Files.size(f);
+        total += size;
+        if (isCompactionRoot(f)) compactionCopies += size;
+        else unique += size;
+      }
+    }
+    results.put("storeBytes", total);
+    results.put("storeUniqueContentBytes", unique);
+    results.put("storeCompactionCopyBytes", compactionCopies);
+    results.put("storeBytesPerToolCall", total / toolCalls);
+  }
+
+  static boolean isCompactionRoot(Path f) throws IOException {
+    byte[] bytes = Files.readAllBytes(f);
+    if (bytes.length == 0 || bytes[0] != '{') return false;
+    try {
+      var node = Json.MAPPER.readTree(bytes);
+      return node.has("messages") && node.path("compactedFrom").isTextual();
+    } catch (IOException notJson) {
+      return false;
+    }
+  }
+
+  // ---- resume latency after kill -9 -----------------------------------------------------------
+
+  void resume(DevServerFixture server) throws Exception {
+    Path home = work.resolve("home-resume");
+    int killAt = toolCalls * 3 / 4;
+    try (ScriptedModel model = new ScriptedModel(new BenchScript(toolCalls)).keepBodies(false); Connection conn = connect(server, home)) {
+      Runs runs = new Runs(conn.client());
+      WorkerProcess first = WorkerProcess.start(home, server.address(), work.resolve("worker-resume-1.log"));
+      runs.start(state("resume", model, toolCalls));
+      awaitCalls(model, killAt);
+      first.kill9();
+      // Let the server notice the death (heartbeat and sticky-queue timeouts), so what is timed
+      // next is the resume itself: process start, history replay, workspace check, next step.
+      Thread.sleep(Duration.ofSeconds(OPTIONS.heartbeatSeconds() + 3).toMillis());
+      Instant started = Instant.now();
+      try (WorkerProcess second = WorkerProcess.start(home, server.address(), work.resolve("worker-resume-2.log"))) {
+        Instant next = Eventually.get(() -> firstCompletionAfter(conn.client(), "resume", started), Duration.ofSeconds(120), "the next completed step");
+        results.put("killedAtToolCall", killAt);
+        results.put("resumeLatencyMs", Duration.between(started, next).toMillis());
+        awaitResult(runs, "resume");
+      }
+    }
+  }
+
+  static Instant firstCompletionAfter(WorkflowClient client, String id, Instant after) {
+    for (HistoryEvent e : client.fetchHistory(id).getEvents()) {
+      if (e.getEventType() != EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) continue;
+      Instant at = Instant.ofEpochSecond(e.getEventTime().getSeconds(), e.getEventTime().getNanos());
+      if (at.isAfter(after)) return at;
+    }
+    return null;
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------
+
+  RunState state(String id, ScriptedModel model, int calls) throws IOException {
+    Path repo = GitRepos.create(work.resolve("repo-" + id), Map.of("README.md", "# bench\n"));
+    return TestRuns.state(id, repo, TestRuns.model(model.baseUrl(), WINDOW), "Make " + calls + " tool calls", OPTIONS, Budget.UNLIMITED);
+  }
+
+  static Connection connect(DevServerFixture server, Path home) {
+    return Connection.open(server.address(), "default", false, new MarathonHome(home), new PrintWriter(new StringWriter()));
+  }
+
+  static void awaitCalls(ScriptedModel model, int calls) {
+    int turn = calls / BenchScript.CALLS_PER_TURN + 1; // asking for this turn means the calls before it are done
+    Eventually.get(() -> model.arrivals().contains(turn) ? true : null, Duration.ofMinutes(60), calls + " tool calls");
+  }
+
+  static RunReport awaitResult(Runs runs, String id) {
+    return Eventually.get(() -> runs.describe(id).getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED ? runs.result(id) : null,
+        Duration.ofMinutes(60), id + " finishing");
+  }
+
+  /** Live heap of a worker process after a full GC, via jcmd. */
+  static double heapMb(WorkerProcess worker) throws Exception {
+    jcmd(worker.pid(), "GC.run");
+    String info = jcmd(worker.pid(), "GC.heap_info");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+    if (!m.find()) throw new IllegalStateException("cannot read heap use from: " + info);
+    return round(Long.parseLong(m.group(1)) / 1024.0);
+  }
+
+  static String jcmd(long pid, String command) throws Exception {
+    Process p = new ProcessBuilder("jcmd", Long.toString(pid), command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("jcmd failed: " + out);
+    return out;
+  }
+
+  static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+
+  void print(java.io.PrintStream out) {
+    out.printf(Locale.ROOT, "%nMarathon benchmark: %d tool calls, real Temporal dev server (SQLite)%n", toolCalls);
+    results.forEach((k, v) -> out.printf(Locale.ROOT, "  %-32s %s%n", k, v));
+  }
+}
