@@ -3,17 +3,15 @@ package dev.marathon.activities;
 import dev.marathon.activities.model.ModelException;
 import dev.marathon.activities.workspace.WorkspaceException;
 import dev.marathon.workflows.api.ModelFailures;
+import dev.marathon.workflows.api.WorkspaceFailures;
 import io.temporal.failure.ApplicationFailure;
 
 /** Classifies failures once, at the activity boundary, into what Temporal should do with them. */
 final class Failures {
-  /** Must match the workflow's non-retryable workspace type. */
-  static final String WORKSPACE_GONE = "WorkspaceGone";
-
   static ApplicationFailure workspace(WorkspaceException e) {
     return e.permanent()
-        ? ApplicationFailure.newNonRetryableFailure(e.getMessage(), WORKSPACE_GONE)
-        : ApplicationFailure.newFailure(e.getMessage(), "WorkspaceError");
+        ? ApplicationFailure.newNonRetryableFailure(e.getMessage(), WorkspaceFailures.GONE)
+        : ApplicationFailure.newFailure(e.getMessage(), WorkspaceFailures.ERROR);
   }
 
   static ApplicationFailure model(ModelException e, Secrets secrets) {

@@ -4,6 +4,7 @@ import dev.marathon.workflows.api.ModelActivities;
 import dev.marathon.workflows.api.ModelFailures;
 import dev.marathon.workflows.api.ToolActivities;
 import dev.marathon.workflows.api.WorkspaceActivities;
+import dev.marathon.workflows.api.WorkspaceFailures;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -17,9 +18,6 @@ import java.time.Duration;
 final class ActivityStubs {
   /** Temporal caps summaries at 200 bytes. */
   private static final int SUMMARY_BYTES = 200;
-
-  /** Workspace failure types a retry cannot fix. */
-  static final String WORKSPACE_GONE = "WorkspaceGone";
 
   private final RunOptions options;
 
@@ -72,7 +70,7 @@ final class ActivityStubs {
                     .setInitialInterval(Duration.ofSeconds(1))
                     .setMaximumInterval(Duration.ofSeconds(30))
                     .setMaximumAttempts(8)
-                    .setDoNotRetry(WORKSPACE_GONE)
+                    .setDoNotRetry(WorkspaceFailures.GONE)
                     .build())
             .build());
   }
@@ -89,7 +87,7 @@ final class ActivityStubs {
                     .setInitialInterval(Duration.ofSeconds(1))
                     .setMaximumInterval(Duration.ofSeconds(30))
                     .setMaximumAttempts(8)
-                    .setDoNotRetry(WORKSPACE_GONE)
+                    .setDoNotRetry(WorkspaceFailures.GONE)
                     .build())
             .build());
   }

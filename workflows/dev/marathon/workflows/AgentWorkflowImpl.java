@@ -18,11 +18,13 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.ContinueAsNewOptions;
 import io.temporal.workflow.Functions;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 
 /**
@@ -322,7 +324,10 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
       Workflow.await(Workflow::isEveryHandlerFinished);
       state.runsInChain++;
       log.info("run {} continues as new after {} events", state.spec.runId(), info.getHistoryLength());
-      Workflow.continueAsNew(state);
+      // The static summary and details stay with the first run (the SDK cannot pass them on);
+      // the title goes on in the memo and in every run's current details.
+      Workflow.continueAsNew(ContinueAsNewOptions.newBuilder()
+          .setMemo(Map.of(MarathonSearchAttributes.TITLE_MEMO, state.spec.title())).build(), state);
     }
   }
 

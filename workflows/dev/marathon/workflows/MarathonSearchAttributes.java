@@ -19,6 +19,12 @@ public final class MarathonSearchAttributes {
   public static final SearchAttributeKey<Long> TOKENS = SearchAttributeKey.forLong("MarathonTokens");
   public static final SearchAttributeKey<Double> COST = SearchAttributeKey.forDouble("MarathonCostUsd");
 
+  /**
+   * Memo key holding the run's title, so lists show it without a worker. Continue-as-new carries
+   * search attributes but not the memo, so the workflow passes it on explicitly.
+   */
+  public static final String TITLE_MEMO = "title";
+
   /** Name → server type, for registration. */
   public static Map<String, IndexedValueType> definitions() {
     Map<String, IndexedValueType> m = new LinkedHashMap<>();

@@ -10,6 +10,7 @@ public final class RunDetails {
 
   public static String markdown(RunState s, Phase phase) {
     StringBuilder md = new StringBuilder();
+    md.append("## ").append(Text.oneLine(s.spec.title(), 200)).append("\n\n");
     md.append("**").append(phase.label()).append("** · turn ").append(s.turn)
         .append(" · ").append(s.toolCalls).append(" tool calls");
     if (s.runsInChain > 1) md.append(" · run ").append(s.runsInChain).append(" of the chain");

@@ -13,7 +13,7 @@ public final class ModelFailures {
   public static final String QUOTA = "ModelQuota";
   /** The request itself was refused (400, 404, 422): a setting or a bug to fix. */
   public static final String BAD_REQUEST = "ModelBadRequest";
-  /** Retryable errors persisted past the retry policy. */
+  /** A transient error (429, 5xx, connection): retried; when retries run out the run pauses. */
   public static final String UNAVAILABLE = "ModelUnavailable";
 
   private ModelFailures() {}

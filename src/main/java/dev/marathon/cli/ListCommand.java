@@ -107,7 +107,7 @@ final class ListCommand implements Callable<Integer> {
     o.put("tokens", orZero(sa.get(MarathonSearchAttributes.TOKENS)));
     Double cost = sa.get(MarathonSearchAttributes.COST);
     o.put("costUsd", cost == null ? 0.0 : cost);
-    Object title = m.getMemo(Runs.TITLE_MEMO, String.class);
+    Object title = m.getMemo(MarathonSearchAttributes.TITLE_MEMO, String.class);
     if (title != null) o.put("title", title.toString());
     o.put("startTime", m.getStartTime().toString());
     return o;

@@ -18,9 +18,6 @@ import java.util.Locale;
 
 /** Client-side operations on runs: start one, find it, ask how it is doing. */
 public final class Runs {
-  /** Memo key holding the run's title, so lists show it without a worker. */
-  public static final String TITLE_MEMO = "title";
-
   private final WorkflowClient client;
 
   public Runs(WorkflowClient client) {
@@ -39,7 +36,7 @@ public final class Runs {
         .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
         .setStaticSummary(RunDescription.summary(state.spec))
         .setStaticDetails(RunDescription.details(state))
-        .setMemo(java.util.Map.of(TITLE_MEMO, state.spec.title()))
+        .setMemo(java.util.Map.of(MarathonSearchAttributes.TITLE_MEMO, state.spec.title()))
         .setTypedSearchAttributes(SearchAttributes.newBuilder()
             .set(MarathonSearchAttributes.REPO, state.spec.repo())
             .set(MarathonSearchAttributes.MODEL, state.spec.model().model())

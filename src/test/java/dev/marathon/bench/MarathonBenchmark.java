@@ -25,8 +25,6 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.worker.WorkerFactory;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,17 +44,23 @@ import java.util.stream.Stream;
  * without Temporal, all in one invocation. {@code scripts/bench} runs it; see the README.
  */
 public final class MarathonBenchmark {
-  static final RunOptions OPTIONS = new RunOptions(600, 3600, 10, 4000, 80);
+  static final int HEARTBEAT_SECONDS = 10;
   /** A window small enough that the run compacts its context now and then, as long runs do. */
   static final long WINDOW = 32_000;
 
   final int toolCalls;
   final Path work;
+  final RunOptions options;
   final Map<String, Object> results = new LinkedHashMap<>();
 
-  MarathonBenchmark(int toolCalls, Path work) {
+  /**
+   * @param continueAsNewEvents Marathon's own threshold; 4,000 by default, lower in CI so that a
+   *     short run still makes a chain
+   */
+  MarathonBenchmark(int toolCalls, Path work, int continueAsNewEvents) {
     this.toolCalls = toolCalls;
     this.work = work;
+    this.options = new RunOptions(600, 3600, HEARTBEAT_SECONDS, continueAsNewEvents, 80);
   }
 
   public static void main(String[] args) throws Exception {
@@ -67,7 +71,7 @@ public final class MarathonBenchmark {
       else if (args[i].equals("--ratios")) ratios = true;
       else throw new IllegalArgumentException("usage: MarathonBenchmark [--tool-calls N] [--ratios]");
     }
-    MarathonBenchmark b = new MarathonBenchmark(calls, Files.createTempDirectory("marathon-bench"));
+    MarathonBenchmark b = new MarathonBenchmark(calls, Files.createTempDirectory("marathon-bench"), RunOptions.DEFAULTS.continueAsNewEvents());
     b.run(ratios);
     b.print(System.out);
     Path out = Path.of("target/bench");
@@ -82,6 +86,10 @@ public final class MarathonBenchmark {
       horizon(server);
       resume(server);
     }
+  }
+
+  Map<String, Object> results() {
+    return results;
   }
 
   // ---- per-step cost, side by side, in this JVM -----------------------------------------------
@@ -231,7 +239,7 @@ public final class MarathonBenchmark {
       first.kill9();
       // Let the server notice the death (heartbeat and sticky-queue timeouts), so what is timed
       // next is the resume itself: process start, history replay, workspace check, next step.
-      Thread.sleep(Duration.ofSeconds(OPTIONS.heartbeatSeconds() + 3).toMillis());
+      Thread.sleep(Duration.ofSeconds(options.heartbeatSeconds() + 3).toMillis());
       Instant started = Instant.now();
       try (WorkerProcess second = WorkerProcess.start(home, server.address(), work.resolve("worker-resume-2.log"))) {
         Instant next = Eventually.get(() -> firstCompletionAfter(conn.client(), "resume", started), Duration.ofSeconds(120), "the next completed step");
@@ -255,11 +263,11 @@ public final class MarathonBenchmark {
 
   RunState state(String id, ScriptedModel model, int calls) throws IOException {
     Path repo = GitRepos.create(work.resolve("repo-" + id), Map.of("README.md", "# bench\n"));
-    return TestRuns.state(id, repo, TestRuns.model(model.baseUrl(), WINDOW), "Make " + calls + " tool calls", OPTIONS, Budget.UNLIMITED);
+    return TestRuns.state(id, repo, TestRuns.model(model.baseUrl(), WINDOW), "Make " + calls + " tool calls", options, Budget.UNLIMITED);
   }
 
   static Connection connect(DevServerFixture server, Path home) {
-    return Connection.open(server.address(), "default", false, new MarathonHome(home), new PrintWriter(new StringWriter()));
+    return server.connect(home);
   }
 
   static void awaitCalls(ScriptedModel model, int calls) {

@@ -22,8 +22,6 @@ import dev.marathon.workflows.RunOptions;
 import dev.marathon.workflows.RunOutcome;
 import dev.marathon.workflows.RunReport;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -135,7 +133,7 @@ class CrashRecoveryIT {
   }
 
   static Connection connect() {
-    return Connection.open(server.address(), "default", false, new MarathonHome(home), new PrintWriter(new StringWriter()));
+    return server.connect(home);
   }
 
   /** Every answered request for turn k carried the reasoning of turns 1..k-1, in order, verbatim. */

@@ -36,8 +36,6 @@ import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.common.SearchAttributes;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.WorkflowReplayer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +64,7 @@ class OperatorIT {
   static void start() throws Exception {
     server = new DevServerFixture(Files.createDirectories(tmp.resolve("server"))).start();
     home = Files.createDirectories(tmp.resolve("home"));
-    conn = Connection.open(server.address(), "default", false, new MarathonHome(home), new PrintWriter(new StringWriter()));
+    conn = server.connect(home);
     worker = WorkerHost.start(conn.client(), new MarathonHome(home));
   }
 
@@ -221,6 +219,11 @@ class OperatorIT {
       for (WorkflowExecutionHistory h : dev.marathon.runtime.HistoryChain.fetch(conn.client(), "steer-can")) {
         WorkflowReplayer.replayWorkflowExecution(h, AgentWorkflowImpl.class);
       }
+      // The latest run of the chain still names its task: in lists (memo) and in its live details.
+      Launcher.Result listed = cli("list", "--json");
+      assertTrue(listed.out().contains("\"workflowId\":\"steer-can\"") && listed.out().contains("Fix the flaky tests in module X"), listed.toString());
+      WorkflowMetadata meta = runs().stub("steer-can").query("__temporal_workflow_metadata", WorkflowMetadata.class);
+      assertTrue(meta.getCurrentDetails().startsWith("## Fix the flaky tests in module X"), meta.getCurrentDetails());
       Launcher.Result history = cli("history", "steer-can", "--json");
       JsonNode chain = Json.MAPPER.readTree(history.out());
       assertEquals(report.progress().runsInChain(), chain.path("runs").size());

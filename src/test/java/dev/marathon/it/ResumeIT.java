@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.marathon.runtime.Connection;
-import dev.marathon.runtime.MarathonHome;
 import dev.marathon.runtime.RunInspector;
 import dev.marathon.runtime.Runs;
 import dev.marathon.testing.CrashScript;
@@ -19,8 +18,6 @@ import dev.marathon.workflows.Budget;
 import dev.marathon.workflows.RunOptions;
 import dev.marathon.workflows.RunState;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +47,7 @@ class ResumeIT {
   }
 
   static Connection connect() {
-    return Connection.open(server.address(), "default", false, new MarathonHome(home), new PrintWriter(new StringWriter()));
+    return server.connect(home);
   }
 
   static Path repo(String name) throws Exception {

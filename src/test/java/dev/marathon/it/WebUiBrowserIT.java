@@ -19,8 +19,6 @@ import dev.marathon.testing.ScriptedModel.Reply;
 import dev.marathon.testing.TestRuns;
 import dev.marathon.workflows.Budget;
 import dev.marathon.workflows.RunOptions;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +54,7 @@ class WebUiBrowserIT {
         Reply.tools("Done.", finish("Fixed the race in CacheTest.")));
     try (DevServerFixture server = new DevServerFixture(Files.createDirectories(tmp.resolve("server"))).start();
         ScriptedModel model = new ScriptedModel((turn, req) -> script.get(turn - 1));
-        Connection conn = Connection.open(server.address(), "default", false, new MarathonHome(tmp.resolve("home")), new PrintWriter(new StringWriter()));
+        Connection conn = server.connect(tmp.resolve("home"));
         WorkerHost worker = WorkerHost.start(conn.client(), new MarathonHome(tmp.resolve("home")))) {
       Path repo = GitRepos.create(tmp.resolve("repo"), Map.of("README.md", "# ui\n"));
       Runs runs = new Runs(conn.client());

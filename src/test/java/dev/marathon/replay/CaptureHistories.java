@@ -22,8 +22,6 @@ import dev.marathon.workflows.Budget;
 import dev.marathon.workflows.RunOptions;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.common.WorkflowExecutionHistory;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +40,7 @@ public final class CaptureHistories {
     Path out = Path.of(args.length > 0 ? args[0] : "src/test/resources/histories");
     Path tmp = Files.createTempDirectory("capture");
     try (DevServerFixture server = new DevServerFixture(Files.createDirectories(tmp.resolve("server")), "--headless").start();
-        Connection conn = Connection.open(server.address(), "default", false, new MarathonHome(tmp.resolve("home")), new PrintWriter(new StringWriter()));
+        Connection conn = server.connect(tmp.resolve("home"));
         WorkerHost worker = WorkerHost.start(conn.client(), new MarathonHome(tmp.resolve("home")))) {
       Runs runs = new Runs(conn.client());
       Capture c = new Capture(runs, conn, tmp, out);

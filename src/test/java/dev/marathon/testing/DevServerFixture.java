@@ -73,6 +73,12 @@ public final class DevServerFixture implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** A client connection for tests, with Marathon's data converter; its warnings are dropped. */
+  public dev.marathon.runtime.Connection connect(Path home) {
+    return dev.marathon.runtime.Connection.open(address(), "default", false, new dev.marathon.runtime.MarathonHome(home),
+        new java.io.PrintWriter(new java.io.StringWriter()));
+  }
+
   public String address() {
     return "127.0.0.1:" + port;
   }
