@@ -38,7 +38,7 @@ class EmbeddedServerIT {
   void runStartsTheRealDevServerInTheBackgroundAndItOutlivesTheCommand() throws Exception {
     Path home = tmp.resolve("home");
     Path repo = GitRepos.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
-    String address = "127.0.0.1:" + DevServerFixture.freePort();
+    String address = "127.0.0.1:" + DevServerFixture.freePortWithUi();
     int uiPort = Integer.parseInt(address.substring(address.indexOf(':') + 1)) + 1000;
     try (ScriptedModel model = twoTurns()) {
       Launcher.Result r = Launcher.run(home, Map.of(), 300, run(model, repo, "embedded-1", address));

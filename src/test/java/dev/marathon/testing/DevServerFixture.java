@@ -28,11 +28,8 @@ public final class DevServerFixture implements AutoCloseable {
   public DevServerFixture(Path dir, String... extraArgs) throws IOException {
     this.db = dir.resolve("temporal.db");
     this.log = dir.resolve("temporal-server.log");
-    // The UI at gRPC port + 1000, as everywhere else (the CLI derives UI links that way).
-    int p = freePort();
-    while (p > 64_000 || !isFree(p + 1000)) p = freePort();
-    this.port = p;
-    this.uiPort = p + 1000;
+    this.port = freePortWithUi();
+    this.uiPort = port + 1000;
     this.extra = List.of(extraArgs);
   }
 
@@ -101,6 +98,13 @@ public final class DevServerFixture implements AutoCloseable {
       process.destroy();
       if (!process.waitFor(10, TimeUnit.SECONDS)) kill9();
     }
+  }
+
+  /** A free port whose + 1000 is free too: the UI goes there, as the CLI derives UI links that way. */
+  public static int freePortWithUi() throws IOException {
+    int p = freePort();
+    while (p > 64_000 || !isFree(p + 1000)) p = freePort();
+    return p;
   }
 
   static boolean isFree(int port) {
