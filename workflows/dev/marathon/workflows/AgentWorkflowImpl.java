@@ -65,6 +65,10 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     while (state.outcome == null) {
       absorbTemporalCancel();
       checkLimits();
+      if (state.pause != null && state.stop != null) {
+        endByStop(); // paused again while wrapping up (model or workspace broken, agent stuck): end now
+        break;
+      }
       if (state.pause != null) {
         awaitOperator();
         continue;

@@ -254,14 +254,28 @@ class OperatorIT {
       assertTrue(out.contains("pause-1"), out);
 
       int asked = model.requests().size();
-      Thread.sleep(1_500);
+      String live = watchOnATerminal("pause-1", 4);
       assertEquals(asked, model.requests().size(), "a paused run asks the model nothing");
+      assertTrue(live.contains("PAUSED: lunch"), live);
+      assertTrue(live.contains("\u001b[") && live.contains("A\u001b[J"), "redrawn in place on a terminal: " + live);
       assertEquals(0, cli("unpause", "pause-1").exit());
       assertEquals(RunOutcome.FINISHED, result("pause-1").outcome());
       Launcher.Result watched = cli("watch", "pause-1");
       assertEquals(0, watched.exit(), watched.toString());
       assertTrue(watched.out().contains("ended finished"), watched.toString());
     }
+  }
+
+  /** Runs ./marathon watch under a pseudo-terminal (util-linux script) for a few seconds. */
+  static String watchOnATerminal(String id, int seconds) throws Exception {
+    ProcessBuilder launcher = Launcher.builder(home, Map.of(), "watch", id, "--address", server.address());
+    String command = "timeout " + seconds + " " + String.join(" ", launcher.command());
+    ProcessBuilder pb = new ProcessBuilder("script", "-qfec", command, "/dev/null").redirectErrorStream(true);
+    pb.environment().putAll(launcher.environment());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    p.waitFor();
+    return out;
   }
 
   @Test

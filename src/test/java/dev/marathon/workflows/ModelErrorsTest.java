@@ -114,4 +114,18 @@ class ModelErrorsTest {
       assertNotNull(report.head());
     }
   }
+
+  @Test
+  void askingABrokenRunToFinishEndsItInsteadOfSpinning() throws Exception {
+    Path repo = GitRepos.create(tmp.resolve("repo"), Map.of("README.md", "x\n"));
+    try (ScriptedModel model = new ScriptedModel((turn, req) -> Reply.error(403, "{\"error\":{\"message\":\"forbidden\"}}", Map.of()));
+        WorkflowHarness h = new WorkflowHarness(tmp.resolve("home"))) {
+      AgentWorkflow run = h.start(TestRuns.state("broken-1", repo, model.baseUrl(), "Never works"));
+      Eventually.get(() -> run.progress().pause() != null ? true : null);
+      run.finish(); // the agent gets a wrap-up turn, the model refuses again: the run ends
+      RunReport report = h.client.newUntypedWorkflowStub("broken-1").getResult(RunReport.class);
+      assertEquals(RunOutcome.INCOMPLETE, report.outcome());
+      assertEquals(2, model.requests().size(), "one refused turn, one refused wrap-up turn");
+    }
+  }
 }
