@@ -11,8 +11,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "budget", description = {"Change a run's limits. A run paused on a budget goes on when the new",
-    "budget allows it. Options not given keep their value."})
+@Command(name = "budget", mixinStandardHelpOptions = true, description = {"Change a run's limits.",
+    "A run paused on a budget goes on when the new budget allows it. Options not given keep their value."})
 final class BudgetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin RunId run;

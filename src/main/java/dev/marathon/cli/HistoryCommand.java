@@ -15,9 +15,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "history", description = {"Export a run's Temporal history: every run of its continue-as-new chain,",
-    "oldest first. --json prints {workflowId, runs: [{runId, events, history}]} (history as the",
-    "temporal CLI prints it, replayable with WorkflowReplayer)."})
+@Command(name = "history", mixinStandardHelpOptions = true, description = {"Export a run's Temporal history (every run of its chain).",
+    "Oldest first. --json prints {workflowId, runs: [{runId, events, history}]}, each history as the",
+    "temporal CLI prints it (replayable with WorkflowReplayer)."})
 final class HistoryCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin RunId run;

@@ -21,8 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "list", description = {"List runs, newest first, from the server's visibility store (search",
-    "attributes), so it works without a worker."})
+@Command(name = "list", mixinStandardHelpOptions = true, description = {"List runs, newest first.",
+    "From the server's visibility store (search attributes), so it works without a worker."})
 final class ListCommand implements Callable<Integer> {
   static final Set<String> EXECUTION_STATUSES = Set.of("running", "completed", "failed", "canceled", "terminated", "timedout");
   static final Set<String> PHASES = Set.of("starting", "running", "paused", "wrapping-up", "finished", "incomplete", "cancelled");

@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "resume",
-    description = {"Host a worker and follow a run to its end: what to type after an outage.",
+@Command(name = "resume", mixinStandardHelpOptions = true,
+    description = {"Host a worker and follow a run to its end (after an outage).",
         "--from-checkpoint continues a closed run (terminated, timed out, failed) as a new run of the",
         "same id from its last checkpoint: same conversation, workspace snapshot, plan and usage."})
 final class ResumeCommand implements Callable<Integer> {

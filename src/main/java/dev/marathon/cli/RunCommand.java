@@ -25,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "run", sortOptions = false,
+@Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
     description = {"Run a coding task on a git repository as a durable Temporal workflow.",
         "The work lands on branch marathon/<id> in a worktree; your checkout is never touched.",
         "Exit codes: 0 finished, 1 failed, 2 bad input, 3 ended or paused without finishing."})

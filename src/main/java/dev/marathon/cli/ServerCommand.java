@@ -16,9 +16,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "server",
-    description = {"Run the Temporal dev server in the foreground: SQLite persistence, the Web UI, and",
-        "Marathon's search attributes registered. --stop stops one started in the background."})
+@Command(name = "server", mixinStandardHelpOptions = true,
+    description = {"Run the Temporal dev server in the foreground.",
+        "SQLite persistence, the Web UI, Marathon's search attributes and tuning.",
+        "--stop stops one that Marathon started in the background."})
 final class ServerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -38,7 +38,7 @@ final class SignalCommands {
     }
   }
 
-  @Command(name = "pause", description = "Pause a run at the next turn boundary; it waits, costing nothing.")
+  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause a run at the next turn boundary; it waits, costing nothing.")
   static final class Pause extends SignalCommand {
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why (shown in status and the Web UI).")
     String reason;
@@ -54,7 +54,8 @@ final class SignalCommands {
     }
   }
 
-  @Command(name = "unpause", description = "Let a paused run go on (after a budget pause, raise the budget instead).")
+  @Command(name = "unpause", mixinStandardHelpOptions = true, description = {"Let a paused run go on.",
+      "After a budget pause, raise the budget instead (./marathon budget)."})
   static final class Unpause extends SignalCommand {
     @Override
     void send(AgentWorkflow workflow) {
@@ -67,8 +68,8 @@ final class SignalCommands {
     }
   }
 
-  @Command(name = "finish", description = {"Ask the agent to wrap up: it gets a few turns to commit and write",
-      "its final report, then the run ends. Works on paused runs too."})
+  @Command(name = "finish", mixinStandardHelpOptions = true, description = {"Ask the agent to wrap up and report.",
+      "It gets a few turns to commit and write its final report, then the run ends. Works on paused runs too."})
   static final class Finish extends SignalCommand {
     @Override
     void send(AgentWorkflow workflow) {
@@ -81,8 +82,9 @@ final class SignalCommands {
     }
   }
 
-  @Command(name = "cancel", description = {"Cancel a run gracefully: the agent wraps up and commits, then it ends as",
-      "cancelled with a report. Again, or with --now: stop at once (the workspace stays consistent)."})
+  @Command(name = "cancel", mixinStandardHelpOptions = true, description = {"Cancel a run (gracefully; --now: at once).",
+      "The agent wraps up and commits, then the run ends as cancelled with a report. Cancel again, or",
+      "with --now, to stop at once; the workspace stays consistent."})
   static final class Cancel extends SignalCommand {
     @Option(names = "--now", description = "Stop at once: cancel what is in flight.")
     boolean now;

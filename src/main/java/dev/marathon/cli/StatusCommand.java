@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "status", description = "Show how a run is doing: phase, turn, plan, usage, branch.")
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show how a run is doing: phase, turn, plan, usage, branch.")
 final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -13,8 +13,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "steer", description = {"Send the agent a message. It lands at the next turn boundary;",
-    "the answer says which turn. Refused once the run is ending."})
+@Command(name = "steer", mixinStandardHelpOptions = true, description = {"Send the agent a message.",
+    "It lands at the next turn boundary; the answer says which turn. Refused once the run is ending."})
 final class SteerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin RunId run;

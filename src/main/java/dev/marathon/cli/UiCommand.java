@@ -8,7 +8,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "ui", description = "Print the Web UI address of the run's current execution.")
+@Command(name = "ui", mixinStandardHelpOptions = true, description = "Print the Web UI address of the run's current execution.")
 final class UiCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin RunId run;

@@ -13,8 +13,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "watch", description = {"Watch a run live: plan, turn, last tool, tokens, updated in place on a",
-    "terminal; plain lines when the output is not a terminal (or with --plain). Needs a worker."})
+@Command(name = "watch", mixinStandardHelpOptions = true, description = {"Watch a run live.",
+    "Plan, turn, last tool and tokens, updated in place on a terminal; plain lines when the output",
+    "is not a terminal (or with --plain). Needs a worker."})
 final class WatchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin RunId run;

@@ -11,10 +11,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "worker",
-    description = {"Run a long-lived worker: it carries every run on the server, and starting one",
-        "resumes every run interrupted by a crash. Run several to scale out (they must share",
-        "the checkpoint store and workspaces: MARATHON_STORE, MARATHON_WORKSPACES)."})
+@Command(name = "worker", mixinStandardHelpOptions = true,
+    description = {"Run a long-lived worker for every run on the server.",
+        "Starting one resumes every run interrupted by a crash. Run several to scale out; they must",
+        "share the checkpoint store and workspaces (MARATHON_STORE, MARATHON_WORKSPACES)."})
 final class WorkerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConnectionOptions connection;
