@@ -144,8 +144,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
       state.toolCalls++;
       Observation result = perform(call);
       state.observations.add(result);
-      signature.append(call.tool()).append(':')
-          .append(call instanceof ToolCall.Workspace w ? w.argumentsRef() : call.toString())
+      signature.append(call.tool()).append(':').append(StuckDetector.what(call))
           .append("->").append(result.ref() != null ? result.ref() : result.text()).append(';');
     }
     if (state.outcome == null) noticeRepetition(signature.toString());

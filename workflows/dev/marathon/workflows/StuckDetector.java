@@ -33,6 +33,14 @@ public final class StuckDetector {
     return Verdict.PROGRESS;
   }
 
+  /** What a call asks for, without its id (ids differ every turn even when the call does not). */
+  static String what(dev.marathon.workflows.api.ToolCall call) {
+    if (call instanceof dev.marathon.workflows.api.ToolCall.Workspace w) return w.argumentsRef();
+    if (call instanceof dev.marathon.workflows.api.ToolCall.Rejected r) return r.error();
+    if (call instanceof dev.marathon.workflows.api.ToolCall.UpdatePlan p) return p.steps().toString();
+    return "";
+  }
+
   /** Forgets the streak, e.g. after an operator unpaused a stuck run. */
   public void reset() {
     lastSignature = null;

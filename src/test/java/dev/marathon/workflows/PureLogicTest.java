@@ -1,0 +1,63 @@
+package dev.marathon.workflows;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.marathon.workflows.api.ToolCall;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The workflow's pure decisions, without Temporal: budgets, the stuck detector, the details view. */
+class PureLogicTest {
+
+  @Test
+  void budgetsWarnNearTheLimitAndNameTheFirstOneReached() {
+    Usage spent = new Usage(9_000, 500, 0, 1.80, 0);
+    BudgetCheck fine = BudgetCheck.of(new Budget(100, 10.0, 100_000L, 10.0), 10, spent, 1.0);
+    assertNull(fine.reached());
+    assertTrue(fine.near().isEmpty());
+    BudgetCheck near = BudgetCheck.of(new Budget(100, 10.0, 10_000L, 2.0), 91, spent, 9.5);
+    assertEquals(List.of("turns", "hours", "tokens", "cost"), near.near());
+    BudgetCheck reached = BudgetCheck.of(new Budget(100, 1.0, 10_000L, 1.0), 100, spent, 3.0);
+    assertEquals("turn budget reached (100 of 100)", reached.reached());
+    assertEquals("cost budget reached ($1.80 of $1.00)", BudgetCheck.of(new Budget(null, null, null, 1.0), 1, spent, 0).reached());
+    assertNull(BudgetCheck.of(Budget.UNLIMITED, 1_000_000, spent, 1_000).reached());
+  }
+
+  @Test
+  void raisingABudgetKeepsWhatWasNotMentioned() {
+    Budget b = new Budget(10, 2.0, null, 5.0).raisedBy(new Budget(20, null, 1_000L, null));
+    assertEquals(new Budget(20, 2.0, 1_000L, 5.0), b);
+  }
+
+  @Test
+  void theStuckDetectorIgnoresCallIdsButNotArgumentsOrResults() {
+    StuckDetector d = new StuckDetector();
+    ToolCall a1 = new ToolCall.Rejected("call_1", "frob", "unknown tool 'frob'");
+    ToolCall a2 = new ToolCall.Rejected("call_2", "frob", "unknown tool 'frob'");
+    assertEquals(StuckDetector.what(a1), StuckDetector.what(a2));
+    List<StuckDetector.Verdict> verdicts = new java.util.ArrayList<>();
+    for (int i = 0; i < StuckDetector.PAUSE_AFTER; i++) verdicts.add(d.observe("frob:" + StuckDetector.what(a1) + "->same"));
+    assertEquals(StuckDetector.Verdict.WARN, verdicts.get(StuckDetector.WARN_AFTER - 1));
+    assertEquals(StuckDetector.Verdict.PAUSE, verdicts.get(StuckDetector.PAUSE_AFTER - 1));
+    assertEquals(StuckDetector.Verdict.PROGRESS, d.observe("bash:ref2->other"), "a different action is progress");
+  }
+
+  @Test
+  void theDetailsShowTaskPlanRecentStepsAndCost() {
+    RunState s = RunState.start(new RunSpec("r-1", "Fix the flaky tests", "/repo", "marathon/r-1",
+        new ModelSettings("http://x", "glm-5.1", "K", null, 200_000, 1000, null), RunOptions.DEFAULTS), "task", new Budget(50, null, null, null));
+    s.plan = List.of(new PlanStep("find it", StepStatus.COMPLETED), new PlanStep("fix it", StepStatus.IN_PROGRESS));
+    s.turn = 7;
+    s.toolCalls = 12;
+    s.recordAction("bash: mvn -q test → exit 0 · 3 lines");
+    s.usage = new Usage(12_345, 678, 0, 0.0421, 0);
+    String md = RunDetails.markdown(s, Phase.ACTING);
+    assertTrue(md.startsWith("## Fix the flaky tests\n"), md);
+    assertTrue(md.contains("**acting** · turn 7 · 12 tool calls"), md);
+    assertTrue(md.contains("- [x] find it") && md.contains("- [ ] **▶** fix it"), md);
+    assertTrue(md.contains("`bash: mvn -q test → exit 0 · 3 lines`"), md);
+    assertTrue(md.contains("12,345 in") && md.contains("cost $0.0421") && md.contains("50 turns"), md);
+  }
+}
