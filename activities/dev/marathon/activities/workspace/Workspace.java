@@ -204,9 +204,7 @@ public final class Workspace {
   public String commit(String snapshot, String message) {
     Snapshot at = describe(snapshot);
     Current now = current();
-    if (now.tree().equals(at.tree()) && !now.head().equals(at.head())
-        && at.head().equals(Git.run(root, Map.of(), "rev-parse", "-q", "--verify", now.head() + "^1").strip())
-        && at.tree().equals(Git.run(root, Map.of(), "rev-parse", now.head() + "^{tree}"))) {
+    if (now.tree().equals(at.tree()) && !now.head().equals(at.head()) && committedOnTop(now.head(), at)) {
       pointBranchAtHead(now);
       return now.head(); // committed by an earlier attempt whose result was lost
     }
@@ -217,6 +215,13 @@ public final class Workspace {
     Current after = current();
     pointBranchAtHead(after);
     return after.head();
+  }
+
+  /** Whether {@code head} is a commit of exactly the snapshot's tree on top of the snapshot's HEAD. */
+  private boolean committedOnTop(String head, Snapshot at) {
+    Git.Result parent = Git.exec(root, Map.of(), java.util.List.of("git", "rev-parse", "-q", "--verify", head + "^1"));
+    Git.Result tree = Git.exec(root, Map.of(), java.util.List.of("git", "rev-parse", head + "^{tree}"));
+    return parent.ok() && tree.ok() && parent.out().strip().equals(at.head()) && tree.out().strip().equals(at.tree());
   }
 
   /** The agent may have left HEAD detached or on another branch; the run's branch gets the work. */
