@@ -157,6 +157,7 @@ public final class Workspace {
    * a missing worktree, and restores files, index and HEAD if they differ. Call with a lease.
    */
   public void bringTo(String snapshot) {
+    repo(); // a vanished repository is for an operator to fix, not for retries
     if (snapshot.equals(knownAt) && Files.exists(root.resolve(".git"))) return;
     knownAt = null;
     ProcessGroups.killMarked(MARKER_ENV, key.runId());
