@@ -19,6 +19,17 @@ final class ActivityStubs {
   /** Temporal caps summaries at 200 bytes. */
   private static final int SUMMARY_BYTES = 200;
 
+  /**
+   * Git and filesystem hiccups are retried for a few minutes; a vanished repository is not
+   * (the run pauses for an operator instead).
+   */
+  private static final RetryOptions WORKSPACE_RETRIES = RetryOptions.newBuilder()
+      .setInitialInterval(Duration.ofSeconds(1))
+      .setMaximumInterval(Duration.ofSeconds(30))
+      .setMaximumAttempts(8)
+      .setDoNotRetry(WorkspaceFailures.GONE)
+      .build();
+
   private final RunOptions options;
 
   ActivityStubs(RunOptions options) {
@@ -65,13 +76,7 @@ final class ActivityStubs {
             .setHeartbeatTimeout(heartbeat())
             .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
             .setSummary(Text.oneLineBytes(summary, SUMMARY_BYTES))
-            .setRetryOptions(
-                RetryOptions.newBuilder()
-                    .setInitialInterval(Duration.ofSeconds(1))
-                    .setMaximumInterval(Duration.ofSeconds(30))
-                    .setMaximumAttempts(8)
-                    .setDoNotRetry(WorkspaceFailures.GONE)
-                    .build())
+            .setRetryOptions(WORKSPACE_RETRIES)
             .build());
   }
 
@@ -82,13 +87,7 @@ final class ActivityStubs {
             .setStartToCloseTimeout(Duration.ofMinutes(10))
             .setHeartbeatTimeout(Duration.ofSeconds(Math.max(options.heartbeatSeconds(), 30)))
             .setSummary(Text.oneLineBytes(summary, SUMMARY_BYTES))
-            .setRetryOptions(
-                RetryOptions.newBuilder()
-                    .setInitialInterval(Duration.ofSeconds(1))
-                    .setMaximumInterval(Duration.ofSeconds(30))
-                    .setMaximumAttempts(8)
-                    .setDoNotRetry(WorkspaceFailures.GONE)
-                    .build())
+            .setRetryOptions(WORKSPACE_RETRIES)
             .build());
   }
 
