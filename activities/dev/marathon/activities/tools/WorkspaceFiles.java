@@ -1,13 +1,11 @@
 package dev.marathon.activities.tools;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import dev.marathon.activities.workspace.Git;
+import dev.marathon.activities.workspace.WorkspaceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The files of a workspace as git sees them: tracked and untracked, without ignored ones (so
@@ -17,30 +15,19 @@ final class WorkspaceFiles {
 
   /** Relative paths (forward slashes), sorted, that exist in the working tree. */
   static List<String> list(Path root) {
-    List<String> files = new ArrayList<>();
+    Git.Result r;
     try {
-      Process p = new ProcessBuilder("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-          .directory(root.toFile())
-          .redirectError(ProcessBuilder.Redirect.DISCARD)
-          .start();
-      byte[] out;
-      try (InputStream in = p.getInputStream()) {
-        out = in.readAllBytes();
-      }
-      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new ToolException("cannot list the workspace's files (git ls-files failed)");
-      }
-      String previous = null;
-      for (String f : new String(out, StandardCharsets.UTF_8).split("\0")) {
-        if (f.isEmpty() || f.equals(previous)) continue; // unmerged entries repeat
-        previous = f;
-        if (Files.exists(root.resolve(f))) files.add(f);
-      }
-    } catch (IOException e) {
+      r = Git.git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard");
+    } catch (WorkspaceException e) {
       throw new ToolException("cannot list the workspace's files: " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ToolException("interrupted while listing files");
+    }
+    if (!r.ok()) throw new ToolException("cannot list the workspace's files (git ls-files failed: " + r.err().strip() + ")");
+    List<String> files = new ArrayList<>();
+    String previous = null;
+    for (String f : r.out().split("\0")) {
+      if (f.isEmpty() || f.equals(previous)) continue; // unmerged entries repeat
+      previous = f;
+      if (Files.exists(root.resolve(f))) files.add(f);
     }
     files.sort(null);
     return files;

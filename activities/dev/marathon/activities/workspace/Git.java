@@ -10,17 +10,26 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Runs git (or a short sh script of git commands) and returns its output, or says what failed. */
-final class Git {
+/**
+ * Runs git (or a short sh script of git commands) and returns its output, or says what failed.
+ * The one place Marathon starts git: workspaces, file tools and the CLI's repository checks.
+ */
+public final class Git {
   /** Identity for Marathon's own commits when the repository has none configured. */
   static final Map<String, String> IDENTITY = Map.of(
       "GIT_AUTHOR_NAME", "Marathon", "GIT_AUTHOR_EMAIL", "marathon@localhost",
       "GIT_COMMITTER_NAME", "Marathon", "GIT_COMMITTER_EMAIL", "marathon@localhost");
 
-  record Result(int exit, String out, String err) {
-    boolean ok() {
+  /** What a git command did. */
+  public record Result(int exit, String out, String err) {
+    public boolean ok() {
       return exit == 0;
     }
+  }
+
+  /** Runs {@code git args} in {@code dir} and returns what it did, failed or not. */
+  public static Result git(Path dir, String... args) {
+    return exec(dir, Map.of(), gitCommand(args));
   }
 
   /** Runs {@code git args} in {@code dir}; throws unless it exits 0. Returns trimmed stdout. */

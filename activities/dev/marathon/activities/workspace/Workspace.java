@@ -89,14 +89,14 @@ public final class Workspace {
     if (Files.exists(baseFile)) {
       base = read(baseFile);
     } else {
-      Git.Result head = Git.exec(repo, Map.of(), java.util.List.of("git", "rev-parse", "--verify", "-q", "HEAD^{commit}"));
+      Git.Result head = Git.git(repo, "rev-parse", "--verify", "-q", "HEAD^{commit}");
       if (!head.ok()) throw new WorkspaceException("repository " + repo + " has no commit yet; commit something first", true);
       base = head.out().strip();
       write(baseFile, base);
     }
     if (!Files.exists(root.resolve(".git"))) {
       Git.run(repo, Map.of(), "worktree", "prune");
-      boolean branchExists = Git.exec(repo, Map.of(), java.util.List.of("git", "rev-parse", "--verify", "-q", "refs/heads/" + key.branch())).ok();
+      boolean branchExists = Git.git(repo, "rev-parse", "--verify", "-q", "refs/heads/" + key.branch()).ok();
       if (branchExists) Git.run(repo, Map.of(), "worktree", "add", "-q", root.toString(), key.branch());
       else Git.run(repo, Map.of(), "worktree", "add", "-q", "-b", key.branch(), root.toString(), base);
     }
@@ -220,8 +220,8 @@ public final class Workspace {
 
   /** Whether {@code head} is a commit of exactly the snapshot's tree on top of the snapshot's HEAD. */
   private boolean committedOnTop(String head, Snapshot at) {
-    Git.Result parent = Git.exec(root, Map.of(), java.util.List.of("git", "rev-parse", "-q", "--verify", head + "^1"));
-    Git.Result tree = Git.exec(root, Map.of(), java.util.List.of("git", "rev-parse", head + "^{tree}"));
+    Git.Result parent = Git.git(root, "rev-parse", "-q", "--verify", head + "^1");
+    Git.Result tree = Git.git(root, "rev-parse", head + "^{tree}");
     return parent.ok() && tree.ok() && parent.out().strip().equals(at.head()) && tree.out().strip().equals(at.tree());
   }
 
@@ -233,14 +233,14 @@ public final class Workspace {
   }
 
   private Map<String, String> identityIfMissing() {
-    boolean hasName = Git.exec(root, Map.of(), java.util.List.of("git", "config", "user.name")).ok();
-    boolean hasEmail = Git.exec(root, Map.of(), java.util.List.of("git", "config", "user.email")).ok();
+    boolean hasName = Git.git(root, "config", "user.name").ok();
+    boolean hasEmail = Git.git(root, "config", "user.email").ok();
     return hasName && hasEmail ? Map.of() : Git.IDENTITY;
   }
 
   Current current() {
     String[] lines = Git.sh(root, Map.of("GIT_INDEX_FILE", meta.resolve("index").toString()),
-        "set -e; git add -A >/dev/null 2>&1 || git add -A; git write-tree; git rev-parse HEAD;"
+        "set -e; git add -A; git write-tree; git rev-parse HEAD;"
             + " git symbolic-ref -q HEAD || echo " + DETACHED).strip().split("\n");
     if (lines.length != 3) throw new WorkspaceException("cannot read the state of workspace " + root, false);
     return new Current(lines[0].strip(), lines[1].strip(), lines[2].strip());
@@ -249,7 +249,7 @@ public final class Workspace {
   Snapshot describe(String snapshot) {
     Snapshot cached = snapshots.get(snapshot);
     if (cached != null) return cached;
-    Git.Result r = Git.exec(repo(), Map.of(), java.util.List.of("git", "cat-file", "commit", snapshot));
+    Git.Result r = Git.git(repo(), "cat-file", "commit", snapshot);
     if (!r.ok()) {
       throw new WorkspaceException("snapshot " + snapshot + " is missing from " + key.repo()
           + " (was the repository replaced, or its objects pruned?)", true);

@@ -1,12 +1,9 @@
 package dev.marathon.runtime;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.marathon.activities.workspace.Git;
+import dev.marathon.activities.workspace.WorkspaceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Checks a user's repository before a run starts, so bad input fails fast with a clear message. */
 public final class Repositories {
@@ -34,19 +31,12 @@ public final class Repositories {
     return git(repo, "rev-parse", "--verify", "-q", "refs/heads/" + branch) != null;
   }
 
-  /** Runs git; returns stdout lines, or null when it failed. */
+  /** Runs git; returns stdout lines, or null when it failed (git missing included). */
   static String[] git(Path dir, String... args) {
-    List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString()));
-    cmd.addAll(List.of(args));
     try {
-      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) return null;
-      return out.strip().split("\n");
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      Git.Result r = Git.git(dir, args);
+      return r.ok() ? r.out().strip().split("\n") : null;
+    } catch (WorkspaceException gitMissing) {
       return null;
     }
   }
