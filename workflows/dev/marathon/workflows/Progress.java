@@ -40,7 +40,7 @@ public record Progress(
         s.spec.branch(),
         s.spec.repo(),
         s.spec.model().model(),
-        s.lastTool,
+        s.lastTool(),
         List.copyOf(s.recent),
         s.budget,
         s.pause,

@@ -47,8 +47,6 @@ public final class RunState {
   public List<String> warned = new ArrayList<>();
 
   public StuckDetector stuck = new StuckDetector();
-  /** Display line of the last tool call, e.g. {@code bash: mvn -q test → exit 0}. */
-  public String lastTool;
   /** The last {@link #RECENT} actions, newest last: what followers and the Web UI show. */
   public List<Action> recent = new ArrayList<>();
 
@@ -76,9 +74,13 @@ public final class RunState {
 
   /** Records a finished tool call. */
   public void recordAction(String line) {
-    lastTool = line;
     recent.add(new Action(toolCalls, turn, line));
     if (recent.size() > RECENT) recent.remove(0);
+  }
+
+  /** Display line of the last tool call, e.g. {@code bash: mvn -q test → exit 0}, or null. */
+  public String lastTool() {
+    return recent.isEmpty() ? null : recent.get(recent.size() - 1).line();
   }
 
   public boolean begun() {

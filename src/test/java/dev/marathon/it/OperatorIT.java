@@ -22,7 +22,6 @@ import dev.marathon.testing.Launcher;
 import dev.marathon.testing.ScriptedModel;
 import dev.marathon.testing.ScriptedModel.Reply;
 import dev.marathon.testing.TestRuns;
-import dev.marathon.workflows.AgentWorkflowImpl;
 import dev.marathon.workflows.Budget;
 import dev.marathon.workflows.MarathonSearchAttributes;
 import dev.marathon.workflows.Progress;
@@ -35,7 +34,6 @@ import io.temporal.api.sdk.v1.WorkflowMetadata;
 import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.common.SearchAttributes;
 import io.temporal.common.WorkflowExecutionHistory;
-import io.temporal.testing.WorkflowReplayer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -217,7 +215,7 @@ class OperatorIT {
       assertTrue(prompts(model, 7).get(0).contains("MIND-THE-CAN"));
       // The real histories replay against today's code: every run of the chain.
       for (WorkflowExecutionHistory h : dev.marathon.runtime.HistoryChain.fetch(conn.client(), "steer-can")) {
-        WorkflowReplayer.replayWorkflowExecution(h, AgentWorkflowImpl.class);
+        dev.marathon.testing.Replays.replay(h);
       }
       // The latest run of the chain still names its task: in lists (memo) and in its live details.
       Launcher.Result listed = cli("list", "--json");

@@ -2,9 +2,8 @@ package dev.marathon.replay;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.marathon.workflows.AgentWorkflowImpl;
+import dev.marathon.testing.Replays;
 import io.temporal.common.WorkflowExecutionHistory;
-import io.temporal.testing.WorkflowReplayer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,6 +27,6 @@ class ReplayTest {
     }
     assertTrue(files.size() >= 6, "recorded histories are missing from " + HISTORIES);
     return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () ->
-        WorkflowReplayer.replayWorkflowExecution(WorkflowExecutionHistory.fromJson(Files.readString(f)), AgentWorkflowImpl.class)));
+        Replays.replay(WorkflowExecutionHistory.fromJson(Files.readString(f)))));
   }
 }
