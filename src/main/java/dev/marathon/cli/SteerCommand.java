@@ -27,14 +27,14 @@ final class SteerCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
-      SteerReceipt receipt = new Runs(conn.client()).typed(run.value).steer(String.join(" ", words));
-      spec.commandLine().getOut().println("delivered to " + run.value + " at turn " + receipt.turn());
-      return ExitCodes.OK;
-    } catch (WorkflowUpdateException e) {
-      spec.commandLine().getErr().println("error: steer refused: " + RunFollower.rootMessage(e));
-      return ExitCodes.FAILED;
-    } catch (WorkflowNotFoundException e) {
-      try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
+      try {
+        SteerReceipt receipt = new Runs(conn.client()).typed(run.value).steer(String.join(" ", words));
+        spec.commandLine().getOut().println("delivered to " + run.value + " at turn " + receipt.turn());
+        return ExitCodes.OK;
+      } catch (WorkflowUpdateException e) {
+        spec.commandLine().getErr().println("error: steer refused: " + RunFollower.rootMessage(e));
+        return ExitCodes.FAILED;
+      } catch (WorkflowNotFoundException e) {
         return ClosedRuns.explain(conn, run.value, "steer", spec.commandLine().getErr());
       }
     }

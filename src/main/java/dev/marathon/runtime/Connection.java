@@ -54,6 +54,10 @@ public final class Connection implements AutoCloseable {
   /**
    * Connects to {@code address}; when nothing answers there and {@code startIfMissing} is set
    * (and the address is on this machine), starts a server as described on the class.
+   *
+   * @param startIfMissing set by the commands that start runs or host workers; they also make sure
+   *     Marathon's search attributes are registered (runs update them), which read-only commands
+   *     like {@code status} need not pay for
    */
   public static Connection open(String address, String namespace, boolean startIfMissing, MarathonHome home, PrintWriter err) {
     Optional<WorkflowServiceStubs> service = tryConnect(address, Duration.ofSeconds(3));
@@ -73,7 +77,7 @@ public final class Connection implements AutoCloseable {
       service = Optional.of(startDevServer(cli.get(), address, home, err));
     }
     Connection c = of(service.get(), namespace, uiUrlFor(address), null);
-    c.ensureSearchAttributes(err);
+    if (startIfMissing) c.ensureSearchAttributes(err);
     return c;
   }
 
