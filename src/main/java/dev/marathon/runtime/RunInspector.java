@@ -69,24 +69,13 @@ public final class RunInspector {
     }
   }
 
-  private <T> T within(Supplier<T> query, Duration timeout) {
+  private static <T> T within(Supplier<T> query, Duration timeout) {
     CompletableFuture<T> f = CompletableFuture.supplyAsync(query);
     try {
       return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      lastError = e.getCause();
-      return null;
-    } catch (Exception e) {
-      lastError = e;
+    } catch (Exception noAnswer) {
       f.cancel(true);
       return null;
     }
   }
-
-  /** Why the last query got no answer (for error messages), or null. */
-  public Throwable lastError() {
-    return lastError;
-  }
-
-  private volatile Throwable lastError;
 }
