@@ -4,7 +4,9 @@ import dev.marathon.activities.model.ModelReply;
 import dev.marathon.activities.store.CheckpointStore;
 import dev.marathon.activities.store.Conversations;
 import dev.marathon.activities.store.Message;
+import dev.marathon.activities.tools.ToolCatalog;
 import dev.marathon.workflows.PlanStep;
+import dev.marathon.workflows.api.Compaction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -28,13 +30,15 @@ final class Compactor {
     ModelReply complete(List<Message> messages, String purpose);
   }
 
-  record Result(String contextRef, String method, long tokensBefore, long tokensAfter, ModelReply reply) {}
+  record Result(String contextRef, Compaction method, long tokensBefore, long tokensAfter, ModelReply reply) {}
 
   private final Conversations conversations;
+  private final ToolCatalog catalog;
   private final Model model;
 
-  Compactor(Conversations conversations, Model model) {
+  Compactor(Conversations conversations, ToolCatalog catalog, Model model) {
     this.conversations = conversations;
+    this.catalog = catalog;
     this.model = model;
   }
 
@@ -42,7 +46,7 @@ final class Compactor {
     List<Message> all = conversations.load(ref);
     long before = TokenEstimate.of(all);
     int firstAssistant = indexOfAssistant(all, 1);
-    if (firstAssistant < 0) return new Result(ref, "none", before, before, null);
+    if (firstAssistant < 0) return new Result(ref, Compaction.NONE, before, before, null);
 
     // 1. Mask bulky tool results older than the recent turns: cheap, and often enough.
     int recent = Math.max(firstAssistant, startOfRecentTurns(all, keepTurns));
@@ -50,16 +54,16 @@ final class Compactor {
     long afterMask = TokenEstimate.of(masked);
     if (afterMask <= targetTokens) {
       return afterMask < before
-          ? new Result(conversations.replace(ref, masked), "masked", before, afterMask, null)
-          : new Result(ref, "none", before, before, null);
+          ? new Result(conversations.replace(ref, masked), Compaction.MASKED, before, afterMask, null)
+          : new Result(ref, Compaction.NONE, before, before, null);
     }
 
     // 2. Summarize the older turns; keep as many recent turns verbatim as fit in half the target.
     int keepFrom = keptSuffix(masked, firstAssistant, keepTurns, targetTokens / 2);
     if (keepFrom <= firstAssistant) {
       return afterMask < before
-          ? new Result(conversations.replace(ref, masked), "masked", before, afterMask, null)
-          : new Result(ref, "none", before, before, null);
+          ? new Result(conversations.replace(ref, masked), Compaction.MASKED, before, afterMask, null)
+          : new Result(ref, Compaction.NONE, before, before, null);
     }
     // The head is the task itself (system prompt and first user message); everything after it,
     // earlier summaries included, is material for the new summary, so summaries never pile up.
@@ -80,7 +84,7 @@ final class Compactor {
       compacted = masked(compacted, suffixStart, compacted.size());
     }
     long after = TokenEstimate.of(compacted);
-    return new Result(conversations.replace(ref, compacted), "summarized", before, after, reply);
+    return new Result(conversations.replace(ref, compacted), Compaction.SUMMARIZED, before, after, reply);
   }
 
   private List<Message> masked(List<Message> messages, int from, int to) {
@@ -127,14 +131,14 @@ final class Compactor {
     if (plan.isEmpty()) sb.append("(none recorded)\n");
     for (PlanStep s : plan) sb.append("- [").append(s.status().wireName()).append("] ").append(s.step()).append('\n');
     sb.append("\n").append(FILES_HEADING).append("\n");
-    if (files.isEmpty()) sb.append("(none with write_file/edit_file)\n");
+    if (files.isEmpty()) sb.append("(none written yet)\n");
     for (String f : files) sb.append("- ").append(f).append('\n');
     sb.append("\n## Summary of earlier work\n").append(summary.strip()).append('\n');
     return sb.toString();
   }
 
   /** Paths written or edited, including those an earlier summary pinned (its turns are gone). */
-  static Set<String> filesTouched(List<Message> messages) {
+  Set<String> filesTouched(List<Message> messages) {
     Set<String> files = new LinkedHashSet<>();
     for (Message m : messages) {
       if ("user".equals(m.role()) && m.content() != null && m.content().startsWith(PINNED_MARK)) {
@@ -145,13 +149,8 @@ final class Compactor {
         }
       }
       for (Message.Call c : m.calls()) {
-        if (!c.name().equals("write_file") && !c.name().equals("edit_file")) continue;
-        try {
-          String path = Json.MAPPER.readTree(c.arguments()).path("path").asText("");
-          if (!path.isBlank()) files.add(path);
-        } catch (Exception ignored) {
-          // a malformed call touched nothing
-        }
+        String path = catalog.pathWritten(c);
+        if (path != null && !path.isBlank()) files.add(path);
       }
     }
     return files;

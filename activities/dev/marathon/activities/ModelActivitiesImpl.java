@@ -35,7 +35,6 @@ public final class ModelActivitiesImpl implements ModelActivities {
   private final Conversations conversations;
   private final ModelClient client;
   private final ToolCatalog catalog;
-  private final ToolCallParser parser;
   private final Prices prices;
   private final Secrets secrets;
 
@@ -43,7 +42,6 @@ public final class ModelActivitiesImpl implements ModelActivities {
     this.conversations = conversations;
     this.client = client;
     this.catalog = catalog;
-    this.parser = new ToolCallParser(catalog, conversations.store());
     this.prices = prices;
     this.secrets = secrets;
   }
@@ -54,8 +52,9 @@ public final class ModelActivitiesImpl implements ModelActivities {
     Provider provider = Provider.of(settings.provider(), settings.baseUrl());
     List<Message> added = new ArrayList<>();
     for (Observation o : input.observations()) {
-      String text = o.ref() != null ? conversations.store().getText(o.ref()) : o.text();
-      added.add(Message.toolResult(o.callId(), o.tool(), text));
+      added.add(o.ref() != null
+          ? Message.storedToolResult(o.callId(), o.tool(), o.ref(), conversations.store().getText(o.ref()))
+          : Message.toolResult(o.callId(), o.tool(), o.text()));
     }
     List<Message> history = conversations.load(input.contextRef());
     added.addAll(DanglingCalls.answer(history, added));
@@ -70,7 +69,7 @@ public final class ModelActivitiesImpl implements ModelActivities {
           + " tokens) is larger than the model's context window (" + settings.contextWindow() + " tokens)", null), secrets);
     }
     ObjectNode body = ChatRequest.body(settings.model(), prompt, catalog.schemas(), provider, settings.maxOutputTokens());
-    ModelReply reply = complete(settings, body, input.runId(), input.turn());
+    ModelReply reply = secrets.redact(complete(settings, body, input.runId(), input.turn()));
 
     added.add(Message.assistant(reply.content(), reply.reasoning(), reply.reasoningField(), reply.calls(), provider.wireName()));
     String contextRef = conversations.append(input.contextRef(), added);
@@ -78,13 +77,13 @@ public final class ModelActivitiesImpl implements ModelActivities {
     Usage usage = new Usage(promptTokens, reply.completionTokens(), reply.cachedTokens(),
         prices.of(settings).cost(promptTokens, reply.cachedTokens(), reply.completionTokens()),
         promptTokens + reply.completionTokens());
-    return new ThinkResult(contextRef, parser.parse(reply.calls()),
+    return new ThinkResult(contextRef, catalog.read(reply.calls()),
         Text.oneLine(reply.content(), DIGEST_CHARS), Text.oneLine(reply.reasoning(), DIGEST_CHARS), usage, reply.finishReason());
   }
 
   @Override
   public CompactResult compact(CompactInput input) {
-    Compactor compactor = new Compactor(conversations, (messages, purpose) -> {
+    Compactor compactor = new Compactor(conversations, catalog, (messages, purpose) -> {
       ObjectNode body = ChatRequest.body(input.model().model(), messages, null,
           Provider.of(input.model().provider(), input.model().baseUrl()), input.model().maxOutputTokens());
       return complete(input.model(), body, input.runId(), input.turn());

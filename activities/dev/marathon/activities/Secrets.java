@@ -1,5 +1,8 @@
 package dev.marathon.activities;
 
+import dev.marathon.activities.model.ModelReply;
+import dev.marathon.activities.store.Message;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -9,9 +12,11 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.regex.Pattern;
 
 /**
- * The worker's secrets: environment variables that hold API keys. Commands the agent runs do not
- * see them, and their values are scrubbed from anything Marathon stores or reports, so a key never
- * lands in history, logs or the checkpoint store even if a provider echoes it back.
+ * The worker's secrets: environment variables that hold API keys (the run's {@code --api-key-env}
+ * and every variable whose name ends in KEY, TOKEN, SECRET or PASSWORD). Commands the agent runs do
+ * not inherit them. Their values are replaced by {@code [REDACTED]} in everything Marathon stores,
+ * logs or puts in history from the outside world: model replies (text, reasoning and tool-call
+ * arguments) before they are checkpointed, tool output before it is stored, and error messages.
  */
 public final class Secrets {
   private static final Pattern KEY_NAME = Pattern.compile("(?i).*(KEY|TOKEN|SECRET|PASSWORD)$");
@@ -45,6 +50,15 @@ public final class Secrets {
   /** Variable names a command must not inherit. */
   public Set<String> names() {
     return names;
+  }
+
+  /** A model reply with every secret value replaced in its text, reasoning and tool-call arguments. */
+  public ModelReply redact(ModelReply r) {
+    if (values.isEmpty()) return r;
+    List<Message.Call> calls = new ArrayList<>();
+    for (var c : r.calls()) calls.add(new Message.Call(c.id(), c.name(), redact(c.arguments())));
+    return new ModelReply(redact(r.content()), redact(r.reasoning()), r.reasoningField(), calls,
+        r.finishReason(), r.promptTokens(), r.completionTokens(), r.cachedTokens());
   }
 
   /** {@code text} with every secret value replaced by {@code [REDACTED]}. */

@@ -5,15 +5,15 @@ import dev.marathon.activities.store.Message;
 import dev.marathon.activities.workspace.Workspace;
 import dev.marathon.activities.workspace.WorkspaceException;
 import dev.marathon.activities.workspace.Workspaces;
-import dev.marathon.workflows.api.BeginInput;
-import dev.marathon.workflows.api.BeginResult;
 import dev.marathon.workflows.api.CommitInput;
 import dev.marathon.workflows.api.CommitResult;
+import dev.marathon.workflows.api.CreateRunInput;
+import dev.marathon.workflows.api.CreateRunResult;
 import dev.marathon.workflows.api.WorkspaceActivities;
 import io.temporal.activity.Activity;
 import java.util.List;
 
-/** Creates a run's worktree and first checkpoint; commits its work onto the branch at the end. */
+/** Creates a run's workspace and first checkpoint; commits its work onto the branch at the end. */
 public final class WorkspaceActivitiesImpl implements WorkspaceActivities {
   private final Workspaces workspaces;
   private final Conversations conversations;
@@ -24,7 +24,7 @@ public final class WorkspaceActivitiesImpl implements WorkspaceActivities {
   }
 
   @Override
-  public BeginResult begin(BeginInput input) {
+  public CreateRunResult createWorkspaceAndConversation(CreateRunInput input) {
     Workspace ws = workspaces.get(input.workspace());
     try (Workspace.Lease lease = ws.lease(WorkspaceActivitiesImpl::heartbeat)) {
       Workspace.Begun begun = ws.begin();
@@ -32,7 +32,7 @@ public final class WorkspaceActivitiesImpl implements WorkspaceActivities {
       String contextRef = conversations.append(null, List.of(
           Message.system(Prompts.system(input.workspace().branch())),
           Message.user(Prompts.task(input.title(), input.task()))));
-      return new BeginResult(contextRef, begun.snapshot(), begun.baseCommit());
+      return new CreateRunResult(contextRef, begun.snapshot());
     } catch (WorkspaceException e) {
       throw Failures.workspace(e);
     }
@@ -44,7 +44,7 @@ public final class WorkspaceActivitiesImpl implements WorkspaceActivities {
     try (Workspace.Lease lease = ws.lease(WorkspaceActivitiesImpl::heartbeat)) {
       String before = input.workspaceRef();
       String head = ws.commit(before, input.message());
-      return new CommitResult(head, true);
+      return new CommitResult(head);
     } catch (WorkspaceException e) {
       throw Failures.workspace(e);
     }

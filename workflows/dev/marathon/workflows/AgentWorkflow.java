@@ -25,7 +25,8 @@ public interface AgentWorkflow {
 
   @QueryMethod(
       name = "state",
-      description = "The run's full carried state (refs, plan, budget); used to resume a closed run.")
+      description = "The run's carried state (refs, plan, budget, lifecycle), as continue-as-new passes it on;"
+          + " for debugging.")
   RunState state();
 
   @UpdateMethod(

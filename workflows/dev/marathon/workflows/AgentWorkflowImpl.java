@@ -1,10 +1,10 @@
 package dev.marathon.workflows;
 
-import dev.marathon.workflows.api.BeginInput;
-import dev.marathon.workflows.api.BeginResult;
 import dev.marathon.workflows.api.CommitInput;
 import dev.marathon.workflows.api.CompactInput;
 import dev.marathon.workflows.api.CompactResult;
+import dev.marathon.workflows.api.CreateRunInput;
+import dev.marathon.workflows.api.CreateRunResult;
 import dev.marathon.workflows.api.ModelFailures;
 import dev.marathon.workflows.api.Observation;
 import dev.marathon.workflows.api.ThinkInput;
@@ -24,12 +24,18 @@ import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 
 /**
  * The agent loop: check limits → wait while paused → think → act → compact / continue-as-new.
  * Deterministic: everything that touches the world is an activity, everything large is a ref.
+ * How one turn flows through the activities is drawn in docs/architecture.md.
+ *
+ * <p>Runs recorded by earlier versions replay against this code (ReplayTest), so the points where
+ * it upserts search attributes and schedules activities stay where they were; change them only
+ * behind {@code Workflow.getVersion}.
  */
 public final class AgentWorkflowImpl implements AgentWorkflow {
   private static final Logger log = Workflow.getLogger(AgentWorkflowImpl.class);
@@ -38,18 +44,19 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
 
   private RunState state;
   private ActivityStubs stubs;
+  /** The phase people see; set when the run changes step (see {@link Phase#of}). */
   private Phase phase = Phase.STARTING;
   /** A model call is in flight: a steering message sent now lands one turn later. */
   private boolean thinking;
   /** The scope of the activity in flight; {@code cancel now} cancels it. */
   private CancellationScope inFlight;
-  private final Published published = new Published();
+  private final SearchAttributeUpserts searchAttributes = new SearchAttributeUpserts();
   /** The run's own scope: a Temporal cancellation request shows up here. */
   private CancellationScope root;
 
   @Override
   public RunReport run(RunState initial) {
-    state = initial;
+    state = initial.migrated();
     stubs = new ActivityStubs(state.spec.options());
     root = CancellationScope.current();
     // A cancellation from the Web UI or `temporal workflow cancel` is graceful: it becomes a
@@ -62,47 +69,58 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   private RunReport drive() {
     if (state.startedAtMillis == 0) state.startedAtMillis = Workflow.currentTimeMillis();
     if (!state.begun()) begin();
-    while (state.outcome == null) {
+    while (true) {
       absorbTemporalCancel();
-      checkLimits();
-      if (state.pause != null && state.stop != null) {
-        endByStop(); // paused again while wrapping up (model or workspace broken, agent stuck): end now
-        break;
-      }
-      if (state.pause != null) {
-        awaitOperator();
-        continue;
-      }
-      if (stopIsDue()) {
-        endByStop();
-        break;
-      }
-      ThinkResult thought = think();
-      if (thought != null) act(thought);
-      if (state.outcome == null) {
-        compactIfNearWindow();
-        continueAsNewIfDue();
+      boolean turnInProgress = !state.pendingCalls.isEmpty();
+      if (!turnInProgress) checkLimits();
+      switch (state.lifecycle.stage()) {
+        case ENDED:
+          return close();
+        case PAUSED:
+          awaitOperator();
+          break;
+        case WRAPPING_UP:
+          if (!turnInProgress && ((Lifecycle.WrappingUp) state.lifecycle).mustEndAt(state.turn)) {
+            endByStop();
+            return close();
+          }
+          resumeOrTakeTurn(turnInProgress);
+          break;
+        case RUNNING:
+          resumeOrTakeTurn(turnInProgress);
+          break;
       }
     }
-    return close();
+  }
+
+  private void resumeOrTakeTurn(boolean turnInProgress) {
+    if (turnInProgress) {
+      act();
+    } else {
+      ThinkResult thought = think();
+      if (thought != null) startActing(thought);
+    }
+    if (state.pendingCalls.isEmpty() && state.lifecycle.outcome() == null) {
+      compactIfNearWindow();
+      continueAsNewIfDue();
+    }
   }
 
   // ---- the steps of a turn ------------------------------------------------------------------
 
   private void begin() {
     publish();
-    BeginResult begun =
+    CreateRunResult created =
         stubs.workspace("begin: worktree on " + state.spec.branch())
-            .begin(new BeginInput(workspaceKey(), state.spec.title(), state.task));
-    state.contextRef = begun.contextRef();
-    state.workspaceRef = begun.workspaceRef();
-    state.baseCommit = begun.baseCommit();
+            .createWorkspaceAndConversation(new CreateRunInput(workspaceKey(), state.spec.title(), state.task));
+    state.contextRef = created.contextRef();
+    state.workspaceRef = created.workspaceRef();
     state.task = null; // now in the first checkpoint; keep it out of every later run's input
   }
 
   /** One model turn. Returns null when the turn could not happen (paused, compacted, stopped). */
   private ThinkResult think() {
-    phase = state.stop != null ? Phase.WRAPPING_UP : Phase.THINKING;
+    phase = Phase.of(state.lifecycle, Phase.Step.THINKING);
     publish();
     // Handlers may add messages while the model thinks: only those sent now are cleared after.
     int steeringCount = state.steering.size();
@@ -133,26 +151,49 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     }
   }
 
-  private void act(ThinkResult thought) {
-    phase = state.stop != null ? Phase.WRAPPING_UP : Phase.ACTING;
-    StringBuilder signature = new StringBuilder();
+  private void startActing(ThinkResult thought) {
+    phase = Phase.of(state.lifecycle, Phase.Step.ACTING);
     if (thought.calls().isEmpty()) {
       state.notices.add(Notices.NO_TOOL_CALL);
-      signature.append("reply:").append(thought.reply());
+      endTurn("reply:" + thought.replyDigest());
+      return;
     }
-    for (ToolCall call : thought.calls()) {
-      state.toolCalls++;
+    state.turnCalls = new ArrayList<>(thought.calls());
+    state.pendingCalls = new ArrayList<>(thought.calls());
+    act();
+  }
+
+  /** Performs the turn's pending calls in order; a broken workspace pauses the run between them. */
+  private void act() {
+    while (!state.pendingCalls.isEmpty()) {
+      ToolCall call = state.pendingCalls.get(0);
+      if (!state.pendingCallFailed) state.toolCalls++;
       Observation result = perform(call);
+      if (result == null) return; // paused: the call stays pending, and the turn goes on after
+      state.pendingCalls.remove(0);
       state.observations.add(result);
+    }
+    StringBuilder signature = new StringBuilder();
+    for (int i = 0; i < state.turnCalls.size(); i++) {
+      ToolCall call = state.turnCalls.get(i);
+      Observation result = state.observations.get(i);
       signature.append(call.tool()).append(':').append(StuckDetector.what(call))
           .append("->").append(result.ref() != null ? result.ref() : result.text()).append(';');
     }
-    if (state.outcome == null) noticeRepetition(signature.toString());
+    state.turnCalls = new ArrayList<>();
+    endTurn(signature.toString());
+  }
+
+  private void endTurn(String signature) {
+    if (state.lifecycle.outcome() == null) noticeRepetition(signature);
     publish();
   }
 
+  /** One call's result, or null when the workspace broke and the run paused before it ran. */
   private Observation perform(ToolCall call) {
-    if (state.outcome != null || (state.stop != null && state.stop.now())) {
+    if (call instanceof ToolCall.Workspace w && state.pendingCallFailed) return retryAfterPause(w);
+    Stop stop = state.lifecycle.stop();
+    if (state.lifecycle.outcome() != null || (stop != null && stop.now())) {
       state.recordAction(call.tool() + ": not run (the run ended)");
       return Observation.inline(call.id(), call.tool(), "Not run: the run ended before this call.");
     }
@@ -162,8 +203,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
       return Observation.inline(call.id(), call.tool(), "Plan updated (" + p.steps().size() + " steps).");
     }
     if (call instanceof ToolCall.Finish f) {
-      boolean cancelling = state.stop != null && state.stop.kind() == Stop.Kind.CANCEL;
-      state.outcome = cancelling ? RunOutcome.CANCELLED : RunOutcome.FINISHED;
+      state.lifecycle = state.lifecycle.finishedByAgent();
       state.summary = f.summary();
       state.recordAction("finish");
       return Observation.inline(call.id(), call.tool(), "Run finished.");
@@ -179,24 +219,31 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   private Observation runTool(ToolCall.Workspace call) {
     int seconds = commandSeconds(call);
     String stepId = state.turn + "." + (state.observations.size() + 1);
-    while (true) {
-      try {
-        ToolInput input = new ToolInput(workspaceKey(), stepId, state.workspaceRef, call, seconds);
-        ToolResult r = cancellable(() -> stubs.tools(call.display(), seconds).execute(input));
-        state.workspaceRef = r.workspaceRef();
-        state.recordAction(call.display() + " → " + r.summary());
-        return Observation.stored(call.id(), call.tool(), r.observationRef(), r.observationChars());
-      } catch (ActivityFailure | CanceledFailure f) {
-        if (state.stop == null) {
-          pauseFor(Pause.Cause.WORKSPACE_ERROR, "tool " + call.display() + " failed: " + describe(f));
-          awaitOperator();
-        }
-        if (state.stop != null) {
-          state.recordAction(call.display() + " → not run (the run is ending)");
-          return Observation.inline(call.id(), call.tool(), "Not run: the run is ending.");
-        }
+    try {
+      ToolInput input = new ToolInput(workspaceKey(), state.contextRef, stepId, state.workspaceRef, call, seconds);
+      ToolResult r = cancellable(() -> stubs.tools(call.display(), seconds).execute(input));
+      state.workspaceRef = r.workspaceRef();
+      state.recordAction(call.display() + " → " + r.summary());
+      return Observation.stored(call.id(), call.tool(), r.observationRef(), r.observationChars());
+    } catch (ActivityFailure | CanceledFailure f) {
+      if (state.lifecycle.stop() == null) {
+        pauseFor(Pause.Cause.WORKSPACE_ERROR, "tool " + call.display() + " failed: " + describe(f));
+        state.pendingCallFailed = true;
+        return null;
       }
+      return notRunWhileEnding(call);
     }
+  }
+
+  /** The call that broke the workspace: run it again, unless the operator asked the run to end. */
+  private Observation retryAfterPause(ToolCall.Workspace call) {
+    state.pendingCallFailed = false;
+    return state.lifecycle.stop() != null ? notRunWhileEnding(call) : runTool(call);
+  }
+
+  private Observation notRunWhileEnding(ToolCall.Workspace call) {
+    state.recordAction(call.display() + " → not run (the run is ending)");
+    return Observation.inline(call.id(), call.tool(), "Not run: the run is ending.");
   }
 
   private int commandSeconds(ToolCall.Workspace call) {
@@ -217,7 +264,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   // ---- limits, pauses, stops --------------------------------------------------------------
 
   private void checkLimits() {
-    if (state.stop != null) return; // wrapping up: the agent may use its grace turns
+    if (state.lifecycle.stop() != null || state.lifecycle.outcome() != null) return; // wrapping up: grace turns
     double hours = (Workflow.currentTimeMillis() - state.startedAtMillis) / 3_600_000.0;
     BudgetCheck check = BudgetCheck.of(state.budget, state.turn, state.usage, hours);
     for (String name : check.near()) {
@@ -226,48 +273,48 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
         state.notices.add(Notices.nearLimit(name));
       }
     }
-    if (check.reached() != null && state.pause == null) pauseFor(Pause.Cause.BUDGET, check.reached());
+    if (check.reached() != null && state.lifecycle.stage() == Lifecycle.Stage.RUNNING) {
+      pauseFor(Pause.Cause.BUDGET, check.reached());
+    }
   }
 
+  /** Every pause goes through here: while wrapping up, it ends the run at the boundary instead. */
   private void pauseFor(Pause.Cause cause, String reason) {
-    state.pause = new Pause(cause, reason);
+    state.lifecycle = state.lifecycle.pausedFor(new Pause(cause, reason));
     log.info("run {} paused: {}", state.spec.runId(), reason);
   }
 
   /** Waits until an operator unpauses, raises the budget, or asks the run to end. */
   private void awaitOperator() {
-    phase = Phase.PAUSED;
+    phase = Phase.of(state.lifecycle, Phase.Step.WAITING);
     publish();
-    Workflow.await(() -> state.pause == null || state.stop != null || root.isCancelRequested());
+    Workflow.await(() -> state.lifecycle.stage() != Lifecycle.Stage.PAUSED || root.isCancelRequested());
     absorbTemporalCancel();
   }
 
   /** Turns a Temporal cancellation request (Web UI, temporal CLI) into a graceful cancel. */
   private void absorbTemporalCancel() {
-    if (root.isCancelRequested() && state.stop == null) requestStop(Stop.Kind.CANCEL, false);
+    if (root.isCancelRequested() && state.lifecycle.stop() == null) requestStop(Stop.Kind.CANCEL, false);
   }
 
   private void requestStop(Stop.Kind kind, boolean now) {
-    if (state.outcome != null) return;
-    Stop previous = state.stop;
-    Stop.Kind k = previous != null && previous.kind() == Stop.Kind.CANCEL ? Stop.Kind.CANCEL : kind;
-    int byTurn = previous != null ? previous.byTurn() : state.turn + (thinking ? 1 : 0) + Stop.GRACE_TURNS;
-    state.stop = new Stop(k, byTurn, now || (previous != null && previous.now()));
-    state.pause = null;
-    if (previous == null) state.notices.add(Notices.wrapUp(k));
-    if (state.stop.now() && inFlight != null) inFlight.cancel();
-  }
-
-  private boolean stopIsDue() {
-    return state.stop != null && (state.stop.now() || state.turn >= state.stop.byTurn());
+    if (state.lifecycle.outcome() != null) return;
+    boolean first = state.lifecycle.stop() == null;
+    int byTurn = state.turn + (thinking ? 1 : 0) + Stop.GRACE_TURNS;
+    state.lifecycle = state.lifecycle.stopRequested(kind, now, byTurn);
+    Stop stop = state.lifecycle.stop();
+    if (first) state.notices.add(Notices.wrapUp(stop.kind()));
+    if (stop.now() && inFlight != null) inFlight.cancel();
   }
 
   private void endByStop() {
-    boolean cancel = state.stop.kind() == Stop.Kind.CANCEL;
-    state.outcome = cancel ? RunOutcome.CANCELLED : RunOutcome.INCOMPLETE;
-    state.summary = cancel
-        ? "Cancelled by an operator" + (state.stop.now() ? "." : "; the agent did not report within its grace turns.")
-        : "Asked to finish; the agent did not report within its grace turns.";
+    Lifecycle.WrappingUp w = (Lifecycle.WrappingUp) state.lifecycle;
+    state.lifecycle = w.endedByStop();
+    boolean cancel = w.stop().kind() == Stop.Kind.CANCEL;
+    String why = w.interruptedBy() != null
+        ? "; the run could not go on while wrapping up: " + w.interruptedBy().reason()
+        : cancel && w.stop().now() ? "." : "; the agent did not report within its grace turns.";
+    state.summary = (cancel ? "Cancelled by an operator" : "Asked to finish") + why;
   }
 
   // ---- context and history size -------------------------------------------------------------
@@ -288,7 +335,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
 
   /** Returns true when the conversation got shorter; on any failure the old context stays. */
   private boolean compact() {
-    phase = Phase.COMPACTING;
+    phase = Phase.of(state.lifecycle, Phase.Step.COMPACTING);
     publish();
     long window = state.spec.model().contextWindow();
     CompactInput input = new CompactInput(state.spec.runId(), state.turn, state.contextRef,
@@ -310,9 +357,9 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   }
 
   private void onModelFailure(TemporalFailure f) {
-    if (state.stop != null && state.stop.now()) return;
-    String type = failureType(f);
-    if (ModelFailures.CONTEXT_OVERFLOW.equals(type)) {
+    Stop stop = state.lifecycle.stop();
+    if (stop != null && stop.now()) return;
+    if (ModelFailures.CONTEXT_OVERFLOW.equals(failureType(f))) {
       if (!compact()) pauseFor(Pause.Cause.MODEL_ERROR,
           "the conversation no longer fits the context window and compaction could not shrink it: " + describe(f));
       return;
@@ -337,9 +384,10 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   // ---- the end ------------------------------------------------------------------------------
 
   private RunReport close() {
-    phase = state.outcome.phase();
+    phase = Phase.of(state.lifecycle, Phase.Step.CLOSING);
+    RunOutcome outcome = state.lifecycle.outcome();
     String message = "marathon: " + state.spec.title() + "\n\n" + (state.summary == null ? "" : state.summary)
-        + "\n\nRun " + state.spec.runId() + " ended " + state.outcome.name().toLowerCase(java.util.Locale.ROOT)
+        + "\n\nRun " + state.spec.runId() + " ended " + outcome.name().toLowerCase(Locale.ROOT)
         + " after " + state.turn + " turns and " + state.toolCalls + " tool calls.";
     String head = null;
     try {
@@ -350,7 +398,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
           + "Marathon could not commit the final workspace: " + describe(f);
     }
     publish();
-    return new RunReport(state.outcome, state.summary, state.spec.branch(), head, Progress.of(state, phase));
+    return new RunReport(outcome, state.summary, state.spec.branch(), head, Progress.of(state, phase));
   }
 
   // ---- queries, updates, signals ------------------------------------------------------------
@@ -369,8 +417,9 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   public void validateSteer(String message) {
     if (message == null || message.isBlank()) throw new IllegalArgumentException("empty message");
     if (message.length() > 16_384) throw new IllegalArgumentException("message over 16 KiB; put long text in a file in the repo");
-    if (state == null || state.outcome != null) throw new IllegalStateException("the run has ended");
-    if (state.stop != null) throw new IllegalStateException("the run is ending (" + state.stop.kind() + ")");
+    if (state == null || state.lifecycle.outcome() != null) throw new IllegalStateException("the run has ended");
+    Stop stop = state.lifecycle.stop();
+    if (stop != null) throw new IllegalStateException("the run is ending (" + stop.kind() + ")");
   }
 
   @Override
@@ -382,24 +431,25 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
 
   @Override
   public Budget budget(Budget change) {
-    state.budget = state.budget.raisedBy(change);
+    state.budget = state.budget.changedBy(change);
     state.warned.clear();
-    if (state.pause != null && state.pause.cause() == Pause.Cause.BUDGET) state.pause = null; // re-checked at the boundary
+    state.lifecycle = state.lifecycle.budgetChanged(); // the limits are checked again at the boundary
     publish();
     return state.budget;
   }
 
   @Override
   public void pause(String reason) {
-    if (state.outcome != null || state.stop != null || state.pause != null) return;
+    if (state.lifecycle.stage() != Lifecycle.Stage.RUNNING) return;
     pauseFor(Pause.Cause.OPERATOR, reason == null || reason.isBlank() ? "paused by an operator" : reason);
   }
 
   @Override
   public void unpause() {
-    if (state.pause == null) return;
-    if (state.pause.cause() == Pause.Cause.STUCK) state.stuck.reset();
-    state.pause = null;
+    Pause pause = state.lifecycle.pause();
+    if (pause == null) return;
+    if (pause.cause() == Pause.Cause.STUCK) state.stuck.reset();
+    state.lifecycle = state.lifecycle.unpaused();
   }
 
   @Override
@@ -409,7 +459,8 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
 
   @Override
   public void cancel(boolean now) {
-    boolean second = state.stop != null && state.stop.kind() == Stop.Kind.CANCEL;
+    Stop stop = state.lifecycle.stop();
+    boolean second = stop != null && stop.kind() == Stop.Kind.CANCEL;
     requestStop(Stop.Kind.CANCEL, now || second);
   }
 
@@ -434,7 +485,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   /** Updates what the Web UI shows: current details always, search attributes when they changed. */
   private void publish() {
     Workflow.setCurrentDetails(RunDetails.markdown(state, phase));
-    published.upsertIfChanged(state, phase);
+    searchAttributes.upsertChanged(state, phase);
   }
 
   private static String failureType(Throwable f) {

@@ -8,8 +8,8 @@ public record Budget(Integer maxTurns, Double maxHours, Long maxTokens, Double m
 
   public static final Budget UNLIMITED = new Budget(null, null, null, null);
 
-  /** Applies the non-null fields of {@code change} on top of this budget. */
-  public Budget raisedBy(Budget change) {
+  /** This budget with the non-null fields of {@code change} in place of its own (raised or lowered). */
+  public Budget changedBy(Budget change) {
     return new Budget(
         change.maxTurns != null ? change.maxTurns : maxTurns,
         change.maxHours != null ? change.maxHours : maxHours,

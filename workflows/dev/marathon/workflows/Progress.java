@@ -43,12 +43,12 @@ public record Progress(
         s.lastTool(),
         List.copyOf(s.recent),
         s.budget,
-        s.pause,
-        s.stop,
+        s.lifecycle.pause(),
+        s.lifecycle.stop(),
         s.steering.size(),
         s.runsInChain,
         s.compactions,
-        s.outcome == null ? null : s.outcome.name().toLowerCase(java.util.Locale.ROOT),
+        s.lifecycle.outcome() == null ? null : s.lifecycle.outcome().name().toLowerCase(java.util.Locale.ROOT),
         s.summary);
   }
 }

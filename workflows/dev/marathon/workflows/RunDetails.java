@@ -15,13 +15,15 @@ public final class RunDetails {
         .append(" · ").append(s.toolCalls).append(" tool calls");
     if (s.runsInChain > 1) md.append(" · run ").append(s.runsInChain).append(" of the chain");
     md.append("\n\n");
-    if (s.pause != null) {
-      md.append("> ⏸ Paused (").append(s.pause.cause().name().toLowerCase(Locale.ROOT))
-          .append("): ").append(Text.oneLine(s.pause.reason(), 300)).append("\n\n");
+    Pause pause = s.lifecycle.pause();
+    if (pause != null) {
+      md.append("> ⏸ Paused (").append(pause.cause().name().toLowerCase(Locale.ROOT))
+          .append("): ").append(Text.oneLine(pause.reason(), 300)).append("\n\n");
     }
-    if (s.stop != null) {
-      md.append("> ⏹ Asked to ").append(s.stop.kind().name().toLowerCase(Locale.ROOT))
-          .append(s.stop.now() ? " now" : " (wrapping up)").append("\n\n");
+    Stop stop = s.lifecycle.stop();
+    if (stop != null) {
+      md.append("> ⏹ Asked to ").append(stop.kind().name().toLowerCase(Locale.ROOT))
+          .append(stop.now() ? " now" : " (wrapping up)").append("\n\n");
     }
     md.append("### Plan\n");
     if (s.plan.isEmpty()) md.append("_no plan yet_\n");

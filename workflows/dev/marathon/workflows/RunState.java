@@ -1,13 +1,15 @@
 package dev.marathon.workflows;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.marathon.workflows.api.Observation;
+import dev.marathon.workflows.api.ToolCall;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Everything a run needs to go on, and nothing large: the one object carried across
- * continue-as-new and returned by the {@code state} query. Conversation, tool output and file
- * contents live in the checkpoint store; this holds their refs.
+ * continue-as-new (and returned by the {@code state} query, for debugging). Conversation, tool
+ * output and file contents live in the checkpoint store; this holds their refs.
  *
  * <p>Mutable on purpose (like the samples' long-running workflow state): only the workflow thread
  * touches it, and one object is simpler to carry than a chain of copies.
@@ -29,8 +31,6 @@ public final class RunState {
   public String contextRef;
   /** Workspace snapshot every next tool call starts from. */
   public String workspaceRef;
-  /** The repository commit the run's branch started from. */
-  public String baseCommit;
 
   /** Tool results the model has not seen yet (delivered with the next turn). */
   public List<Observation> observations = new ArrayList<>();
@@ -39,10 +39,17 @@ public final class RunState {
   /** Runtime notices for the model at the next turn: wrap-up requests, warnings, nudges. */
   public List<String> notices = new ArrayList<>();
 
-  /** Non-null while the run waits for an operator. */
-  public Pause pause;
-  /** Non-null once an operator asked the run to end. */
-  public Stop stop;
+  /** Running, paused, wrapping up or ended: see {@link Lifecycle}. */
+  public Lifecycle lifecycle = Lifecycle.RUNNING;
+  /**
+   * The calls of the turn in progress that have not been performed yet: a pause (a broken
+   * workspace) can interrupt a turn between calls, and the turn goes on from here afterwards.
+   */
+  public List<ToolCall> pendingCalls = new ArrayList<>();
+  /** The first pending call failed on a broken workspace, which paused the run. */
+  public boolean pendingCallFailed;
+  /** The calls of the turn in progress, all of them: the stuck detector compares whole turns. */
+  public List<ToolCall> turnCalls = new ArrayList<>();
   /** Budget warnings already given, so each is given once (e.g. {@code turns}). */
   public List<String> warned = new ArrayList<>();
 
@@ -59,9 +66,17 @@ public final class RunState {
   /** Runs in the continue-as-new chain so far, this one included. */
   public int runsInChain = 1;
 
-  public RunOutcome outcome;
   /** The agent's final summary (or the reason the run ended without one). */
   public String summary;
+
+  // Runs before 0.2 carried their lifecycle as three nullable fields; a state they wrote at
+  // continue-as-new is read into these and turned into a Lifecycle by migrated().
+  @JsonProperty(value = "pause", access = JsonProperty.Access.WRITE_ONLY)
+  private Pause legacyPause;
+  @JsonProperty(value = "stop", access = JsonProperty.Access.WRITE_ONLY)
+  private Stop legacyStop;
+  @JsonProperty(value = "outcome", access = JsonProperty.Access.WRITE_ONLY)
+  private RunOutcome legacyOutcome;
 
   /** A fresh run of {@code spec} with {@code task}. */
   public static RunState start(RunSpec spec, String task, Budget budget) {
@@ -85,5 +100,19 @@ public final class RunState {
 
   public boolean begun() {
     return contextRef != null;
+  }
+
+  /** This state in today's shape, whichever version wrote it. */
+  public RunState migrated() {
+    if (legacyPause != null || legacyStop != null || legacyOutcome != null) {
+      lifecycle = Lifecycle.fromLegacy(legacyPause, legacyStop, legacyOutcome);
+      legacyPause = null;
+      legacyStop = null;
+      legacyOutcome = null;
+    }
+    if (lifecycle == null) lifecycle = Lifecycle.RUNNING;
+    if (pendingCalls == null) pendingCalls = new ArrayList<>();
+    if (turnCalls == null) turnCalls = new ArrayList<>();
+    return this;
   }
 }

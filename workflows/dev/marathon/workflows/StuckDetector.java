@@ -1,5 +1,7 @@
 package dev.marathon.workflows;
 
+import dev.marathon.workflows.api.ToolCall;
+
 /**
  * Notices an agent repeating the same action without progress: the same tool calls with the same
  * arguments getting the same results, turn after turn. Arguments and results are compared by
@@ -34,10 +36,10 @@ public final class StuckDetector {
   }
 
   /** What a call asks for, without its id (ids differ every turn even when the call does not). */
-  static String what(dev.marathon.workflows.api.ToolCall call) {
-    if (call instanceof dev.marathon.workflows.api.ToolCall.Workspace w) return w.argumentsRef();
-    if (call instanceof dev.marathon.workflows.api.ToolCall.Rejected r) return r.error();
-    if (call instanceof dev.marathon.workflows.api.ToolCall.UpdatePlan p) return p.steps().toString();
+  static String what(ToolCall call) {
+    if (call instanceof ToolCall.Workspace w) return w.argumentsHash();
+    if (call instanceof ToolCall.Rejected r) return r.error();
+    if (call instanceof ToolCall.UpdatePlan p) return p.steps().toString();
     return "";
   }
 

@@ -15,6 +15,8 @@ import java.util.Map;
 /**
  * Conversations as chains of checkpoints in the store. Loading walks the chain once and caches
  * the result for the few conversations a worker is busy with (bounded, so memory stays flat).
+ * Every blob is written once: a tool result that the tool activity already stored is kept in a
+ * checkpoint by its ref, and filled in when the conversation is loaded.
  */
 public final class Conversations {
   private final CheckpointStore store;
@@ -69,7 +71,11 @@ public final class Conversations {
       at = c.parent();
     }
     List<Message> all = new ArrayList<>(prefix);
-    while (!chain.isEmpty()) all.addAll(chain.pop().messages());
+    while (!chain.isEmpty()) {
+      for (Message m : chain.pop().messages()) {
+        all.add(m.contentRef() != null && m.content() == null ? m.withContent(store.getText(m.contentRef())) : m);
+      }
+    }
     List<Message> result = Collections.unmodifiableList(all);
     cache.put(ref, result);
     return result;
@@ -83,9 +89,23 @@ public final class Conversations {
     }
   }
 
+  /**
+   * The arguments text of tool call {@code callId}, as the assistant message at or before {@code
+   * ref} holds it; null when no message there made that call.
+   */
+  public String arguments(String ref, String callId) {
+    List<Message> messages = load(ref);
+    for (int i = messages.size() - 1; i >= 0; i--) {
+      for (Message.Call c : messages.get(i).calls()) if (c.id().equals(callId)) return c.arguments();
+    }
+    return null;
+  }
+
   private String write(Checkpoint c) {
+    List<Message> stored = new ArrayList<>(c.messages().size());
+    for (Message m : c.messages()) stored.add(m.forStorage());
     try {
-      return store.put(Json.MAPPER.writeValueAsBytes(c));
+      return store.put(Json.MAPPER.writeValueAsBytes(new Checkpoint(c.parent(), stored, c.compactedFrom())));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialize a checkpoint", e);
     }

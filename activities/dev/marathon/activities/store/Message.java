@@ -14,6 +14,8 @@ import java.util.List;
  * @param toolCallId for a tool result: the call it answers
  * @param name for a tool result: the tool's name
  * @param provider for an assistant message: the provider that produced it
+ * @param contentRef for a tool result stored on its own (by the tool activity): its ref. A
+ *     checkpoint keeps only the ref; {@link Conversations} fills in {@code content} when loading
  */
 public record Message(
     String role,
@@ -23,27 +25,44 @@ public record Message(
     List<Call> toolCalls,
     String toolCallId,
     String name,
-    String provider) {
+    String provider,
+    String contentRef) {
 
   /** A tool call as the model made it. */
   public record Call(String id, String name, String arguments) {}
 
   public static Message system(String content) {
-    return new Message("system", content, null, null, null, null, null, null);
+    return new Message("system", content, null, null, null, null, null, null, null);
   }
 
   public static Message user(String content) {
-    return new Message("user", content, null, null, null, null, null, null);
+    return new Message("user", content, null, null, null, null, null, null, null);
   }
 
   public static Message toolResult(String callId, String tool, String content) {
-    return new Message("tool", content, null, null, null, callId, tool, null);
+    return new Message("tool", content, null, null, null, callId, tool, null, null);
+  }
+
+  /** A tool result whose text is already in the store under {@code ref}: checkpoints keep the ref. */
+  public static Message storedToolResult(String callId, String tool, String ref, String content) {
+    return new Message("tool", content, null, null, null, callId, tool, null, ref);
   }
 
   public static Message assistant(
       String content, String reasoning, String reasoningField, List<Call> calls, String provider) {
     return new Message("assistant", content, reasoning, reasoningField,
-        calls == null || calls.isEmpty() ? null : List.copyOf(calls), null, null, provider);
+        calls == null || calls.isEmpty() ? null : List.copyOf(calls), null, null, provider, null);
+  }
+
+  /** As a checkpoint stores it: a stored tool result by its ref only. */
+  Message forStorage() {
+    return contentRef == null || content == null ? this
+        : new Message(role, null, reasoning, reasoningField, toolCalls, toolCallId, name, provider, contentRef);
+  }
+
+  /** With the text of {@code contentRef} filled in. */
+  Message withContent(String text) {
+    return new Message(role, text, reasoning, reasoningField, toolCalls, toolCallId, name, provider, contentRef);
   }
 
   public boolean isAssistant() {

@@ -1,15 +1,56 @@
 package dev.marathon.activities.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.marathon.activities.Json;
+import dev.marathon.activities.store.CheckpointStore;
+import dev.marathon.workflows.Text;
+import java.nio.charset.StandardCharsets;
 
-/** Reads tool arguments with messages that tell the model exactly what was wrong. */
+/**
+ * A tool call's arguments, parsed once from the text the model sent, with readers whose messages
+ * tell the model exactly what was wrong.
+ */
 public final class Arguments {
+  /** Arguments larger than this are refused: no sane call needs more, and they bloat every prompt. */
+  public static final int MAX_BYTES = 1024 * 1024;
+
   private final String tool;
+  private final String text;
   private final JsonNode node;
 
-  public Arguments(String tool, JsonNode node) {
+  private Arguments(String tool, String text, JsonNode node) {
     this.tool = tool;
+    this.text = text;
     this.node = node;
+  }
+
+  /**
+   * Parses the arguments text of a call to {@code tool}. Blank means no arguments.
+   *
+   * @throws ToolException when the text is too large, not JSON, or not a JSON object
+   */
+  public static Arguments parse(String tool, String text) {
+    String t = text == null || text.isBlank() ? "{}" : text;
+    if (t.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+      throw new ToolException("the arguments of " + tool + " are larger than 1 MiB; write big content in smaller pieces");
+    }
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(t);
+    } catch (Exception e) {
+      throw new ToolException("the arguments of " + tool + " are not valid JSON (" + Text.oneLine(e.getMessage(), 200) + "). Send a JSON object.");
+    }
+    if (node == null || !node.isObject()) throw new ToolException("the arguments of " + tool + " must be a JSON object.");
+    return new Arguments(tool, t, node);
+  }
+
+  /** Content hash of the arguments text: equal hashes mean identical calls (the stuck detector compares them). */
+  public String hash() {
+    return CheckpointStore.hash(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public JsonNode node() {
+    return node;
   }
 
   public String requiredString(String name) {

@@ -1,6 +1,5 @@
 package dev.marathon.activities.tools;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -15,27 +14,53 @@ import java.util.concurrent.TimeUnit;
  * whole group is killed; background processes do not outlive the command. A non-zero exit is an
  * observation for the model, not an error of the run.
  */
-public final class BashTool implements Tool {
+public final class BashTool implements WorkspaceTool<BashTool.Call> {
   /** Output kept in the store per command; beyond it only the tail is kept. */
   static final int MAX_KEPT_BYTES = 8 * 1024 * 1024;
 
+  static final ToolSpec SPEC = new ToolSpec("bash",
+      "Run one shell command with bash in the workspace root and get its exit code and combined stdout/stderr."
+          + " Each call is a fresh process (no state carries over: cd, exports and background processes end with the"
+          + " command). Stdin is empty; use non-interactive flags. Long output is cut in the middle.",
+      Schema.object()
+          .required("command", Schema.string("The command, e.g. \"mvn -q test\" or \"git status\"."))
+          .optional("timeout_seconds", Schema.integer(
+              "How long the command may run before it is killed. Optional; the run sets a default and a cap.")),
+      false);
+
+  /** @param timeoutSeconds what the model asked for, 0 when it did not (the workflow caps it) */
+  public record Call(String command, int timeoutSeconds) {}
+
   @Override
-  public String name() {
-    return "bash";
+  public ToolSpec spec() {
+    return SPEC;
   }
 
   @Override
-  public boolean readOnly() {
-    return false;
-  }
-
-  @Override
-  public ToolOutput run(JsonNode arguments, ToolContext context) {
-    Arguments args = new Arguments(name(), arguments);
+  public Call parse(Arguments args) {
     String command = args.requiredString("command");
     if (command.isBlank()) throw new ToolException("bash: command is empty");
-    args.optionalInt("timeout_seconds", 0); // validated here; the workflow already capped it
-    ProcessBuilder pb = new ProcessBuilder("setsid", "bash", "-c", command)
+    return new Call(command, args.optionalInt("timeout_seconds", 0));
+  }
+
+  @Override
+  public String describe(Call call) {
+    return call.command();
+  }
+
+  @Override
+  public String path(Call call) {
+    return null;
+  }
+
+  @Override
+  public int timeoutSeconds(Call call) {
+    return call.timeoutSeconds();
+  }
+
+  @Override
+  public ToolOutput run(Call call, ToolContext context) {
+    ProcessBuilder pb = new ProcessBuilder("setsid", "bash", "-c", call.command())
         .directory(context.root().toFile())
         .redirectErrorStream(true)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

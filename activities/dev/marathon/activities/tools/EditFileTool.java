@@ -1,6 +1,5 @@
 package dev.marathon.activities.tools;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,27 +10,50 @@ import java.nio.file.Path;
  * absent {@code old_string}, or one that is not unique without {@code replace_all}, is refused
  * and the file is left as it was.
  */
-public final class EditFileTool implements Tool {
+public final class EditFileTool implements WorkspaceTool<EditFileTool.Call> {
+
+  static final ToolSpec SPEC = new ToolSpec("edit_file",
+      "Replace an exact string in a file. old_string must occur exactly once unless replace_all is true; include"
+          + " enough surrounding lines to make it unique. Whitespace must match exactly.",
+      Schema.object()
+          .required("path", Schema.string("File path relative to the workspace root."))
+          .required("old_string", Schema.string("The exact text to replace."))
+          .required("new_string", Schema.string("The text to put in its place."))
+          .optional("replace_all", Schema.bool("Replace every occurrence (default false).")),
+      false);
+
+  public record Call(String path, String oldString, String newString, boolean replaceAll) {}
 
   @Override
-  public String name() {
-    return "edit_file";
+  public ToolSpec spec() {
+    return SPEC;
   }
 
   @Override
-  public boolean readOnly() {
-    return false;
+  public Call parse(Arguments args) {
+    Call call = new Call(args.requiredString("path"), args.requiredString("old_string"),
+        args.requiredString("new_string"), args.optionalBoolean("replace_all", false));
+    if (call.oldString().isEmpty()) throw new ToolException("edit_file: old_string is empty; use write_file to create a file");
+    if (call.oldString().equals(call.newString())) throw new ToolException("edit_file: old_string and new_string are the same");
+    return call;
   }
 
   @Override
-  public ToolOutput run(JsonNode arguments, ToolContext context) {
-    Arguments args = new Arguments(name(), arguments);
-    String rel = args.requiredString("path");
-    String oldString = args.requiredString("old_string");
-    String newString = args.requiredString("new_string");
-    boolean replaceAll = args.optionalBoolean("replace_all", false);
-    if (oldString.isEmpty()) throw new ToolException("edit_file: old_string is empty; use write_file to create a file");
-    if (oldString.equals(newString)) throw new ToolException("edit_file: old_string and new_string are the same");
+  public String describe(Call call) {
+    return call.path();
+  }
+
+  @Override
+  public String path(Call call) {
+    return call.path();
+  }
+
+  @Override
+  public ToolOutput run(Call call, ToolContext context) {
+    String rel = call.path();
+    String oldString = call.oldString();
+    String newString = call.newString();
+    boolean replaceAll = call.replaceAll();
     Path file = WorkspacePath.resolve(context.root(), rel, true);
     if (!Files.isRegularFile(file)) throw new ToolException("edit_file: no such file '" + rel + "'");
     String text;

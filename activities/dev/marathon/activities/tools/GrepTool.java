@@ -1,6 +1,5 @@
 package dev.marathon.activities.tools;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,32 +13,51 @@ import java.util.regex.PatternSyntaxException;
  * file:line: text}, in the files under {@code path} (a file or a directory; default: all).
  * Binary files and ignored files are skipped.
  */
-public final class GrepTool implements Tool {
+public final class GrepTool implements WorkspaceTool<GrepTool.Call> {
   static final int MAX_MATCHES = 200;
   static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
   static final int MAX_LINE_CHARS = 300;
 
+  static final ToolSpec SPEC = new ToolSpec("grep",
+      "Search file contents with a regular expression (Java syntax). Returns file:line: text for each matching line."
+          + " Ignored and binary files are skipped.",
+      Schema.object()
+          .required("pattern", Schema.string("Regular expression to search for."))
+          .optional("path", Schema.string("File or directory relative to the workspace root (default: the root).")),
+      true);
+
+  /** @param path as the model gave it, or null for the whole workspace */
+  public record Call(Pattern pattern, String path) {}
+
   @Override
-  public String name() {
-    return "grep";
+  public ToolSpec spec() {
+    return SPEC;
   }
 
   @Override
-  public boolean readOnly() {
-    return true;
-  }
-
-  @Override
-  public ToolOutput run(JsonNode arguments, ToolContext context) {
-    Arguments args = new Arguments(name(), arguments);
+  public Call parse(Arguments args) {
     String regex = args.requiredString("pattern");
-    String rel = args.optionalString("path", ".");
-    Pattern pattern;
     try {
-      pattern = Pattern.compile(regex);
+      return new Call(Pattern.compile(regex), args.optionalString("path", null));
     } catch (PatternSyntaxException e) {
       throw new ToolException("grep: bad regular expression: " + e.getDescription() + " near index " + e.getIndex());
     }
+  }
+
+  @Override
+  public String describe(Call call) {
+    return call.pattern().pattern() + (call.path() != null ? " in " + call.path() : "");
+  }
+
+  @Override
+  public String path(Call call) {
+    return call.path() == null ? "." : call.path();
+  }
+
+  @Override
+  public ToolOutput run(Call call, ToolContext context) {
+    Pattern pattern = call.pattern();
+    String rel = call.path() == null ? "." : call.path();
     Path target = WorkspacePath.resolve(context.root(), rel.isBlank() ? "." : rel, false);
     if (!Files.exists(target)) throw new ToolException("grep: no such file or directory '" + rel + "'");
     List<String> files = Files.isRegularFile(target)

@@ -1,6 +1,5 @@
 package dev.marathon.activities.tools;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,24 +12,44 @@ import java.util.List;
  * {@code /} matches paths relative to {@code path} ({@code src/**&#47;*Test.java}). Ignored files
  * are left out.
  */
-public final class ListFilesTool implements Tool {
+public final class ListFilesTool implements WorkspaceTool<ListFilesTool.Call> {
   static final int MAX_ENTRIES = 500;
 
+  static final ToolSpec SPEC = new ToolSpec("list_files",
+      "List files (not ignored by git) under a directory. pattern is a glob: without '/' it matches file names"
+          + " (\"*.java\"), with '/' it matches paths relative to path (\"src/**/*Test.java\").",
+      Schema.object()
+          .optional("path", Schema.string("Directory relative to the workspace root (default: the root)."))
+          .optional("pattern", Schema.string("Glob to filter by (optional).")),
+      true);
+
+  /** @param pattern a glob, or null for every file */
+  public record Call(String path, String pattern) {}
+
   @Override
-  public String name() {
-    return "list_files";
+  public ToolSpec spec() {
+    return SPEC;
   }
 
   @Override
-  public boolean readOnly() {
-    return true;
+  public Call parse(Arguments args) {
+    return new Call(args.optionalString("path", "."), args.optionalString("pattern", null));
   }
 
   @Override
-  public ToolOutput run(JsonNode arguments, ToolContext context) {
-    Arguments args = new Arguments(name(), arguments);
-    String rel = args.optionalString("path", ".");
-    String pattern = args.optionalString("pattern", null);
+  public String describe(Call call) {
+    return call.path() + (call.pattern() != null ? " " + call.pattern() : "");
+  }
+
+  @Override
+  public String path(Call call) {
+    return call.path();
+  }
+
+  @Override
+  public ToolOutput run(Call call, ToolContext context) {
+    String rel = call.path();
+    String pattern = call.pattern();
     Path dir = WorkspacePath.resolve(context.root(), rel.isBlank() ? "." : rel, false);
     if (!Files.exists(dir)) throw new ToolException("list_files: no such directory '" + rel + "'");
     String base = WorkspacePath.display(context.root(), dir);

@@ -1,6 +1,5 @@
 package dev.marathon.activities.tools;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -13,29 +12,51 @@ import java.nio.file.Path;
  * {@code read_file {path, offset?, limit?}}: lines of a text file, numbered. {@code offset} is the
  * 1-based first line, {@code limit} the number of lines (default 2,000).
  */
-public final class ReadFileTool implements Tool {
+public final class ReadFileTool implements WorkspaceTool<ReadFileTool.Call> {
   static final int DEFAULT_LIMIT = 2000;
   static final int MAX_LINE_CHARS = 2000;
   static final long MAX_FILE_BYTES = 32L * 1024 * 1024;
 
+  static final ToolSpec SPEC = new ToolSpec("read_file",
+      "Read a text file, with line numbers. Paths are relative to the workspace root.",
+      Schema.object()
+          .required("path", Schema.string("File path relative to the workspace root."))
+          .optional("offset", Schema.integer("1-based line number to start at (default 1)."))
+          .optional("limit", Schema.integer("Number of lines to read (default 2000).")),
+      true);
+
+  public record Call(String path, int offset, int limit) {}
+
   @Override
-  public String name() {
-    return "read_file";
+  public ToolSpec spec() {
+    return SPEC;
   }
 
   @Override
-  public boolean readOnly() {
-    return true;
-  }
-
-  @Override
-  public ToolOutput run(JsonNode arguments, ToolContext context) {
-    Arguments args = new Arguments(name(), arguments);
+  public Call parse(Arguments args) {
     String rel = args.requiredString("path");
     int offset = args.optionalInt("offset", 1);
     int limit = args.optionalInt("limit", DEFAULT_LIMIT);
     if (offset < 1) throw new ToolException("read_file: offset is a 1-based line number, got " + offset);
     if (limit < 1) throw new ToolException("read_file: limit must be at least 1, got " + limit);
+    return new Call(rel, offset, limit);
+  }
+
+  @Override
+  public String describe(Call call) {
+    return call.path();
+  }
+
+  @Override
+  public String path(Call call) {
+    return call.path();
+  }
+
+  @Override
+  public ToolOutput run(Call call, ToolContext context) {
+    String rel = call.path();
+    int offset = call.offset();
+    int limit = call.limit();
     Path file = WorkspacePath.resolve(context.root(), rel, false);
     if (Files.isDirectory(file)) throw new ToolException("read_file: '" + rel + "' is a directory; use list_files");
     if (!Files.isRegularFile(file)) throw new ToolException("read_file: no such file '" + rel + "'");

@@ -1,52 +1,96 @@
 package dev.marathon.activities.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.marathon.activities.Json;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import dev.marathon.activities.store.Message;
+import dev.marathon.workflows.api.ToolCall;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The tools offered to the model: their JSON schemas (from {@code marathon/tools.json}, the
- * contract) and the implementations of the ones that run in the workspace. {@code update_plan}
- * and {@code finish} have schemas but no implementation here: the workflow handles them.
+ * The one list of tools the model is offered. A chat request's {@code tools} array is made from
+ * it, and every call the model makes is read through it.
  */
 public final class ToolCatalog {
-  public static final String UPDATE_PLAN = "update_plan";
-  public static final String FINISH = "finish";
-
-  private final JsonNode schemas;
   private final Map<String, Tool> tools = new LinkedHashMap<>();
 
   public ToolCatalog() {
-    try (InputStream in = ToolCatalog.class.getResourceAsStream("/marathon/tools.json")) {
-      if (in == null) throw new IllegalStateException("marathon/tools.json is missing from the classpath");
-      schemas = Json.MAPPER.readTree(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    for (Tool t : List.of(new BashTool(), new ReadFileTool(), new WriteFileTool(), new EditFileTool(), new ListFilesTool(), new GrepTool())) {
-      tools.put(t.name(), t);
+    this(List.of(
+        new BashTool(),
+        new ReadFileTool(),
+        new WriteFileTool(),
+        new EditFileTool(),
+        new ListFilesTool(),
+        new GrepTool(),
+        new UpdatePlanTool(),
+        new FinishTool()));
+  }
+
+  public ToolCatalog(List<Tool> tools) {
+    for (Tool t : tools) {
+      if (this.tools.put(t.spec().name(), t) != null) throw new IllegalArgumentException("two tools named " + t.spec().name());
     }
   }
 
   /** The {@code tools} array of a chat request. */
   public JsonNode schemas() {
-    return schemas;
+    ArrayNode array = Json.MAPPER.createArrayNode();
+    for (Tool t : tools.values()) array.add(t.spec().toWire());
+    return array;
   }
 
-  public Optional<Tool> workspaceTool(String name) {
-    return Optional.ofNullable(tools.get(name));
+  public List<Tool> tools() {
+    return List.copyOf(tools.values());
   }
 
-  /** Every tool name the model may call, for error messages. */
+  public Optional<WorkspaceTool<?>> workspaceTool(String name) {
+    return tools.get(name) instanceof WorkspaceTool<?> w ? Optional.of(w) : Optional.empty();
+  }
+
+  /**
+   * Reads the model's calls into what the workflow acts on. Anything unusable (unknown tool, bad
+   * arguments) becomes a {@link ToolCall.Rejected} whose error the model reads on its next turn.
+   */
+  public List<ToolCall> read(List<Message.Call> calls) {
+    List<ToolCall> out = new ArrayList<>(calls.size());
+    for (Message.Call c : calls) out.add(read(c));
+    return out;
+  }
+
+  ToolCall read(Message.Call c) {
+    Tool tool = tools.get(c.name());
+    if (tool == null) {
+      return new ToolCall.Rejected(c.id(), c.name(),
+          "Error: unknown tool '" + c.name() + "'. Available tools: " + String.join(", ", tools.keySet()) + ".");
+    }
+    try {
+      return tool.call(c.id(), Arguments.parse(c.name(), c.arguments()));
+    } catch (ToolException e) {
+      return new ToolCall.Rejected(c.id(), c.name(), "Error: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The workspace path a call wrote, or null: for the list of files touched that compaction pins.
+   * Calls that cannot be read touched nothing.
+   */
+  public String pathWritten(Message.Call c) {
+    Optional<WorkspaceTool<?>> tool = workspaceTool(c.name());
+    if (tool.isEmpty() || tool.get().spec().readOnly()) return null;
+    try {
+      ToolCall call = tool.get().call(c.id(), Arguments.parse(c.name(), c.arguments()));
+      return call instanceof ToolCall.Workspace w ? w.path() : null;
+    } catch (ToolException unreadable) {
+      return null;
+    }
+  }
+
+  /** Names of every tool, in the order the model is offered them. */
   public List<String> names() {
-    java.util.List<String> names = new java.util.ArrayList<>();
-    for (JsonNode t : schemas) names.add(t.path("function").path("name").asText());
-    return names;
+    return List.copyOf(tools.keySet());
   }
 }

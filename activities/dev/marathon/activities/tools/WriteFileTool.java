@@ -1,29 +1,46 @@
 package dev.marathon.activities.tools;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@code write_file {path, content}}: creates or replaces a file, creating parent directories. */
-public final class WriteFileTool implements Tool {
+public final class WriteFileTool implements WorkspaceTool<WriteFileTool.Call> {
+
+  static final ToolSpec SPEC = new ToolSpec("write_file",
+      "Create or overwrite a file with the given content. Parent directories are created.",
+      Schema.object()
+          .required("path", Schema.string("File path relative to the workspace root."))
+          .required("content", Schema.string("The complete new content of the file.")),
+      false);
+
+  public record Call(String path, String content) {}
 
   @Override
-  public String name() {
-    return "write_file";
+  public ToolSpec spec() {
+    return SPEC;
   }
 
   @Override
-  public boolean readOnly() {
-    return false;
+  public Call parse(Arguments args) {
+    return new Call(args.requiredString("path"), args.requiredString("content"));
   }
 
   @Override
-  public ToolOutput run(JsonNode arguments, ToolContext context) {
-    Arguments args = new Arguments(name(), arguments);
-    String rel = args.requiredString("path");
-    String content = args.requiredString("content");
+  public String describe(Call call) {
+    return call.path();
+  }
+
+  @Override
+  public String path(Call call) {
+    return call.path();
+  }
+
+  @Override
+  public ToolOutput run(Call call, ToolContext context) {
+    String rel = call.path();
+    String content = call.content();
     Path file = WorkspacePath.resolve(context.root(), rel, true);
     if (Files.isDirectory(file)) throw new ToolException("write_file: '" + rel + "' is a directory");
     boolean existed = Files.exists(file);

@@ -1,7 +1,4 @@
 package dev.marathon.workflows.api;
 
-/**
- * @param head the branch's commit after committing
- * @param committed whether a new commit was needed
- */
-public record CommitResult(String head, boolean committed) {}
+/** @param head the branch's commit after committing */
+public record CommitResult(String head) {}

@@ -6,10 +6,10 @@ import dev.marathon.workflows.Usage;
  * The compacted conversation.
  *
  * @param contextRef the new checkpoint (unchanged input ref when nothing could be done)
- * @param method {@code none}, {@code masked} or {@code summarized}
+ * @param method what was done
  * @param tokensBefore estimated tokens before
  * @param tokensAfter estimated tokens after
  * @param usage tokens spent on the summarizing call, if any
  */
 public record CompactResult(
-    String contextRef, String method, long tokensBefore, long tokensAfter, Usage usage) {}
+    String contextRef, Compaction method, long tokensBefore, long tokensAfter, Usage usage) {}

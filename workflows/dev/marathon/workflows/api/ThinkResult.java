@@ -1,5 +1,6 @@
 package dev.marathon.workflows.api;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import dev.marathon.workflows.Usage;
 import java.util.List;
 
@@ -7,15 +8,17 @@ import java.util.List;
  * What the model did in one turn. Only refs and short digests: the full reply and reasoning are
  * in the checkpoint at {@code contextRef}.
  *
- * @param reply the first few hundred characters of the model's text reply
- * @param thinking a digest of the turn's reasoning, so the Web UI shows what the agent thought
+ * @param replyDigest the first few hundred characters of the model's text reply (the whole
+ *     reply is in the checkpoint)
+ * @param thinkingDigest the first few hundred characters of the turn's reasoning, so the Web UI
+ *     shows what the agent thought
  * @param usage tokens and cost of this turn only
  * @param finishReason the provider's finish_reason, normalized to lower case
  */
 public record ThinkResult(
     String contextRef,
     List<ToolCall> calls,
-    String reply,
-    String thinking,
+    @JsonAlias("reply") String replyDigest,
+    @JsonAlias("thinking") String thinkingDigest,
     Usage usage,
     String finishReason) {}

@@ -1,13 +1,15 @@
 package dev.marathon.workflows.api;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.marathon.workflows.PlanStep;
 import java.util.List;
 
 /**
- * A tool call the model made, already parsed by the model activity so that the workflow never
- * sees raw arguments (they can be whole files: they live in the checkpoint store).
+ * A tool call the model made, already read by the model activity (through the tool catalog) so
+ * that the workflow never sees raw arguments: they can be whole files, and they live once, in the
+ * checkpointed assistant message that made the call.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
@@ -26,19 +28,21 @@ public sealed interface ToolCall {
 
   /**
    * A call that runs in the workspace (bash, read_file, write_file, edit_file, list_files, grep).
+   * The tool activity reads its arguments from the assistant message at the run's context ref.
    *
-   * @param argumentsRef content hash of the arguments JSON in the checkpoint store; equal refs
-   *     mean identical calls, which the stuck detector relies on
+   * @param argumentsHash SHA-256 of the arguments text: equal hashes mean identical calls, which
+   *     the stuck detector relies on (runs started before 0.2 stored the arguments under this
+   *     hash and called it {@code argumentsRef})
    * @param display a short human line, e.g. {@code bash: mvn -q test}
-   * @param readOnly true when the tool cannot change the workspace (no snapshot needed)
+   * @param path the workspace path the call touches, or null when it cannot be told (bash)
    * @param timeoutSeconds what the model asked for (bash only), 0 when it did not ask
    */
   record Workspace(
       String id,
       String tool,
-      String argumentsRef,
+      @JsonAlias("argumentsRef") String argumentsHash,
       String display,
-      boolean readOnly,
+      String path,
       int timeoutSeconds)
       implements ToolCall {}
 

@@ -3,12 +3,16 @@ package dev.marathon.workflows.api;
 /**
  * Run one tool call in the workspace.
  *
+ * @param contextRef the conversation checkpoint holding the assistant message that made the call;
+ *     the activity reads the call's arguments there (null for calls made before 0.2, whose
+ *     arguments were stored under {@link ToolCall.Workspace#argumentsHash})
  * @param stepId unique per call within the run, e.g. {@code 42.1}; names the snapshot
  * @param workspaceRef the snapshot the workspace must be at before the call runs
  * @param commandSeconds how long a command may run (already capped by the run's settings)
  */
 public record ToolInput(
     WorkspaceKey workspace,
+    String contextRef,
     String stepId,
     String workspaceRef,
     ToolCall.Workspace call,

@@ -3,17 +3,18 @@ package dev.marathon.workflows.api;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
-/** Creates and closes a run's workspace and first checkpoint. */
+/** A run's workspace at its two ends: created with the first checkpoint, committed at the close. */
 @ActivityInterface
 public interface WorkspaceActivities {
 
   /**
-   * Creates the run's worktree on its branch from the repository's HEAD and the first
-   * conversation checkpoint (system prompt and task). Idempotent: a retry finds what the first
-   * attempt made.
+   * Creates the run's workspace on its branch from the repository's HEAD, takes the first
+   * snapshot, and writes the first conversation checkpoint (system prompt and task). Idempotent:
+   * a retry finds what the first attempt made. (Its activity type stays {@code Begin}, the name
+   * runs in flight know it by.)
    */
-  @ActivityMethod
-  BeginResult begin(BeginInput input);
+  @ActivityMethod(name = "Begin")
+  CreateRunResult createWorkspaceAndConversation(CreateRunInput input);
 
   /**
    * Commits whatever the agent left uncommitted onto the run's branch, so the branch holds all of

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
     "A run paused on a budget goes on when the new budget allows it. Options not given keep their value."})
 final class BudgetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
-  @Mixin RunId run;
+  @Mixin RunIdArgument run;
 
   @Option(names = "--max-turns", paramLabel = "N") Integer maxTurns;
   @Option(names = "--max-hours", paramLabel = "H") Double maxHours;

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
     "temporal CLI prints it (replayable with WorkflowReplayer)."})
 final class HistoryCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
-  @Mixin RunId run;
+  @Mixin RunIdArgument run;
 
   @Option(names = "--json", description = "Print the histories as JSON.")
   boolean json;

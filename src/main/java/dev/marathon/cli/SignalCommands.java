@@ -17,7 +17,7 @@ final class SignalCommands {
   /** Sends one signal to a run and says what will happen. */
   abstract static class SignalCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin RunId run;
+    @Mixin RunIdArgument run;
     @Mixin ConnectionOptions connection;
 
     abstract void send(AgentWorkflow workflow);

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
     "It lands at the next turn boundary; the answer says which turn. Refused once the run is ending."})
 final class SteerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
-  @Mixin RunId run;
+  @Mixin RunIdArgument run;
 
   @Parameters(index = "1..*", arity = "1..*", paramLabel = "MESSAGE", description = "What to tell the agent.")
   List<String> words;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "ui", mixinStandardHelpOptions = true, description = "Print the Web UI address of the run's current execution.")
 final class UiCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
-  @Mixin RunId run;
+  @Mixin RunIdArgument run;
   @Mixin ConnectionOptions connection;
 
   @Override

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
     "is not a terminal (or with --plain). Needs a worker."})
 final class WatchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
-  @Mixin RunId run;
+  @Mixin RunIdArgument run;
 
   @Option(names = "--plain", description = "Print plain lines even on a terminal.")
   boolean plain;

@@ -3,7 +3,6 @@ package dev.marathon.runtime;
 import dev.marathon.workflows.MarathonSearchAttributes;
 import dev.marathon.workflows.Progress;
 import dev.marathon.workflows.RunReport;
-import dev.marathon.workflows.RunState;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.common.SearchAttributes;
@@ -53,11 +52,6 @@ public final class RunInspector {
       return new View(status, d, report.progress(), report);
     }
     return new View(status, d, ask(() -> runs.progress(runId)), null);
-  }
-
-  /** The carried state of a run (for resuming a closed one from its checkpoint). */
-  public RunState state(String runId) {
-    return ask(() -> runs.stub(runId).query("state", RunState.class));
   }
 
   /** Asks a query; if no worker answers soon, hosts a query-only worker and asks again. */

@@ -59,7 +59,7 @@ public final class WorkerHost implements AutoCloseable {
     worker.registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
     worker.registerActivitiesImplementations(
         new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(20)), catalog, Prices.load(home.prices()), secrets),
-        new ToolActivitiesImpl(workspaces, store, catalog, secrets),
+        new ToolActivitiesImpl(workspaces, conversations, catalog, secrets),
         new WorkspaceActivitiesImpl(workspaces, conversations));
   }
 

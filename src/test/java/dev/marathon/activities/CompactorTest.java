@@ -1,5 +1,8 @@
 package dev.marathon.activities;
 
+import dev.marathon.activities.tools.ToolCatalog;
+import dev.marathon.workflows.api.Compaction;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,13 +44,13 @@ class CompactorTest {
     List<Message> start = new ArrayList<>(List.of(Message.system("sys"), Message.user("the task")));
     start.addAll(turns(1, 20));
     String ref = conversations.append(null, start);
-    Compactor compactor = new Compactor(conversations, (messages, purpose) -> summary("summary #" + messages.get(1).content().length()));
+    Compactor compactor = new Compactor(conversations, new ToolCatalog(), (messages, purpose) -> summary("summary #" + messages.get(1).content().length()));
 
     Compactor.Result first = compactor.compact(ref, 1_000, 8, PLAN);
-    assertEquals("summarized", first.method());
+    assertEquals(Compaction.SUMMARIZED, first.method());
     String next = conversations.append(first.contextRef(), turns(21, 40));
     Compactor.Result second = compactor.compact(next, 1_000, 8, PLAN);
-    assertEquals("summarized", second.method());
+    assertEquals(Compaction.SUMMARIZED, second.method());
 
     List<Message> now = conversations.load(second.contextRef());
     assertEquals("sys", now.get(0).content());
@@ -69,7 +72,7 @@ class CompactorTest {
     start.addAll(turns(1, 20));
     String ref = conversations.append(null, start);
     long objects = conversations.store().stats().objects();
-    Compactor compactor = new Compactor(conversations, (messages, purpose) -> {
+    Compactor compactor = new Compactor(conversations, new ToolCatalog(), (messages, purpose) -> {
       throw new IllegalStateException("summarizer down");
     });
     assertThrows(IllegalStateException.class, () -> compactor.compact(ref, 1_000, 8, PLAN));

@@ -11,10 +11,10 @@ import dev.marathon.activities.store.Conversations;
 import dev.marathon.activities.tools.ToolCatalog;
 import dev.marathon.activities.workspace.Workspaces;
 import dev.marathon.workflows.RunState;
-import dev.marathon.workflows.api.BeginInput;
-import dev.marathon.workflows.api.BeginResult;
 import dev.marathon.workflows.api.CompactInput;
 import dev.marathon.workflows.api.CompactResult;
+import dev.marathon.workflows.api.CreateRunInput;
+import dev.marathon.workflows.api.CreateRunResult;
 import dev.marathon.workflows.api.Observation;
 import dev.marathon.workflows.api.ThinkInput;
 import dev.marathon.workflows.api.ThinkResult;
@@ -41,9 +41,10 @@ final class InProcessLoop {
     Secrets secrets = Secrets.fromEnvironment();
     Workspaces workspaces = new Workspaces(home.resolve("workspaces"));
     ModelActivitiesImpl model = new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(5)), catalog, Prices.load(null), secrets);
-    ToolActivitiesImpl tools = new ToolActivitiesImpl(workspaces, store, catalog, secrets);
+    ToolActivitiesImpl tools = new ToolActivitiesImpl(workspaces, conversations, catalog, secrets);
     WorkspaceKey key = new WorkspaceKey(state.spec.runId(), state.spec.repo(), state.spec.branch());
-    BeginResult begun = new WorkspaceActivitiesImpl(workspaces, conversations).begin(new BeginInput(key, state.spec.title(), state.task));
+    CreateRunResult begun = new WorkspaceActivitiesImpl(workspaces, conversations)
+        .createWorkspaceAndConversation(new CreateRunInput(key, state.spec.title(), state.task));
     String context = begun.contextRef();
     String workspace = begun.workspaceRef();
     long contextTokens = 0;
@@ -58,7 +59,7 @@ final class InProcessLoop {
         calls++;
         if (call instanceof ToolCall.Finish) return calls;
         if (call instanceof ToolCall.Workspace w) {
-          ToolResult r = tools.execute(new ToolInput(key, turn + "." + (observations.size() + 1), workspace, w, 600));
+          ToolResult r = tools.execute(new ToolInput(key, context, turn + "." + (observations.size() + 1), workspace, w, 600));
           workspace = r.workspaceRef();
           observations.add(Observation.stored(w.id(), w.tool(), r.observationRef(), r.observationChars()));
         } else {

@@ -184,7 +184,7 @@ public final class MarathonBenchmark {
       maxEvents = Math.max(maxEvents, h.getEvents().size());
       maxBytes = Math.max(maxBytes, h.getHistory().getSerializedSize());
       for (HistoryEvent e : h.getEvents()) {
-        for (var p : dev.marathon.testing.HistoryChain.payloads(e)) maxPayload = Math.max(maxPayload, p.getSerializedSize());
+        for (var p : HistoryChain.payloads(e)) maxPayload = Math.max(maxPayload, p.getSerializedSize());
       }
     }
     results.put("runsInChain", chain.size());

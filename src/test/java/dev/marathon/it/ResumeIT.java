@@ -97,8 +97,7 @@ class ResumeIT {
       assertTrue(model.violations().isEmpty(), model.violations().toString());
       int firstTurnAfter = model.requests().get(askedBefore).turn();
       assertTrue(firstTurnAfter >= 8, "picked up mid-plan at turn " + firstTurnAfter + ", not from zero");
-      RunState last = new RunInspector(runs).state("resume-2");
-      assertEquals(2, last.plan.size(), "the plan came along");
+      assertEquals(2, runs.result("resume-2").progress().plan().size(), "the plan came along");
       assertTrue(!runs.describe("resume-2").getExecution().getRunId().equals(firstRun), "a new run");
       assertTrue(GitRepos.git(repo, "show", "marathon/resume-2:counter.txt").contains("step-13"));
     }

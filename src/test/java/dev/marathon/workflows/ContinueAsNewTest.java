@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.marathon.testing.CrashScript;
 import dev.marathon.testing.GitRepos;
-import dev.marathon.testing.HistoryChain;
+import dev.marathon.runtime.HistoryChain;
 import dev.marathon.testing.ScriptedModel;
 import dev.marathon.testing.TestRuns;
 import dev.marathon.testing.WorkflowHarness;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.marathon.testing.GitRepos;
-import dev.marathon.testing.HistoryChain;
+import dev.marathon.runtime.HistoryChain;
 import dev.marathon.testing.ScriptedModel;
 import dev.marathon.testing.ScriptedModel.Reply;
 import dev.marathon.testing.TestRuns;

@@ -27,7 +27,7 @@ class PureLogicTest {
 
   @Test
   void raisingABudgetKeepsWhatWasNotMentioned() {
-    Budget b = new Budget(10, 2.0, null, 5.0).raisedBy(new Budget(20, null, 1_000L, null));
+    Budget b = new Budget(10, 2.0, null, 5.0).changedBy(new Budget(20, null, 1_000L, null));
     assertEquals(new Budget(20, 2.0, 1_000L, 5.0), b);
   }
 

@@ -37,10 +37,9 @@ class ToolContractTest {
     ctx = new ToolContext(root, 5, () -> { }, Map.of("MARATHON_WORKSPACE", "t"), Set.of("MARATHON_TEST_HIDDEN"));
   }
 
-  ToolOutput run(Tool tool, String json) throws Exception {
-    JsonNode args = Json.MAPPER.readTree(json);
+  ToolOutput run(WorkspaceTool<?> tool, String json) {
     try {
-      return tool.run(args, ctx);
+      return tool.execute(Arguments.parse(tool.spec().name(), json), ctx);
     } catch (ToolException e) {
       return ToolOutput.error(e.getMessage());
     }
@@ -58,7 +57,7 @@ class ToolContractTest {
   void bashKillsTheWholeProcessGroupOnTimeout() throws Exception {
     Path marker = root.resolve("late.txt");
     ToolContext quick = new ToolContext(root, 1, () -> { }, Map.of(), Set.of());
-    ToolOutput out = new BashTool().run(Json.MAPPER.readTree(
+    ToolOutput out = new BashTool().execute(args(
         "{\"command\": \"(sleep 3; echo late > late.txt) & sleep 30\"}"), quick);
     assertFalse(out.ok());
     assertTrue(out.text().startsWith("Command timed out after 1 s"), out.text());
@@ -71,7 +70,7 @@ class ToolContractTest {
     // USER is set for every test process; hidden, the command must not see it.
     assertTrue(System.getenv("USER") != null || System.getenv("HOME") != null);
     ToolContext hiding = new ToolContext(root, 5, () -> { }, Map.of(), Set.of("USER", "HOME"));
-    ToolOutput out = new BashTool().run(Json.MAPPER.readTree(
+    ToolOutput out = new BashTool().execute(args(
         "{\"command\": \"echo user=${USER:-unset} home=${HOME:-unset}; seq 1 20000\"}"), hiding);
     assertTrue(out.text().contains("user=unset home=unset"), out.text().substring(0, 100));
     assertTrue(out.text().length() <= BoundedText.MODEL_CHARS + 200, "model text " + out.text().length());
@@ -159,10 +158,14 @@ class ToolContractTest {
     assertFalse(run(new WriteFileTool(), "{\"path\": \".git/config\", \"content\": \"x\"}").ok());
   }
 
+  static Arguments args(String json) {
+    return Arguments.parse("test", json);
+  }
+
   @Test
   void argumentsAreCheckedForType() {
-    assertThrows(ToolException.class, () -> new ReadFileTool().run(Json.MAPPER.readTree("{\"path\": \"README.md\", \"offset\": \"two\"}"), ctx));
-    assertThrows(ToolException.class, () -> new EditFileTool().run(Json.MAPPER.readTree(
+    assertThrows(ToolException.class, () -> new ReadFileTool().execute(args("{\"path\": \"README.md\", \"offset\": \"two\"}"), ctx));
+    assertThrows(ToolException.class, () -> new EditFileTool().execute(args(
         "{\"path\": \"README.md\", \"old_string\": \"demo\", \"new_string\": \"x\", \"replace_all\": \"yes\"}"), ctx));
   }
 }

@@ -10,7 +10,7 @@ import java.util.List;
  * changed since the last upsert are sent. The phase is coarse ({@code running}, {@code paused},
  * ...) so it does not flap between thinking and acting every turn.
  */
-final class Published {
+final class SearchAttributeUpserts {
   private boolean fixedSent;
   private String phase;
   private long turns = -1;
@@ -18,7 +18,7 @@ final class Published {
   private long tokens = -1;
   private double cost = -1;
 
-  void upsertIfChanged(RunState s, Phase p) {
+  void upsertChanged(RunState s, Phase p) {
     List<SearchAttributeUpdate<?>> updates = new ArrayList<>();
     if (!fixedSent) {
       fixedSent = true;
