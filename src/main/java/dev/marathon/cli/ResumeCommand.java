@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "resume", mixinStandardHelpOptions = true,
     description = {"Host a worker and follow a run to its end (after an outage).",
         "--from-checkpoint continues a closed run (terminated, timed out, failed) as a new run of the",
-        "same id from its last checkpoint: same conversation, workspace snapshot, plan and usage."})
+        "same id from its last checkpoint: same conversation, workspace snapshot, plan and usage.",
+        "Exit codes as for run: 0 finished, 1 failed, 2 bad input, 3 ended without finishing or paused."})
 final class ResumeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

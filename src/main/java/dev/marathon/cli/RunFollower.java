@@ -1,11 +1,11 @@
 package dev.marathon.cli;
 
+import dev.marathon.runtime.RunInspector;
 import dev.marathon.runtime.Runs;
 import dev.marathon.workflows.Action;
 import dev.marathon.workflows.Pause;
 import dev.marathon.workflows.PlanStep;
 import dev.marathon.workflows.Progress;
-import dev.marathon.workflows.RunOutcome;
 import dev.marathon.workflows.RunReport;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowFailedException;
@@ -15,17 +15,20 @@ import java.util.Locale;
 
 /**
  * Follows a run to its end on the terminal: turns, tools and plan changes on stderr, the final
- * summary on stdout. Returns the exit code the run's ending deserves.
+ * summary on stdout. Reads the run through {@link RunInspector}, like status and watch; returns
+ * the exit code {@link ExitCodes#of} gives the run's ending.
  */
 final class RunFollower {
   private static final long POLL_MILLIS = 500;
 
   private final Runs runs;
+  private final RunInspector inspector;
   private final PrintWriter out;
   private final PrintWriter err;
 
   RunFollower(Runs runs, PrintWriter out, PrintWriter err) {
     this.runs = runs;
+    this.inspector = new RunInspector(runs);
     this.out = out;
     this.err = err;
   }
@@ -37,23 +40,15 @@ final class RunFollower {
   int follow(String runId, boolean leaveOnPause) throws InterruptedException {
     Progress last = null;
     while (true) {
-      WorkflowExecutionStatus status = runs.describe(runId).getStatus();
-      if (status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) return ended(runId, status, last);
-      Progress now = query(runId);
+      RunInspector.View view = inspector.now(runId);
+      if (!view.running()) return ended(runId, view, last);
+      Progress now = view.progress(); // null: no worker has the run yet, or it is between runs of its chain
       if (now != null) {
         print(last, now);
         last = now;
-        if (leaveOnPause && now.pause() != null && now.pause().cause() != Pause.Cause.OPERATOR) return paused(runId, now.pause());
+        if (leaveOnPause && now.pause() != null && now.pause().cause() != Pause.Cause.OPERATOR) return paused(runId, view);
       }
       Thread.sleep(POLL_MILLIS);
-    }
-  }
-
-  private Progress query(String runId) {
-    try {
-      return runs.progress(runId);
-    } catch (RuntimeException notYet) {
-      return null; // no worker has picked the run up yet, or it is between runs of its chain
     }
   }
 
@@ -94,7 +89,8 @@ final class RunFollower {
     return sb.toString().strip();
   }
 
-  private int paused(String runId, Pause pause) {
+  private int paused(String runId, RunInspector.View view) {
+    Pause pause = view.progress().pause();
     err.println();
     err.println("The run is paused and waits, durably, for an operator: " + pause.reason());
     switch (pause.cause()) {
@@ -107,12 +103,13 @@ final class RunFollower {
     out.println(runId);
     out.flush();
     err.flush();
-    return pause.cause() == Pause.Cause.MODEL_ERROR || pause.cause() == Pause.Cause.WORKSPACE_ERROR ? ExitCodes.FAILED : ExitCodes.NOT_FINISHED;
+    return ExitCodes.of(view);
   }
 
-  private int ended(String runId, WorkflowExecutionStatus status, Progress last) {
+  private int ended(String runId, RunInspector.View view, Progress last) {
+    WorkflowExecutionStatus status = view.executionStatus();
     if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
-      RunReport report = runs.result(runId);
+      RunReport report = view.report();
       print(last, report.progress()); // the steps taken since the last poll
       err.printf("[marathon] run %s ended %s after %d turns and %d tool calls; branch %s%s%n",
           runId, report.outcome().name().toLowerCase(Locale.ROOT), report.progress().turn(), report.progress().toolCalls(),
@@ -122,11 +119,11 @@ final class RunFollower {
       out.println("run: " + runId);
       out.flush();
       err.flush();
-      return report.outcome() == RunOutcome.FINISHED ? ExitCodes.OK : ExitCodes.NOT_FINISHED;
+      return ExitCodes.of(view);
     }
     if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED) {
       // Cancelled from the Web UI or the temporal CLI: graceful, and the report is in its progress.
-      Progress end = query(runId);
+      Progress end = view.progress();
       if (end != null) print(last, end);
       err.println("[marathon] run " + runId + " cancelled" + (end == null ? "" : " after " + end.turn() + " turns"));
       out.println(end == null || end.summary() == null ? "" : end.summary());
@@ -134,7 +131,7 @@ final class RunFollower {
       out.println("run: " + runId);
       out.flush();
       err.flush();
-      return ExitCodes.NOT_FINISHED;
+      return ExitCodes.of(view);
     }
     String reason = "";
     try {
@@ -149,7 +146,7 @@ final class RunFollower {
     out.println("run: " + runId);
     out.flush();
     err.flush();
-    return ExitCodes.FAILED;
+    return ExitCodes.of(view);
   }
 
   static String rootMessage(Throwable t) {

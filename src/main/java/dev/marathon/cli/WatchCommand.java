@@ -1,9 +1,9 @@
 package dev.marathon.cli;
 
 import dev.marathon.runtime.Connection;
+import dev.marathon.runtime.RunInspector;
 import dev.marathon.runtime.Runs;
 import dev.marathon.workflows.Progress;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -31,15 +31,12 @@ final class WatchCommand implements Callable<Integer> {
     try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
       Runs runs = new Runs(conn.client());
       if (plain || System.console() == null) return new RunFollower(runs, out, out).follow(run.value, false);
+      RunInspector inspector = new RunInspector(runs);
       int drawn = 0;
       while (true) {
-        boolean running = runs.describe(run.value).getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-        Progress p;
-        try {
-          p = running ? runs.progress(run.value) : runs.result(run.value).progress();
-        } catch (RuntimeException noAnswer) {
-          p = null;
-        }
+        RunInspector.View view = inspector.now(run.value);
+        boolean running = view.running();
+        Progress p = view.progress();
         String block = p == null ? run.value + ": waiting for a worker to answer…\n" : render(p, running);
         if (drawn > 0) out.print("\033[" + drawn + "A\033[J"); // back to the top of the last block, clear below
         out.print(block);

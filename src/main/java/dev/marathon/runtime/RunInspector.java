@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Finds out how a run is doing, whatever is up: a finished run answers from its result; a live
- * one from the {@code progress} query; with no worker around (say, right after an outage) it
- * hosts a query-only worker to answer from history.
+ * The one way the CLI reads a run ({@code status}, {@code watch}, and the follower of {@code run}
+ * and {@code resume}): a completed run answers from its result, a live or closed one from the
+ * {@code progress} query, and with no worker around {@link #view} can host a query-only worker.
  */
 public final class RunInspector {
   private final Runs runs;
@@ -24,12 +24,16 @@ public final class RunInspector {
   }
 
   /**
-   * @param progress null only if nothing could answer
+   * @param progress null when no worker answered
    * @param report the final report of a completed run, else null
    */
   public record View(String status, WorkflowExecutionDescription description, Progress progress, RunReport report) {
     public boolean running() {
       return description.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    }
+
+    public WorkflowExecutionStatus executionStatus() {
+      return description.getStatus();
     }
 
     public long searchAttribute(io.temporal.common.SearchAttributeKey<Long> key) {
@@ -44,23 +48,30 @@ public final class RunInspector {
     }
   }
 
+  /** How the run is doing now, without waiting: a running run that no worker answers for has no progress. */
+  public View now(String runId) {
+    return read(runId, Duration.ofSeconds(2), false);
+  }
+
+  /** How the run is doing; with no worker answering, hosts a query-only worker (for status after an outage). */
   public View view(String runId) {
+    return read(runId, Duration.ofSeconds(3), true);
+  }
+
+  private View read(String runId, Duration wait, boolean hostIfNeeded) {
     WorkflowExecutionDescription d = runs.describe(runId);
     String status = Runs.statusName(d.getStatus());
     if (d.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
       RunReport report = runs.result(runId);
       return new View(status, d, report.progress(), report);
     }
-    return new View(status, d, ask(() -> runs.progress(runId)), null);
-  }
-
-  /** Asks a query; if no worker answers soon, hosts a query-only worker and asks again. */
-  private <T> T ask(Supplier<T> query) {
-    T answer = within(query, Duration.ofSeconds(3));
-    if (answer != null) return answer;
-    try (WorkerHost ignored = WorkerHost.startWorkflowOnly(runs.client())) {
-      return within(query, Duration.ofSeconds(30));
+    Progress p = within(() -> runs.progress(runId), wait);
+    if (p == null && hostIfNeeded) {
+      try (WorkerHost ignored = WorkerHost.startWorkflowOnly(runs.client())) {
+        p = within(() -> runs.progress(runId), Duration.ofSeconds(30));
+      }
     }
+    return new View(status, d, p, null);
   }
 
   private static <T> T within(Supplier<T> query, Duration timeout) {

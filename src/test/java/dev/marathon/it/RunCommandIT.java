@@ -93,6 +93,17 @@ class RunCommandIT {
   }
 
   @Test
+  void aRunPausedByARefusedKeyAlsoExitsThreeNamingTheVariable() throws Exception {
+    Path repo = GitRepos.create(tmp.resolve("repo-key"), Map.of("a.txt", "a\n"));
+    try (ScriptedModel model = new ScriptedModel((turn, req) ->
+        Reply.error(401, "{\"error\":{\"message\":\"invalid api key\",\"code\":\"invalid_api_key\"}}", Map.of()))) {
+      Launcher.Result r = Launcher.run(tmp.resolve("home"), Map.of(), 300, runArgs(model, repo, "cli-key", "--task", "Use a bad key"));
+      assertEquals(3, r.exit(), "paused, not failed: " + r);
+      assertTrue(r.err().contains("MARATHON_TEST_KEY") && r.err().contains("./marathon unpause cli-key"), r.toString());
+    }
+  }
+
+  @Test
   void badInputIsRefusedWithExitTwoAndAClearMessage() throws Exception {
     Path home = tmp.resolve("home-bad");
     Path plain = Files.createDirectories(tmp.resolve("not-a-repo"));
