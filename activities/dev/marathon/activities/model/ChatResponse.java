@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Reads a chat completion tolerantly: every provider quirk in MODEL-PROTOCOL.md is accepted. */
+/** Reads a chat completion tolerantly: every provider quirk in docs/model-protocol.md is accepted. */
 public final class ChatResponse {
 
   /**

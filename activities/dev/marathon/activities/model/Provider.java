@@ -7,7 +7,7 @@ import java.util.Locale;
 /**
  * The quirks of each OpenAI-compatible provider that matter to a long agent run: how thinking is
  * switched on and preserved, which max-tokens field is read, and whether earlier reasoning may
- * (or must) be sent back. See docs: MODEL-PROTOCOL.md.
+ * (or must) be sent back. See docs/model-protocol.md.
  */
 public enum Provider {
   /** Z.AI / Zhipu GLM: preserved thinking needs {@code clear_thinking: false}. */

@@ -2,7 +2,7 @@ package dev.marathon.runtime;
 
 import java.util.Locale;
 
-/** Context windows of well-known models, so a user rarely has to set one (MODEL-PROTOCOL.md). */
+/** Context windows of well-known models, so a user rarely has to set one (docs/model-protocol.md). */
 public final class ModelDefaults {
   public static final long FALLBACK_WINDOW = 128_000;
 

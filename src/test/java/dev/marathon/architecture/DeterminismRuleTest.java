@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Workflow code must replay identically: it may not depend on activity implementations, the
- * runtime around it, IO, clocks, randomness or threads (TEMPORAL-NOTES.md, "Determinism").
+ * runtime around it, IO, clocks, randomness or threads (docs/architecture.md, "Determinism and upgrades").
  * Activity interfaces and records in {@code dev.marathon.workflows.api} are its only contract
  * with the world.
  */

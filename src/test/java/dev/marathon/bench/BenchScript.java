@@ -16,9 +16,19 @@ import java.util.Map;
 public final class BenchScript implements ScriptedModel.Script {
   public static final int CALLS_PER_TURN = 4;
   private final int turns;
+  /** Extra lines in every note, so file contents and outputs have a realistic size. */
+  private final String padding;
 
   public BenchScript(int toolCalls) {
+    this(toolCalls, 0);
+  }
+
+  /** @param noteBytes about how large each note is (its contents travel in write_file and read_file) */
+  public BenchScript(int toolCalls, int noteBytes) {
     this.turns = toolCalls / CALLS_PER_TURN;
+    StringBuilder p = new StringBuilder();
+    for (int i = 0; p.length() < noteBytes; i++) p.append("line ").append(i).append(": some text of a realistic width\n");
+    this.padding = p.toString();
   }
 
   public int turns() {
@@ -31,7 +41,7 @@ public final class BenchScript implements ScriptedModel.Script {
     if (turn > turns) return Reply.tools(r, finish("made " + (turns * CALLS_PER_TURN) + " tool calls"));
     String note = "notes/n" + (turn % 50) + ".txt";
     return Reply.tools(r,
-        call("write_file", Map.of("path", note, "content", "note " + turn + "\nstatus: draft\n")),
+        call("write_file", Map.of("path", note, "content", "note " + turn + "\nstatus: draft\n" + padding)),
         call("read_file", Map.of("path", note)),
         call("edit_file", Map.of("path", note, "old_string", "draft", "new_string", "done " + turn)),
         bash("wc -l " + note));

@@ -110,6 +110,7 @@ public final class MarathonBenchmark {
       double inProcessMs = inProcess("inproc", toolCalls) / toolCalls;
       double marathonMs = marathonRun(conn, home, "timed", toolCalls) / toolCalls;
       bare.shutdown();
+      storeWithBulkyNotes();
       results.put("bareActivityStepMs", round(bareMs));
       results.put("inProcessStepMs", round(inProcessMs));
       results.put("marathonStepMs", round(marathonMs));
@@ -132,6 +133,17 @@ public final class MarathonBenchmark {
       InProcessLoop.run(state, work.resolve("home-" + id));
       return (System.nanoTime() - t0) / 1e6;
     }
+  }
+
+  /** Store growth when files and outputs are a few KB (the default notes are a few bytes). */
+  void storeWithBulkyNotes() throws Exception {
+    int n = 200;
+    try (ScriptedModel model = new ScriptedModel(new BenchScript(n, 4096)).keepBodies(false)) {
+      InProcessLoop.run(state("bulky", model, n), work.resolve("home-bulky"));
+    }
+    CheckpointStore.Stats s = CheckpointStore.open(work.resolve("home-bulky").resolve("store")).stats();
+    results.put("storeBytesPerToolCallWith4KbNotes", s.bytes() / n);
+    results.put("storeObjectsPerToolCallWith4KbNotes", round((double) s.objects() / n));
   }
 
   double marathonRun(Connection conn, Path home, String id, int n) throws Exception {
@@ -201,8 +213,10 @@ public final class MarathonBenchmark {
     long unique = 0;
     long compactionCopies = 0;
     long total = 0;
+    long objects = 0;
     try (Stream<Path> files = Files.walk(dir.resolve("objects"))) {
       for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        objects++;
         long size = Files.size(f);
         total += size;
         if (isCompactionRoot(f)) compactionCopies += size;
@@ -213,6 +227,7 @@ public final class MarathonBenchmark {
     results.put("storeUniqueContentBytes", unique);
     results.put("storeCompactionCopyBytes", compactionCopies);
     results.put("storeBytesPerToolCall", total / toolCalls);
+    results.put("storeObjectsPerToolCall", round((double) objects / toolCalls));
   }
 
   static boolean isCompactionRoot(Path f) throws IOException {

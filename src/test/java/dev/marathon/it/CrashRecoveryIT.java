@@ -61,6 +61,11 @@ class CrashRecoveryIT {
   static void start() throws Exception {
     server = new DevServerFixture(Files.createDirectories(tmp.resolve("server")), "--headless").start();
     home = Files.createDirectories(tmp.resolve("home"));
+    // What every interrupted run must end with: the branch of the same script, run uninterrupted.
+    try (Scenario s = new CrashRecoveryIT().new Scenario("baseline")) {
+      s.finishAndVerify();
+      baselineTree = GitRepos.git(s.repo, "rev-parse", "marathon/baseline^{tree}");
+    }
   }
 
   @AfterAll
@@ -121,7 +126,7 @@ class CrashRecoveryIT {
       assertReasoningVerbatim(model);
       assertTrue(CheckpointStore.open(new MarathonHome(home).store()).verify().isEmpty(), "corrupt objects in the store");
       String tree = GitRepos.git(repo, "rev-parse", "marathon/" + id + "^{tree}");
-      if (baselineTree != null) assertEquals(baselineTree, tree, "the branch differs from an uninterrupted run's");
+      if (!id.equals("baseline")) assertEquals(baselineTree, tree, "the branch differs from an uninterrupted run's");
       return report;
     }
 
@@ -147,15 +152,6 @@ class CrashRecoveryIT {
       List<String> expected = new ArrayList<>();
       for (int k = 1; k < seen.turn(); k++) expected.add(CrashScript.reasoning(k));
       assertEquals(expected, sent, "reasoning sent with turn " + seen.turn());
-    }
-  }
-
-  @Test
-  @Order(1)
-  void anUninterruptedRunSetsTheBaseline() throws Exception {
-    try (Scenario s = new Scenario("baseline")) {
-      s.finishAndVerify();
-      baselineTree = GitRepos.git(s.repo, "rev-parse", "marathon/baseline^{tree}");
     }
   }
 
@@ -211,7 +207,6 @@ class CrashRecoveryIT {
   @Order(5)
   void randomKillPointsWithFixedSeeds() throws Exception {
     long[] seeds = {11, 23, 37, 41};
-    int passed = 0;
     List<String> log = new ArrayList<>();
     for (long seed : seeds) {
       Random random = new Random(seed);
@@ -222,19 +217,18 @@ class CrashRecoveryIT {
         s.awaitTurn(killAt);
         Thread.sleep(delayMillis);
         s.worker.kill9();
+        int answeredBeforeTheKill = s.model.completions();
+        assertTrue(answeredBeforeTheKill < TURNS, "the kill must land before the run ends: " + answeredBeforeTheKill);
         if (alsoServer) {
           server.kill9();
           server.restart();
         }
         s.startWorker();
         s.finishAndVerify();
-        passed++;
         log.add("seed " + seed + ": killed worker" + (alsoServer ? " and server" : "") + " at turn " + killAt + " +" + delayMillis + " ms: ok");
       }
     }
     log.forEach(System.out::println);
-    System.out.println("random crash trials passed: " + passed + "/" + seeds.length);
-    assertEquals(seeds.length, passed);
   }
 
   static String read(Path p) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.marathon.testing.Eventually;
+import dev.marathon.testing.Gate;
 import dev.marathon.testing.GitRepos;
 import dev.marathon.testing.ScriptedModel;
 import dev.marathon.testing.ScriptedModel.Reply;
@@ -46,12 +47,10 @@ class PauseNotDieTest {
   void aVanishedRepositoryPausesTheRunAndItGoesOnWhenItIsBack() throws Exception {
     Path repo = GitRepos.create(tmp.resolve("repo"), Map.of("a.txt", "a\n"));
     Path away = tmp.resolve("repo-away");
-    try (ScriptedModel model = new ScriptedModel((turn, req) -> turn < 4
-            ? Reply.tools("t" + turn, bash("echo " + turn + " >> log.txt")) : Reply.tools("done", finish("survived")));
+    Gate gate = new Gate((turn, req) -> turn < 4
+        ? Reply.tools("t" + turn, bash("echo " + turn + " >> log.txt")) : Reply.tools("done", finish("survived"))).close(2);
+    try (ScriptedModel model = new ScriptedModel(gate);
         WorkflowHarness h = new WorkflowHarness(tmp.resolve("home"))) {
-      dev.marathon.testing.Gate gate = new dev.marathon.testing.Gate((turn, req) -> turn < 4
-          ? Reply.tools("t" + turn, bash("echo " + turn + " >> log.txt")) : Reply.tools("done", finish("survived"))).close(2);
-      model.script(gate);
       AgentWorkflow run = h.start(TestRuns.state("gone-1", repo, model.baseUrl(), "Lose the repo"));
       gate.awaitReached(2);
       Files.move(repo, away); // someone moved the repository while the agent was thinking

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The wire protocol and each provider quirk of MODEL-PROTOCOL.md that Marathon relies on. */
+/** The wire protocol and each provider quirk Marathon relies on (docs/model-protocol.md). */
 class ChatProtocolTest {
   static final List<Message> CONVERSATION = List.of(
       Message.system("sys"),
