@@ -18,23 +18,21 @@ public final class BashTool implements WorkspaceTool<BashTool.Call> {
   /** Output kept in the store per command; beyond it only the tail is kept. */
   static final int MAX_KEPT_BYTES = 8 * 1024 * 1024;
 
-  static final ToolSpec SPEC = new ToolSpec("bash",
-      "Run one shell command with bash in the workspace root and get its exit code and combined stdout/stderr."
-          + " Each call is a fresh process (no state carries over: cd, exports and background processes end with the"
-          + " command). Stdin is empty; use non-interactive flags. Long output is cut in the middle.",
-      Schema.object()
-          .required("command", Schema.string("The command, e.g. \"mvn -q test\" or \"git status\"."))
-          .optional("timeout_seconds", Schema.integer(
-              "How long the command may run before it is killed. Optional; the run sets a default and a cap.")),
-      false);
+  @Override
+  public ToolSpec spec() {
+    return new ToolSpec("bash",
+        "Run one shell command with bash in the workspace root and get its exit code and combined stdout/stderr."
+            + " Each call is a fresh process (no state carries over: cd, exports and background processes end with the"
+            + " command). Stdin is empty; use non-interactive flags. Long output is cut in the middle.",
+        Schema.object()
+            .required("command", Schema.string("The command, e.g. \"mvn -q test\" or \"git status\"."))
+            .optional("timeout_seconds", Schema.integer(
+                "How long the command may run before it is killed. Optional; the run sets a default and a cap.")),
+        false);
+  }
 
   /** @param timeoutSeconds what the model asked for, 0 when it did not (the workflow caps it) */
   public record Call(String command, int timeoutSeconds) {}
-
-  @Override
-  public ToolSpec spec() {
-    return SPEC;
-  }
 
   @Override
   public Call parse(Arguments args) {
@@ -46,11 +44,6 @@ public final class BashTool implements WorkspaceTool<BashTool.Call> {
   @Override
   public String describe(Call call) {
     return call.command();
-  }
-
-  @Override
-  public String path(Call call) {
-    return null;
   }
 
   @Override

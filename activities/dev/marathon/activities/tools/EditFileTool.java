@@ -12,22 +12,20 @@ import java.nio.file.Path;
  */
 public final class EditFileTool implements WorkspaceTool<EditFileTool.Call> {
 
-  static final ToolSpec SPEC = new ToolSpec("edit_file",
-      "Replace an exact string in a file. old_string must occur exactly once unless replace_all is true; include"
-          + " enough surrounding lines to make it unique. Whitespace must match exactly.",
-      Schema.object()
-          .required("path", Schema.string("File path relative to the workspace root."))
-          .required("old_string", Schema.string("The exact text to replace."))
-          .required("new_string", Schema.string("The text to put in its place."))
-          .optional("replace_all", Schema.bool("Replace every occurrence (default false).")),
-      false);
-
-  public record Call(String path, String oldString, String newString, boolean replaceAll) {}
-
   @Override
   public ToolSpec spec() {
-    return SPEC;
+    return new ToolSpec("edit_file",
+        "Replace an exact string in a file. old_string must occur exactly once unless replace_all is true; include"
+            + " enough surrounding lines to make it unique. Whitespace must match exactly.",
+        Schema.object()
+            .required("path", Schema.string("File path relative to the workspace root."))
+            .required("old_string", Schema.string("The exact text to replace."))
+            .required("new_string", Schema.string("The text to put in its place."))
+            .optional("replace_all", Schema.bool("Replace every occurrence (default false).")),
+        false);
   }
+
+  public record Call(String path, String oldString, String newString, boolean replaceAll) implements OnePath {}
 
   @Override
   public Call parse(Arguments args) {
@@ -36,16 +34,6 @@ public final class EditFileTool implements WorkspaceTool<EditFileTool.Call> {
     if (call.oldString().isEmpty()) throw new ToolException("edit_file: old_string is empty; use write_file to create a file");
     if (call.oldString().equals(call.newString())) throw new ToolException("edit_file: old_string and new_string are the same");
     return call;
-  }
-
-  @Override
-  public String describe(Call call) {
-    return call.path();
-  }
-
-  @Override
-  public String path(Call call) {
-    return call.path();
   }
 
   @Override

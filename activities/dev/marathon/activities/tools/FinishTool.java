@@ -7,15 +7,13 @@ public final class FinishTool implements Tool {
   /** The summary travels through history to the user; longer reports are cut. */
   static final int MAX_SUMMARY_CHARS = 8_000;
 
-  static final ToolSpec SPEC = new ToolSpec("finish",
-      "End the run when the task is done (or cannot be done). Commit your work first. The summary is the report the"
-          + " user reads: what changed, how it was verified, what is left.",
-      Schema.object().required("summary", Schema.string("The final report.")),
-      true);
-
   @Override
   public ToolSpec spec() {
-    return SPEC;
+    return new ToolSpec("finish",
+        "End the run when the task is done (or cannot be done). Commit your work first. The summary is the report the"
+            + " user reads: what changed, how it was verified, what is left.",
+        Schema.object().required("summary", Schema.string("The final report.")),
+        true);
   }
 
   @Override

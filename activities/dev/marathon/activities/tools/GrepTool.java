@@ -18,21 +18,19 @@ public final class GrepTool implements WorkspaceTool<GrepTool.Call> {
   static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
   static final int MAX_LINE_CHARS = 300;
 
-  static final ToolSpec SPEC = new ToolSpec("grep",
-      "Search file contents with a regular expression (Java syntax). Returns file:line: text for each matching line."
-          + " Ignored and binary files are skipped.",
-      Schema.object()
-          .required("pattern", Schema.string("Regular expression to search for."))
-          .optional("path", Schema.string("File or directory relative to the workspace root (default: the root).")),
-      true);
+  @Override
+  public ToolSpec spec() {
+    return new ToolSpec("grep",
+        "Search file contents with a regular expression (Java syntax). Returns file:line: text for each matching line."
+            + " Ignored and binary files are skipped.",
+        Schema.object()
+            .required("pattern", Schema.string("Regular expression to search for."))
+            .optional("path", Schema.string("File or directory relative to the workspace root (default: the root).")),
+        true);
+  }
 
   /** @param path as the model gave it, or null for the whole workspace */
   public record Call(Pattern pattern, String path) {}
-
-  @Override
-  public ToolSpec spec() {
-    return SPEC;
-  }
 
   @Override
   public Call parse(Arguments args) {

@@ -15,21 +15,19 @@ import java.util.List;
 public final class ListFilesTool implements WorkspaceTool<ListFilesTool.Call> {
   static final int MAX_ENTRIES = 500;
 
-  static final ToolSpec SPEC = new ToolSpec("list_files",
-      "List files (not ignored by git) under a directory. pattern is a glob: without '/' it matches file names"
-          + " (\"*.java\"), with '/' it matches paths relative to path (\"src/**/*Test.java\").",
-      Schema.object()
-          .optional("path", Schema.string("Directory relative to the workspace root (default: the root)."))
-          .optional("pattern", Schema.string("Glob to filter by (optional).")),
-      true);
-
-  /** @param pattern a glob, or null for every file */
-  public record Call(String path, String pattern) {}
-
   @Override
   public ToolSpec spec() {
-    return SPEC;
+    return new ToolSpec("list_files",
+        "List files (not ignored by git) under a directory. pattern is a glob: without '/' it matches file names"
+            + " (\"*.java\"), with '/' it matches paths relative to path (\"src/**/*Test.java\").",
+        Schema.object()
+            .optional("path", Schema.string("Directory relative to the workspace root (default: the root)."))
+            .optional("pattern", Schema.string("Glob to filter by (optional).")),
+        true);
   }
+
+  /** @param pattern a glob, or null for every file */
+  public record Call(String path, String pattern) implements OnePath {}
 
   @Override
   public Call parse(Arguments args) {
@@ -39,11 +37,6 @@ public final class ListFilesTool implements WorkspaceTool<ListFilesTool.Call> {
   @Override
   public String describe(Call call) {
     return call.path() + (call.pattern() != null ? " " + call.pattern() : "");
-  }
-
-  @Override
-  public String path(Call call) {
-    return call.path();
   }
 
   @Override

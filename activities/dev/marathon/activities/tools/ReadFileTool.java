@@ -17,20 +17,18 @@ public final class ReadFileTool implements WorkspaceTool<ReadFileTool.Call> {
   static final int MAX_LINE_CHARS = 2000;
   static final long MAX_FILE_BYTES = 32L * 1024 * 1024;
 
-  static final ToolSpec SPEC = new ToolSpec("read_file",
-      "Read a text file, with line numbers. Paths are relative to the workspace root.",
-      Schema.object()
-          .required("path", Schema.string("File path relative to the workspace root."))
-          .optional("offset", Schema.integer("1-based line number to start at (default 1)."))
-          .optional("limit", Schema.integer("Number of lines to read (default 2000).")),
-      true);
-
-  public record Call(String path, int offset, int limit) {}
-
   @Override
   public ToolSpec spec() {
-    return SPEC;
+    return new ToolSpec("read_file",
+        "Read a text file, with line numbers. Paths are relative to the workspace root.",
+        Schema.object()
+            .required("path", Schema.string("File path relative to the workspace root."))
+            .optional("offset", Schema.integer("1-based line number to start at (default 1)."))
+            .optional("limit", Schema.integer("Number of lines to read (default 2000).")),
+        true);
   }
+
+  public record Call(String path, int offset, int limit) implements OnePath {}
 
   @Override
   public Call parse(Arguments args) {
@@ -40,16 +38,6 @@ public final class ReadFileTool implements WorkspaceTool<ReadFileTool.Call> {
     if (offset < 1) throw new ToolException("read_file: offset is a 1-based line number, got " + offset);
     if (limit < 1) throw new ToolException("read_file: limit must be at least 1, got " + limit);
     return new Call(rel, offset, limit);
-  }
-
-  @Override
-  public String describe(Call call) {
-    return call.path();
-  }
-
-  @Override
-  public String path(Call call) {
-    return call.path();
   }
 
   @Override

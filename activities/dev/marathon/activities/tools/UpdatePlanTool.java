@@ -13,17 +13,15 @@ public final class UpdatePlanTool implements Tool {
   static final int MAX_STEPS = 100;
   static final int MAX_STEP_CHARS = 500;
 
-  static final ToolSpec SPEC = new ToolSpec("update_plan",
-      "Record your plan: the full list of steps with their status. Call it at the start and whenever a step starts"
-          + " or completes; operators watch it.",
-      Schema.object().required("steps", Schema.array(Schema.object()
-          .required("step", Schema.string("What the step does."))
-          .required("status", Schema.oneOf("pending", "in_progress", "completed")), null)),
-      true);
-
   @Override
   public ToolSpec spec() {
-    return SPEC;
+    return new ToolSpec("update_plan",
+        "Record your plan: the full list of steps with their status. Call it at the start and whenever a step starts"
+            + " or completes; operators watch it.",
+        Schema.object().required("steps", Schema.array(Schema.object()
+            .required("step", Schema.string("What the step does."))
+            .required("status", Schema.oneOf("pending", "in_progress", "completed")), null)),
+        true);
   }
 
   @Override

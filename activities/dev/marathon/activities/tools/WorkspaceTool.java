@@ -12,14 +12,27 @@ import dev.marathon.workflows.api.ToolCall;
  */
 public interface WorkspaceTool<A> extends Tool {
 
+  /** Parsed arguments that name the one workspace path the call reads or writes. */
+  interface OnePath {
+    String path();
+  }
+
   /** Parses and validates the arguments; throws {@link ToolException} with what is wrong. */
   A parse(Arguments arguments);
 
-  /** What the call does, for a human: {@code mvn -q test} (shown as {@code bash: mvn -q test}). */
-  String describe(A arguments);
+  /**
+   * What the call does, for a human: {@code mvn -q test} (shown as {@code bash: mvn -q test}); by
+   * default the path it touches.
+   */
+  default String describe(A arguments) {
+    String path = path(arguments);
+    return path == null ? "" : path;
+  }
 
   /** The workspace path the call reads or writes, or null when it cannot be told (bash). */
-  String path(A arguments);
+  default String path(A arguments) {
+    return arguments instanceof OnePath p ? p.path() : null;
+  }
 
   /** The command timeout the model asked for, 0 when it did not (only bash asks). */
   default int timeoutSeconds(A arguments) {

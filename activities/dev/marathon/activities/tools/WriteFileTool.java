@@ -8,33 +8,21 @@ import java.nio.file.Path;
 /** {@code write_file {path, content}}: creates or replaces a file, creating parent directories. */
 public final class WriteFileTool implements WorkspaceTool<WriteFileTool.Call> {
 
-  static final ToolSpec SPEC = new ToolSpec("write_file",
-      "Create or overwrite a file with the given content. Parent directories are created.",
-      Schema.object()
-          .required("path", Schema.string("File path relative to the workspace root."))
-          .required("content", Schema.string("The complete new content of the file.")),
-      false);
-
-  public record Call(String path, String content) {}
-
   @Override
   public ToolSpec spec() {
-    return SPEC;
+    return new ToolSpec("write_file",
+        "Create or overwrite a file with the given content. Parent directories are created.",
+        Schema.object()
+            .required("path", Schema.string("File path relative to the workspace root."))
+            .required("content", Schema.string("The complete new content of the file.")),
+        false);
   }
+
+  public record Call(String path, String content) implements OnePath {}
 
   @Override
   public Call parse(Arguments args) {
     return new Call(args.requiredString("path"), args.requiredString("content"));
-  }
-
-  @Override
-  public String describe(Call call) {
-    return call.path();
-  }
-
-  @Override
-  public String path(Call call) {
-    return call.path();
   }
 
   @Override
