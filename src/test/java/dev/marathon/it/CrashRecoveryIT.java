@@ -12,6 +12,7 @@ import dev.marathon.runtime.Runs;
 import dev.marathon.testing.CrashScript;
 import dev.marathon.testing.DevServerFixture;
 import dev.marathon.testing.Eventually;
+import dev.marathon.testing.Gate;
 import dev.marathon.testing.GitRepos;
 import dev.marathon.testing.Launcher;
 import dev.marathon.testing.ScriptedModel;
@@ -83,13 +84,20 @@ class CrashRecoveryIT {
     final Path repo;
     final ScriptedModel model;
     final CrashScript script = script();
+    final Gate gate = new Gate(script);
     WorkerProcess worker;
     int workers;
 
     Scenario(String id) throws Exception {
+      this(id, 0);
+    }
+
+    /** @param holdAt a turn whose answer waits until {@code gate.open(holdAt)}, or 0 */
+    Scenario(String id, int holdAt) throws Exception {
       this.id = id;
       this.repo = GitRepos.create(tmp.resolve("repo-" + id), Map.of("README.md", "# crash test\n", "counter.txt", ""));
-      this.model = new ScriptedModel(script);
+      if (holdAt > 0) gate.close(holdAt);
+      this.model = new ScriptedModel(gate);
       try (Connection c = connect()) {
         new Runs(c.client()).start(TestRuns.state(id, repo, TestRuns.model(model.baseUrl(), 200_000), "Survive crashes", OPTIONS, Budget.UNLIMITED));
       }
@@ -213,17 +221,20 @@ class CrashRecoveryIT {
       int killAt = 2 + random.nextInt(TURNS - 4);
       int delayMillis = random.nextInt(1_500);
       boolean alsoServer = random.nextDouble() < 0.4;
-      try (Scenario s = new Scenario("random-" + seed)) {
+      // The model holds a later turn's answer, so the kill always lands in the middle of the run.
+      int holdAt = killAt + 3;
+      try (Scenario s = new Scenario("random-" + seed, holdAt)) {
         s.awaitTurn(killAt);
         Thread.sleep(delayMillis);
         s.worker.kill9();
         int answeredBeforeTheKill = s.model.completions();
-        assertTrue(answeredBeforeTheKill < TURNS, "the kill must land before the run ends: " + answeredBeforeTheKill);
+        assertTrue(answeredBeforeTheKill < holdAt, "the kill landed mid-run: " + answeredBeforeTheKill + " answers");
         if (alsoServer) {
           server.kill9();
           server.restart();
         }
         s.startWorker();
+        s.gate.open(holdAt);
         s.finishAndVerify();
         log.add("seed " + seed + ": killed worker" + (alsoServer ? " and server" : "") + " at turn " + killAt + " +" + delayMillis + " ms: ok");
       }
