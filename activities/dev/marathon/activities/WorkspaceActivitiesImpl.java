@@ -2,6 +2,7 @@ package dev.marathon.activities;
 
 import dev.marathon.activities.store.Conversations;
 import dev.marathon.activities.store.Message;
+import dev.marathon.activities.workspace.GitIdentity;
 import dev.marathon.activities.workspace.Workspace;
 import dev.marathon.activities.workspace.WorkspaceException;
 import dev.marathon.activities.workspace.Workspaces;
@@ -11,6 +12,7 @@ import dev.marathon.workflows.api.CreateRunInput;
 import dev.marathon.workflows.api.CreateRunResult;
 import dev.marathon.workflows.api.WorkspaceActivities;
 import io.temporal.activity.Activity;
+import java.nio.file.Path;
 import java.util.List;
 
 /** Creates a run's workspace and first checkpoint; commits its work onto the branch at the end. */
@@ -42,9 +44,7 @@ public final class WorkspaceActivitiesImpl implements WorkspaceActivities {
   public CommitResult commit(CommitInput input) {
     Workspace ws = workspaces.get(input.workspace());
     try (Workspace.Lease lease = ws.lease(WorkspaceActivitiesImpl::heartbeat)) {
-      String before = input.workspaceRef();
-      String head = ws.commit(before, input.message());
-      return new CommitResult(head);
+      return new CommitResult(ws.commit(input.workspaceRef(), input.message(), GitIdentity.of(Path.of(input.workspace().repo()))));
     } catch (WorkspaceException e) {
       throw Failures.workspace(e);
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,14 +12,29 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs git (or a short sh script of git commands) and returns its output, or says what failed.
- * The one place Marathon starts git: workspaces, file tools and the CLI's repository checks.
+ * Runs git for Marathon, and only the way Marathon may: it never runs code a repository carries.
+ * Every call gets a minimal environment (no key, no user or system git config) and settings that
+ * switch off hooks, the fsmonitor and automatic gc; and it has a deadline. Content is only ever
+ * read or written through Marathon's own snapshot repository, whose config and attributes are its
+ * own, so filters, textconv and line-ending rules the agent planted never run or apply.
  */
 public final class Git {
   /** Identity for Marathon's own commits when the repository has none configured. */
   static final Map<String, String> IDENTITY = Map.of(
       "GIT_AUTHOR_NAME", "Marathon", "GIT_AUTHOR_EMAIL", "marathon@localhost",
       "GIT_COMMITTER_NAME", "Marathon", "GIT_COMMITTER_EMAIL", "marathon@localhost");
+
+  /** Settings on every call that no repository's config can override: nothing to execute. */
+  static final List<String> HARDENED = List.of(
+      "-c", "core.hooksPath=/dev/null",
+      "-c", "core.fsmonitor=false",
+      "-c", "core.untrackedCache=false",
+      "-c", "gc.auto=0",
+      "-c", "maintenance.auto=false",
+      "-c", "advice.detachedHead=false");
+
+  /** A single git call may take this long (a checkout of a very large repository) before it is killed. */
+  static final Duration DEADLINE = Duration.ofMinutes(10);
 
   /** What a git command did. */
   public record Result(int exit, String out, String err) {
@@ -29,43 +45,70 @@ public final class Git {
 
   /** Runs {@code git args} in {@code dir} and returns what it did, failed or not. */
   public static Result git(Path dir, String... args) {
-    return exec(dir, Map.of(), gitCommand(args));
+    return call(dir, Map.of(), null, args);
+  }
+
+  /**
+   * Runs {@code git args} in {@code dir} with {@code env} added to the minimal environment;
+   * {@code whileWaiting} (may be null) is called every second while it runs.
+   */
+  static Result call(Path dir, Map<String, String> env, Runnable whileWaiting, String... args) {
+    return exec(dir, env, gitCommand(args), whileWaiting);
   }
 
   /** Runs {@code git args} in {@code dir}; throws unless it exits 0. Returns trimmed stdout. */
   static String run(Path dir, Map<String, String> env, String... args) {
-    Result r = exec(dir, env, gitCommand(args));
+    Result r = call(dir, env, null, args);
     if (!r.ok()) {
       throw new WorkspaceException("git " + String.join(" ", args) + " failed in " + dir + ": " + r.err().strip(), false);
     }
     return r.out().strip();
   }
 
-  /** Runs an sh script with positional {@code args}; throws unless it exits 0. */
-  static String sh(Path dir, Map<String, String> env, String script, String... args) {
-    List<String> command = new ArrayList<>(List.of("sh", "-c", script, "sh"));
+  /**
+   * Runs an sh script of git commands with positional {@code args} ({@code $1} ...). {@code git}
+   * in it is the hardened git; set GIT_DIR and the like with {@code export} in a subshell, never
+   * with a nested {@code sh -c} (which would not know the hardened git). Throws unless it exits 0.
+   */
+  static String sh(Path dir, Map<String, String> env, Runnable whileWaiting, String script, String... args) {
+    List<String> command = new ArrayList<>(List.of("sh", "-c", "git() { command git " + String.join(" ", HARDENED) + " \"$@\"; }; " + script, "sh"));
     command.addAll(List.of(args));
-    Result r = exec(dir, env, command);
+    Result r = exec(dir, env, command, whileWaiting);
     if (!r.ok()) throw new WorkspaceException("git failed in " + dir + ": " + r.err().strip(), false);
     return r.out();
   }
 
-  static Result exec(Path dir, Map<String, String> env, List<String> command) {
+  /** The environment Marathon's git runs with: nothing of the worker's but PATH. */
+  static void minimal(Map<String, String> env) {
+    String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+    env.clear();
+    env.put("PATH", path);
+    env.put("HOME", "/nonexistent");
+    env.put("LANG", "C");
+    env.put("GIT_CONFIG_NOSYSTEM", "1");
+    env.put("GIT_CONFIG_GLOBAL", "/dev/null");
+    env.put("GIT_ATTR_NOSYSTEM", "1");
+    env.put("GIT_TERMINAL_PROMPT", "0");
+  }
+
+  static Result exec(Path dir, Map<String, String> env, List<String> command, Runnable whileWaiting) {
     ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+    minimal(pb.environment());
     pb.environment().putAll(env);
-    pb.environment().put("GIT_TERMINAL_PROMPT", "0");
-    pb.environment().remove("GIT_DIR");
-    pb.environment().remove("GIT_WORK_TREE");
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     try {
       Process p = pb.start();
       CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-      String out = read(p.getInputStream());
-      if (!p.waitFor(10, TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        throw new WorkspaceException(String.join(" ", command) + " did not finish within 10 minutes", false);
+      CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      while (!p.waitFor(1, TimeUnit.SECONDS)) {
+        if (System.nanoTime() > deadline) {
+          p.destroyForcibly();
+          throw new WorkspaceException(String.join(" ", command) + " did not finish within " + DEADLINE.toMinutes() + " minutes", false);
+        }
+        if (whileWaiting != null) whileWaiting.run();
       }
-      return new Result(p.exitValue(), out, err.join());
+      return new Result(p.exitValue(), out.join(), err.join());
     } catch (IOException e) {
       throw new WorkspaceException("cannot run git (is it installed?): " + e.getMessage(), true);
     } catch (InterruptedException e) {
@@ -76,6 +119,7 @@ public final class Git {
 
   private static List<String> gitCommand(String... args) {
     List<String> command = new ArrayList<>(List.of("git"));
+    command.addAll(HARDENED);
     command.addAll(List.of(args));
     return command;
   }

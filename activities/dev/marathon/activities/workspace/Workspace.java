@@ -8,38 +8,56 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
 
 /**
- * A run's workspace: a git worktree of the user's repository on the run's branch, whose state is
- * captured as snapshots so that every tool step takes effect exactly once.
+ * A run's workspace: the agent's own git repository (a clone that borrows the user's objects,
+ * read-only, through alternates) and Marathon's own snapshot repository beside it, out of the
+ * agent's reach. Whatever the agent does in its repository (commit, branch, reset, config, hooks,
+ * gc), the user's repository is only read — until the run ends and Marathon fetches the finished
+ * branch into it.
  *
- * <p>A snapshot is a git commit object on the private ref {@code refs/marathon/snapshots/<run>}:
- * its tree is the working tree (tracked and untracked files, ignored ones excluded), its first
- * parent is the commit HEAD was at, its second the previous snapshot, and its message records
- * HEAD's branch. Restoring one resets HEAD, index and working files to it, so a step retried after
- * a crash starts from exactly where the first attempt started. The user's own checkout is never
- * touched. Ignored files (build output, dependencies) are treated as caches: they are neither
- * snapshotted nor removed.
+ * <p>A snapshot is a commit in the snapshot repository: its tree is the working tree exactly as
+ * it was (tracked and untracked files, byte for byte: the snapshot repository's attributes turn
+ * every conversion off; ignored files are caches and left out), its first parent is the commit the
+ * agent's HEAD was at, its second the previous snapshot, and its message records HEAD's branch.
+ * Restoring one puts files, HEAD and the agent's index back, so a step retried after a crash starts
+ * from exactly where its first attempt started.
+ *
+ * <p>Layout under the workspaces directory: {@code <run>/} the agent's checkout (the only part a
+ * sandboxed command sees), {@code <run>.marathon/} Marathon's: {@code snapshots.git}, the lock, the
+ * snapshot index, and {@code home/}, the private home directory of the run's commands.
  */
 public final class Workspace {
   /** Every command run in a workspace carries this variable, so its leftovers can be found. */
   public static final String MARKER_ENV = "MARATHON_WORKSPACE";
   private static final String DETACHED = "DETACHED";
+  private static final String SNAPSHOTS_REF = "refs/marathon/snapshots";
+  private static final String FINAL_REF = "refs/marathon/final";
+  /** In the snapshot repository, every attribute that would change bytes is switched off. */
+  private static final String BYTE_EXACT = "* -text -eol -crlf -filter -ident -working-tree-encoding\n";
 
   private final WorkspaceKey key;
   private final Path root;
   private final Path meta;
+  private final Path snapshots;
   private final ReentrantLock inProcess = new ReentrantLock();
+  /** Called while long git commands run, by whoever holds the lease (an activity's heartbeat). */
+  private volatile Runnable heartbeat = () -> { };
+  /** The user's repository's object directory, which the agent's and the snapshot repository borrow. */
+  private volatile String userObjects;
   /** The snapshot this process last left the workspace at, or null when it cannot be sure. */
   private volatile String knownAt;
-  private final Map<String, Snapshot> snapshots = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+  private final Map<String, Snapshot> described = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Snapshot> eldest) {
       return size() > 64;
@@ -49,19 +67,22 @@ public final class Workspace {
   /** What a snapshot commit records. */
   record Snapshot(String tree, String head, String headRef) {}
 
-  /** The state of the working tree right now. */
-  record Current(String tree, String head, String headRef) {}
-
   public record Begun(String baseCommit, String snapshot) {}
 
   Workspace(Path workspacesDir, WorkspaceKey key) {
     this.key = key;
     this.root = workspacesDir.resolve(key.runId()).toAbsolutePath();
     this.meta = workspacesDir.resolve(key.runId() + ".marathon").toAbsolutePath();
+    this.snapshots = meta.resolve("snapshots.git");
   }
 
   public Path root() {
     return root;
+  }
+
+  /** The private home directory of the run's commands (their caches live there). */
+  public Path home() {
+    return meta.resolve("home");
   }
 
   /** The root as a real path (file tools compare resolved paths against it). */
@@ -78,8 +99,9 @@ public final class Workspace {
   }
 
   /**
-   * Creates the worktree and branch from the repository's HEAD, and the first snapshot.
-   * Idempotent: a retry after a crash finds and reuses what the first attempt made.
+   * Creates the agent's repository on the run's branch at the user's HEAD, Marathon's snapshot
+   * repository, and the first snapshot. Idempotent: a retry after a crash finds and reuses what the
+   * first attempt made.
    */
   public Begun begin() {
     Path repo = repo();
@@ -94,12 +116,8 @@ public final class Workspace {
       base = head.out().strip();
       write(baseFile, base);
     }
-    if (!Files.exists(root.resolve(".git"))) {
-      Git.run(repo, Map.of(), "worktree", "prune");
-      boolean branchExists = Git.git(repo, "rev-parse", "--verify", "-q", "refs/heads/" + key.branch()).ok();
-      if (branchExists) Git.run(repo, Map.of(), "worktree", "add", "-q", root.toString(), key.branch());
-      else Git.run(repo, Map.of(), "worktree", "add", "-q", "-b", key.branch(), root.toString(), base);
-    }
+    ensureLayout();
+    if (!Files.exists(root.resolve(".git"))) checkout(base, "refs/heads/" + key.branch(), base);
     String first = snapshot(null, "begin");
     return new Begun(base, first);
   }
@@ -112,7 +130,10 @@ public final class Workspace {
       FileChannel channel = FileChannel.open(meta.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       while (true) {
         FileLock lock = channel.tryLock();
-        if (lock != null) return new Lease(channel, lock);
+        if (lock != null) {
+          heartbeat = whileWaiting;
+          return new Lease(channel, lock);
+        }
         whileWaiting.run(); // another process holds it: an attempt that has not noticed it is dead yet
         Thread.sleep(500);
       }
@@ -141,6 +162,7 @@ public final class Workspace {
 
     @Override
     public void close() {
+      heartbeat = () -> { };
       try {
         lock.release();
         channel.close();
@@ -154,18 +176,19 @@ public final class Workspace {
 
   /**
    * Makes the workspace be at {@code snapshot}: kills what a dead attempt left running, recreates
-   * a missing worktree, and restores files, index and HEAD if they differ. Call with a lease.
+   * a missing checkout, and restores files, HEAD and index if they differ. Call with a lease.
    */
   public void bringTo(String snapshot) {
     repo(); // a vanished repository is for an operator to fix, not for retries
-    if (snapshot.equals(knownAt) && Files.exists(root.resolve(".git"))) return;
+    if (snapshot.equals(knownAt) && Files.isDirectory(root.resolve(".git"))) return;
     knownAt = null;
     ProcessGroups.killMarked(MARKER_ENV, key.runId());
-    if (!Files.exists(root.resolve(".git"))) recreate(snapshot);
+    ensureLayout();
     Snapshot target = describe(snapshot);
-    Current now = current();
-    if (!(now.tree().equals(target.tree()) && now.head().equals(target.head()) && now.headRef().equals(target.headRef()))) {
-      restore(snapshot, target);
+    if (!Files.isDirectory(root.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
+      checkout(target.head(), target.headRef(), snapshot);
+    } else if (!target.equals(current())) {
+      restore(target);
     }
     knownAt = snapshot;
   }
@@ -180,79 +203,90 @@ public final class Workspace {
    * itself when nothing changed (no new commit for read-only work).
    */
   public String snapshot(String previous, String label) {
-    Current now = current();
-    if (previous != null) {
-      Snapshot before = describe(previous);
-      if (before.tree().equals(now.tree()) && before.head().equals(now.head()) && before.headRef().equals(now.headRef())) {
-        knownAt = previous;
-        return previous;
+    Snapshot before = previous == null ? null : describe(previous);
+    Snapshot now = current();
+    if (now.head() == null) {
+      if (before == null || Files.isDirectory(root.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
+        throw new WorkspaceException("HEAD of the workspace's repository points at no commit (an unborn branch?)", false);
       }
+      repairRepository(before); // the agent deleted its .git: it gets its last one back
+      now = new Snapshot(now.tree(), before.head(), before.headRef());
     }
-    String parents = previous == null || previous.equals(now.head()) ? "" : previous;
-    String commit = Git.sh(root, Git.IDENTITY,
+    if (now.equals(before)) {
+      knownAt = previous;
+      return previous;
+    }
+    if (before != null && !now.head().equals(before.head())) keepCommits(now.head(), before.head());
+    Map<String, String> env = new java.util.HashMap<>(Git.IDENTITY);
+    env.put("GIT_DIR", snapshots.toString());
+    String commit = Git.sh(meta, env, heartbeat,
         "set -e; c=$(git commit-tree \"$1\" -p \"$2\" ${3:+-p \"$3\"} -m \"$4\" -m \"head-ref: $5\");"
-            + " git update-ref \"$6\" \"$c\"; echo \"$c\"",
-        now.tree(), now.head(), parents, "marathon snapshot " + label, now.headRef(), snapshotRef()).strip();
-    snapshots.put(commit, new Snapshot(now.tree(), now.head(), now.headRef()));
+            + " git update-ref " + SNAPSHOTS_REF + " \"$c\"; echo \"$c\"",
+        now.tree(), now.head(), previous == null ? "" : previous, "marathon snapshot " + label, now.headRef()).strip();
+    described.put(commit, now);
     knownAt = commit;
     return commit;
   }
 
   /**
-   * Commits what is uncommitted at {@code snapshot} onto the run's branch, with {@code message}.
-   * Idempotent: when a previous attempt already made that commit, returns it.
+   * Ends the run's use of the workspace: commits what the agent left uncommitted at {@code
+   * snapshot} on top of its HEAD, fetches that commit into the user's repository as the run's
+   * branch (Marathon alone writes there, with hooks off), and removes the checkout (snapshots and
+   * the branch stay). Idempotent: a retry finds the commit the first attempt made.
    */
-  public String commit(String snapshot, String message) {
+  public String commit(String snapshot, String message, Map<String, String> identity) {
+    ensureLayout();
     Snapshot at = describe(snapshot);
-    Current now = current();
-    if (now.tree().equals(at.tree()) && !now.head().equals(at.head()) && committedOnTop(now.head(), at)) {
-      pointBranchAtHead(now);
-      return now.head(); // committed by an earlier attempt whose result was lost
+    Path finalFile = meta.resolve("final");
+    String head = Files.exists(finalFile) ? read(finalFile) : null;
+    if (head == null || !head.startsWith(snapshot + " ")) {
+      String headTree = Git.run(meta, inSnapshots(), "rev-parse", at.head() + "^{tree}");
+      Map<String, String> env = new java.util.HashMap<>(identity);
+      env.putAll(inSnapshots());
+      String commit = headTree.equals(at.tree()) ? at.head()
+          : Git.sh(meta, env, heartbeat, "git commit-tree \"$1\" -p \"$2\" -m \"$3\"", at.tree(), at.head(), message).strip();
+      head = snapshot + " " + commit;
+      write(finalFile, head);
     }
-    bringTo(snapshot);
+    String commit = head.substring(head.indexOf(' ') + 1);
+    Git.run(meta, inSnapshots(), "update-ref", FINAL_REF, commit);
+    Git.Result fetched = Git.call(repo(), Map.of(), heartbeat,
+        "fetch", "-q", "--no-tags", "--no-write-fetch-head", snapshots.toString(), "+" + FINAL_REF + ":refs/heads/" + key.branch());
+    if (!fetched.ok()) {
+      throw new WorkspaceException("cannot put the run's work on branch " + key.branch() + " of " + key.repo() + ": "
+          + fetched.err().strip() + " (its snapshots are kept in " + snapshots + ")", fetched.err().contains("checked out"));
+    }
+    removeCheckout();
+    return commit;
+  }
+
+  /** Deletes the agent's checkout (its work is on the branch and in the snapshots). */
+  private void removeCheckout() {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) return;
     knownAt = null;
-    Map<String, String> env = identityIfMissing();
-    Git.sh(root, env, "set -e; git add -A; git diff --cached --quiet || git commit -q --no-verify -m \"$1\"", message);
-    Current after = current();
-    pointBranchAtHead(after);
-    return after.head();
+    deleteTree(root);
+    linkObjects();
   }
 
-  /** Whether {@code head} is a commit of exactly the snapshot's tree on top of the snapshot's HEAD. */
-  private boolean committedOnTop(String head, Snapshot at) {
-    Git.Result parent = Git.git(root, "rev-parse", "-q", "--verify", head + "^1");
-    Git.Result tree = Git.git(root, "rev-parse", head + "^{tree}");
-    return parent.ok() && tree.ok() && parent.out().strip().equals(at.head()) && tree.out().strip().equals(at.tree());
-  }
-
-  /** The agent may have left HEAD detached or on another branch; the run's branch gets the work. */
-  private void pointBranchAtHead(Current now) {
-    if (!now.headRef().equals("refs/heads/" + key.branch())) {
-      Git.run(root, Map.of(), "branch", "-f", key.branch(), now.head());
-    }
-  }
-
-  private Map<String, String> identityIfMissing() {
-    boolean hasName = Git.git(root, "config", "user.name").ok();
-    boolean hasEmail = Git.git(root, "config", "user.email").ok();
-    return hasName && hasEmail ? Map.of() : Git.IDENTITY;
-  }
-
-  Current current() {
-    String[] lines = Git.sh(root, Map.of("GIT_INDEX_FILE", meta.resolve("index").toString()),
-        "set -e; git add -A; git write-tree; git rev-parse HEAD;"
-            + " git symbolic-ref -q HEAD || echo " + DETACHED).strip().split("\n");
+  /** The working tree's state right now; {@code head} is null when the agent's repository is unusable. */
+  Snapshot current() {
+    String[] lines = Git.sh(root, Map.of(), heartbeat,
+        "set -e; (export GIT_DIR=\"$1\" GIT_WORK_TREE=\"$2\" GIT_INDEX_FILE=\"$3\"; git add -A; git write-tree);"
+            + " export GIT_DIR=\"$2/.git\"; h=$(git rev-parse -q --verify HEAD^{commit} 2>/dev/null || true); echo \"${h:-none}\";"
+            + " git symbolic-ref -q HEAD 2>/dev/null || echo " + DETACHED,
+        snapshots.toString(), root.toString(), meta.resolve("index").toString()).strip().split("\n");
     if (lines.length != 3) throw new WorkspaceException("cannot read the state of workspace " + root, false);
-    return new Current(lines[0].strip(), lines[1].strip(), lines[2].strip());
+    String head = lines[1].strip();
+    return new Snapshot(lines[0].strip(), head.equals("none") ? null : head, lines[2].strip());
   }
 
   Snapshot describe(String snapshot) {
-    Snapshot cached = snapshots.get(snapshot);
+    Snapshot cached = described.get(snapshot);
     if (cached != null) return cached;
-    Git.Result r = Git.git(repo(), "cat-file", "commit", snapshot);
+    Git.Result r = Git.call(meta, inSnapshots(), null, "cat-file", "commit", snapshot);
     if (!r.ok()) {
-      throw new WorkspaceException("snapshot " + snapshot + " is missing from " + key.repo()
-          + " (was the repository replaced, or its objects pruned?)", true);
+      throw new WorkspaceException("snapshot " + snapshot + " is missing from " + snapshots
+          + " (was the workspace's snapshot repository deleted, or the user's repository's objects pruned?)", true);
     }
     String tree = null;
     String head = null;
@@ -264,23 +298,123 @@ public final class Workspace {
     }
     if (tree == null || head == null) throw new WorkspaceException(snapshot + " is not a Marathon snapshot", true);
     Snapshot s = new Snapshot(tree, head, headRef);
-    snapshots.put(snapshot, s);
+    described.put(snapshot, s);
     return s;
   }
 
-  private void restore(String snapshot, Snapshot target) {
-    String checkout = target.headRef().equals(DETACHED)
-        ? "git checkout -q -f --detach \"$1\""
-        : "git checkout -q -f -B \"$3\" \"$1\"";
-    String branch = target.headRef().startsWith("refs/heads/") ? target.headRef().substring("refs/heads/".length()) : "";
-    Git.sh(root, Map.of(), "set -e; " + checkout + "; git clean -q -fd; git reset -q \"$2\"", snapshot, target.head(), branch);
+  /** Files back to the snapshot's tree (through the snapshot repository), then HEAD and the agent's index. */
+  private void restore(Snapshot target) {
+    Git.sh(root, inWorkTree(), heartbeat, "set -e; git read-tree -u --reset \"$1\"; git clean -q -fd", target.tree());
+    pointHead(target);
   }
 
-  /** The worktree is gone (deleted, or this is another machine sharing the repository). */
-  private void recreate(String snapshot) {
-    Path repo = repo();
-    Git.run(repo, Map.of(), "worktree", "prune");
-    Git.run(repo, Map.of(), "worktree", "add", "-q", "--detach", root.toString(), snapshot);
+  /** A fresh checkout of {@code tree} of {@code treeish} with HEAD at {@code head} on {@code headRef}. */
+  private void checkout(String head, String headRef, String treeish) {
+    deleteTree(root);
+    initRepository();
+    Git.sh(root, inWorkTree(), heartbeat, "git read-tree -u --reset \"$1^{tree}\"", treeish);
+    pointHead(new Snapshot(null, head, headRef));
+  }
+
+  /** The agent's repository lost (or never had) a usable .git: a fresh one at the snapshot's HEAD. */
+  private void repairRepository(Snapshot at) {
+    Path dotGit = root.resolve(".git");
+    if (Files.exists(dotGit, LinkOption.NOFOLLOW_LINKS)) deleteTree(dotGit);
+    initRepository();
+    pointHead(at);
+  }
+
+  private void initRepository() {
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new WorkspaceException("cannot create workspace " + root + ": " + e.getMessage(), false);
+    }
+    Git.run(root, Map.of(), "init", "-q", "--template=", root.toString());
+    write(root.resolve(".git/objects/info/alternates"), userObjects() + "\n");
+    linkObjects();
+  }
+
+  /** HEAD and the agent's index at the snapshot's commit (copied back from the snapshots if the agent pruned it). */
+  private void pointHead(Snapshot at) {
+    Map<String, String> agent = Map.of("GIT_DIR", root.resolve(".git").toString());
+    if (!Git.call(root, agent, null, "cat-file", "-e", at.head() + "^{commit}").ok()) {
+      Git.sh(root, Map.of(), heartbeat,
+          "set -e; printf '%s\\n^%s\\n' \"$3\" \"$4\" | (export GIT_DIR=\"$1\"; git pack-objects -q --revs --stdout)"
+              + " | (export GIT_DIR=\"$2\"; git unpack-objects -q)",
+          snapshots.toString(), root.resolve(".git").toString(), at.head(), read(meta.resolve("base")));
+    }
+    String script = at.headRef().equals(DETACHED)
+        ? "set -e; git update-ref --no-deref HEAD \"$1\"; git read-tree \"$1\""
+        : "set -e; git update-ref \"$2\" \"$1\"; git symbolic-ref HEAD \"$2\"; git read-tree \"$1\"";
+    Git.sh(root, agent, heartbeat, script, at.head(), at.headRef());
+  }
+
+  /** Copies the agent's new commits into the snapshot repository, so pruning its own can lose nothing. */
+  private void keepCommits(String head, String previousHead) {
+    Git.sh(meta, inSnapshots(), heartbeat,
+        "set -e; printf '%s\\n^%s\\n' \"$1\" \"$2\" | git pack-objects -q --revs \"$GIT_DIR/objects/pack/pack\" >/dev/null",
+        head, previousHead);
+  }
+
+  /**
+   * Makes sure the snapshot repository exists, and turns a workspace made by Marathon before 0.2
+   * (a git worktree of the user's repository, snapshots in the user's refs) into today's layout.
+   */
+  private void ensureLayout() {
+    if (!Files.exists(snapshots.resolve("HEAD"))) {
+      createMeta();
+      Git.run(meta, Map.of(), "init", "-q", "--bare", "--template=", snapshots.toString());
+    Git.run(meta, inSnapshots(), "config", "uploadpack.allowAnySHA1InWant", "true");
+      write(snapshots.resolve("info/attributes"), BYTE_EXACT);
+    }
+    linkObjects();
+    if (Files.isRegularFile(root.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) migrateWorktree();
+  }
+
+  /** The snapshot repository reads the agent's objects (while there is a checkout) and the user's. */
+  private void linkObjects() {
+    Path objects = snapshots.resolve("objects/info/alternates");
+    String alternates = (Files.isDirectory(root.resolve(".git/objects")) ? root.resolve(".git/objects") + "\n" : "") + userObjects() + "\n";
+    if (!Files.exists(objects) || !read(objects).equals(alternates.strip())) write(objects, alternates);
+  }
+
+  /** A pre-0.2 worktree: same files, same HEAD, but its own repository; the user's worktree entry is pruned. */
+  private void migrateWorktree() {
+    String head = Git.run(root, Map.of(), "rev-parse", "HEAD");
+    Git.Result ref = Git.git(root, "symbolic-ref", "-q", "HEAD");
+    Path registration; // the user's .git/worktrees/<name>, which only Marathon's worktree used
+    try {
+      registration = Path.of(read(root.resolve(".git")).replaceFirst("^gitdir: ", ""));
+      Files.delete(root.resolve(".git"));
+    } catch (IOException e) {
+      throw new WorkspaceException("cannot migrate workspace " + root + ": " + e.getMessage(), false);
+    }
+    initRepository();
+    pointHead(new Snapshot(null, head, ref.ok() ? ref.out().strip() : DETACHED));
+    if (registration.getParent() != null && registration.getParent().getFileName().toString().equals("worktrees")) {
+      deleteTree(registration);
+    }
+    ensureLayout();
+  }
+
+  private String userObjects() {
+    String known = userObjects;
+    if (known == null) {
+      String common = Git.run(repo(), Map.of(), "rev-parse", "--path-format=absolute", "--git-common-dir");
+      known = userObjects = Path.of(common).resolve("objects").toString();
+    }
+    return known;
+  }
+
+  /** Git pointed at the snapshot repository. */
+  private Map<String, String> inSnapshots() {
+    return Map.of("GIT_DIR", snapshots.toString());
+  }
+
+  /** Git reading and writing the agent's working tree through the snapshot repository (its config, its attributes). */
+  private Map<String, String> inWorkTree() {
+    return Map.of("GIT_DIR", snapshots.toString(), "GIT_WORK_TREE", root.toString(), "GIT_INDEX_FILE", meta.resolve("index").toString());
   }
 
   private Path repo() {
@@ -289,15 +423,21 @@ public final class Workspace {
     return repo;
   }
 
-  private String snapshotRef() {
-    return "refs/marathon/snapshots/" + key.runId();
-  }
-
   private void createMeta() {
     try {
       Files.createDirectories(meta);
+      Files.createDirectories(home());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + meta, e);
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    } catch (IOException e) {
+      throw new WorkspaceException("cannot remove " + dir + ": " + e.getMessage(), false);
     }
   }
 
@@ -311,6 +451,7 @@ public final class Workspace {
 
   private static void write(Path file, String content) {
     try {
+      Files.createDirectories(file.getParent());
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
       Files.writeString(tmp, content, StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

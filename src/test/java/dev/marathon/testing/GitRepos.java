@@ -47,6 +47,25 @@ public final class GitRepos {
     }
   }
 
+  /** Runs git with {@code GIT_INDEX_FILE=index}; returns trimmed stdout. */
+  public static String gitWithIndex(Path dir, Path index, String... args) {
+    List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString()));
+    cmd.addAll(List.of(args));
+    try {
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      pb.environment().put("GIT_INDEX_FILE", index.toString());
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new AssertionError("git " + String.join(" ", args) + " failed: " + out);
+      return out.strip();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   /** A fingerprint of a checkout: HEAD, branch, index and working files (for "never touched"). */
   public static String fingerprint(Path dir) {
     return git(dir, "rev-parse", "HEAD") + "|" + git(dir, "symbolic-ref", "HEAD") + "|" + git(dir, "status", "--porcelain", "--untracked-files=all")

@@ -1,5 +1,6 @@
 package dev.marathon.activities.workspace;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -28,14 +29,33 @@ class WorkspaceTest {
   }
 
   @Test
-  void beginMakesAWorktreeOnTheRunBranchAndIsIdempotent() {
+  void beginMakesTheRunsOwnRepositoryOnItsBranchAndIsIdempotent() {
     String userBefore = GitRepos.fingerprint(repo);
+    String refsBefore = GitRepos.git(repo, "for-each-ref");
     Workspace.Begun first = ws.begin();
     assertEquals(GitRepos.git(repo, "rev-parse", "HEAD"), first.baseCommit());
     assertEquals("marathon/ws-1", GitRepos.git(ws.root(), "rev-parse", "--abbrev-ref", "HEAD"));
+    assertTrue(Files.isDirectory(ws.root().resolve(".git")), "its own repository, not a worktree of the user's");
+    assertEquals("a\n", GitRepos.git(ws.root(), "show", "HEAD:a.txt") + "\n", "the user's objects are borrowed");
     Workspace.Begun again = new Workspaces(tmp.resolve("workspaces")).get(ws.key()).begin();
     assertEquals(first, again);
     assertEquals(userBefore, GitRepos.fingerprint(repo));
+    assertEquals(refsBefore, GitRepos.git(repo, "for-each-ref"), "no branch, no snapshot ref in the user's repository");
+    assertFalse(Files.exists(repo.resolve(".git/worktrees")), "no worktree of the user's repository");
+  }
+
+  @Test
+  void snapshotsKeepTheExactBytesWhateverTheRepositorysAttributesSay() throws Exception {
+    Path crlf = GitRepos.create(tmp.resolve("crlf"), Map.of(".gitattributes", "* text eol=lf\n", "a.txt", "a\n"));
+    Workspace w = new Workspaces(tmp.resolve("ws-crlf")).get(new WorkspaceKey("crlf-1", crlf.toString(), "marathon/crlf-1"));
+    String s0 = w.begin().snapshot();
+    byte[] windows = "line one\r\nline two\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Files.write(w.root().resolve("win.txt"), windows);
+    String s1 = w.snapshot(s0, "1.1 write");
+    Files.write(w.root().resolve("win.txt"), "garbage".getBytes());
+    w.changing();
+    w.bringTo(s1);
+    assertArrayEquals(windows, Files.readAllBytes(w.root().resolve("win.txt")), "a restore gives back the very bytes");
   }
 
   @Test
@@ -73,11 +93,11 @@ class WorkspaceTest {
   }
 
   @Test
-  void aDeletedWorktreeIsRecreatedAtTheSnapshot() throws Exception {
+  void aDeletedCheckoutIsRecreatedAtTheSnapshot() throws Exception {
     String s0 = ws.begin().snapshot();
     Files.writeString(ws.root().resolve("b.txt"), "b\n");
     String s1 = ws.snapshot(s0, "1.1");
-    GitRepos.git(repo, "worktree", "remove", "--force", ws.root().toString());
+    Workspace.deleteTree(ws.root());
     Workspace fresh = new Workspaces(tmp.resolve("workspaces")).get(ws.key()); // another process
     fresh.bringTo(s1);
     assertEquals("b\n", Files.readString(fresh.root().resolve("b.txt")));
@@ -85,15 +105,62 @@ class WorkspaceTest {
   }
 
   @Test
-  void commitPutsAllWorkOnTheBranchAndARetryDoesNotCommitTwice() throws Exception {
+  void commitPutsAllWorkOnTheBranchRemovesTheCheckoutAndARetryDoesNotCommitTwice() throws Exception {
     String s0 = ws.begin().snapshot();
     Files.writeString(ws.root().resolve("c.txt"), "c\n");
     String s1 = ws.snapshot(s0, "1.1");
-    String head = ws.commit(s1, "marathon: final");
+    String userBefore = GitRepos.fingerprint(repo);
+    String head = ws.commit(s1, "marathon: final", Git.IDENTITY);
     assertEquals(head, GitRepos.git(repo, "rev-parse", "marathon/ws-1"));
     assertEquals("c\n", GitRepos.git(repo, "show", "marathon/ws-1:c.txt") + "\n");
-    assertEquals(head, new Workspaces(tmp.resolve("workspaces")).get(ws.key()).commit(s1, "marathon: final"));
+    assertFalse(Files.exists(ws.root()), "the finished run's checkout is gone");
+    assertEquals(userBefore, GitRepos.fingerprint(repo), "only the run's branch moved");
+    assertEquals(head, new Workspaces(tmp.resolve("workspaces")).get(ws.key()).commit(s1, "marathon: final", Git.IDENTITY));
     assertEquals("2", GitRepos.git(repo, "rev-list", "--count", "marathon/ws-1"));
+  }
+
+  @Test
+  void theAgentsOwnCommitsSurviveItsGcAndComeBackOnRestore() throws Exception {
+    String s0 = ws.begin().snapshot();
+    Files.writeString(ws.root().resolve("d.txt"), "d\n");
+    GitRepos.git(ws.root(), "add", "-A");
+    GitRepos.git(ws.root(), "-c", "user.name=a", "-c", "user.email=a@a", "commit", "-q", "-m", "agent commit");
+    String agentCommit = GitRepos.git(ws.root(), "rev-parse", "HEAD");
+    String s1 = ws.snapshot(s0, "1.1 commit");
+    // A later attempt resets and prunes everything it can.
+    GitRepos.git(ws.root(), "reset", "-q", "--hard", "HEAD~1");
+    GitRepos.git(ws.root(), "reflog", "expire", "--expire=now", "--all");
+    GitRepos.git(ws.root(), "gc", "-q", "--prune=now");
+    ws.changing();
+    ws.bringTo(s1);
+    assertEquals(agentCommit, GitRepos.git(ws.root(), "rev-parse", "HEAD"));
+    assertEquals("d\n", GitRepos.git(ws.root(), "show", "HEAD:d.txt") + "\n");
+  }
+
+  @Test
+  void aWorktreeMadeByThePreviousVersionIsTakenOverWhereItStands() throws Exception {
+    // What Marathon before 0.2 left for a run in flight: a worktree of the user's repository,
+    // and a snapshot commit in the user's refs.
+    Path old = tmp.resolve("workspaces").resolve("old-1");
+    GitRepos.git(repo, "worktree", "add", "-q", "-b", "marathon/old-1", old.toString(), "HEAD");
+    Files.writeString(old.resolve("half.txt"), "written before the upgrade\n");
+    String tree = GitRepos.gitWithIndex(old, tmp.resolve("old-index"), "add", "-A") + GitRepos.gitWithIndex(old, tmp.resolve("old-index"), "write-tree");
+    String snapshot = GitRepos.git(repo, "-c", "user.name=m", "-c", "user.email=m@m", "commit-tree", tree, "-p", "HEAD",
+        "-m", "marathon snapshot 3.1", "-m", "head-ref: refs/heads/marathon/old-1");
+    GitRepos.git(repo, "update-ref", "refs/marathon/snapshots/old-1", snapshot);
+
+    Workspace taken = new Workspaces(tmp.resolve("workspaces")).get(new WorkspaceKey("old-1", repo.toString(), "marathon/old-1"));
+    taken.bringTo(snapshot);
+    assertTrue(Files.isDirectory(old.resolve(".git")), "now its own repository");
+    assertEquals("written before the upgrade\n", Files.readString(old.resolve("half.txt")));
+    assertEquals("marathon/old-1", GitRepos.git(old, "rev-parse", "--abbrev-ref", "HEAD"));
+    assertEquals("", GitRepos.git(repo, "worktree", "list", "--porcelain").lines().filter(l -> l.contains("old-1")).findFirst().orElse(""),
+        "the user's repository no longer lists it as a worktree");
+    Files.writeString(old.resolve("after.txt"), "written after\n");
+    String next = taken.snapshot(snapshot, "4.1");
+    taken.commit(next, "marathon: final", Git.IDENTITY);
+    assertEquals("written after", GitRepos.git(repo, "show", "marathon/old-1:after.txt"));
+    assertEquals("written before the upgrade", GitRepos.git(repo, "show", "marathon/old-1:half.txt"));
   }
 
   @Test
