@@ -14,6 +14,15 @@ final class Failures {
         : ApplicationFailure.newFailure(e.getMessage(), WorkspaceFailures.ERROR);
   }
 
+  static ApplicationFailure sandbox(RuntimeException e) {
+    return ApplicationFailure.newNonRetryableFailure(e.getMessage(), WorkspaceFailures.SANDBOX_UNAVAILABLE);
+  }
+
+  /** A damaged store object: retrying reads the same bad bytes, so the run pauses at once, naming the file. */
+  static ApplicationFailure corrupt(RuntimeException e) {
+    return ApplicationFailure.newNonRetryableFailure(e.getMessage(), WorkspaceFailures.STORE_CORRUPT);
+  }
+
   static ApplicationFailure model(ModelException e, Secrets secrets) {
     String message = secrets.redact(e.getMessage());
     return switch (e.kind()) {

@@ -1,7 +1,11 @@
 package dev.marathon.activities;
 
+import dev.marathon.activities.sandbox.CommandEnvironment;
+import dev.marathon.activities.sandbox.CommandSandbox;
+import dev.marathon.activities.sandbox.Sandboxes;
 import dev.marathon.activities.store.CheckpointStore;
 import dev.marathon.activities.store.Conversations;
+import dev.marathon.activities.store.CorruptObjectException;
 import dev.marathon.activities.tools.Arguments;
 import dev.marathon.activities.tools.ToolCatalog;
 import dev.marathon.activities.tools.ToolContext;
@@ -11,17 +15,21 @@ import dev.marathon.activities.tools.WorkspaceTool;
 import dev.marathon.activities.workspace.Workspace;
 import dev.marathon.activities.workspace.WorkspaceException;
 import dev.marathon.activities.workspace.Workspaces;
+import dev.marathon.workflows.Containment;
 import dev.marathon.workflows.api.ToolActivities;
 import dev.marathon.workflows.api.ToolCall;
 import dev.marathon.workflows.api.ToolInput;
 import dev.marathon.workflows.api.ToolResult;
 import io.temporal.activity.Activity;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs one tool call with exactly-once effect on the workspace: under the workspace's lease,
- * bring it to the given snapshot (restoring whatever a crashed attempt left), run the tool,
- * snapshot the result. The workflow advances its {@code workspaceRef} only when this completes.
+ * bring it to the given snapshot (restoring whatever a crashed attempt left), run the tool (its
+ * commands in the run's sandbox, with an allow-listed environment), snapshot the result. The workflow advances its {@code workspaceRef} only when this completes.
  * The call's arguments are read from the assistant message that made it (stored once, there).
  */
 public final class ToolActivitiesImpl implements ToolActivities {
@@ -30,13 +38,15 @@ public final class ToolActivitiesImpl implements ToolActivities {
   private final CheckpointStore store;
   private final ToolCatalog catalog;
   private final Secrets secrets;
+  private final Sandboxes sandboxes;
 
-  public ToolActivitiesImpl(Workspaces workspaces, Conversations conversations, ToolCatalog catalog, Secrets secrets) {
+  public ToolActivitiesImpl(Workspaces workspaces, Conversations conversations, ToolCatalog catalog, Secrets secrets, Sandboxes sandboxes) {
     this.workspaces = workspaces;
     this.conversations = conversations;
     this.store = conversations.store();
     this.catalog = catalog;
     this.secrets = secrets;
+    this.sandboxes = sandboxes;
   }
 
   @Override
@@ -46,25 +56,37 @@ public final class ToolActivitiesImpl implements ToolActivities {
     WorkspaceTool<?> tool = catalog.workspaceTool(call.tool())
         .orElseThrow(() -> new IllegalArgumentException("not a workspace tool: " + call.tool()));
     boolean readOnly = tool.spec().readOnly();
+    Containment containment = Containment.orDefault(input.containment());
+    secrets.remember(input.keyEnv()); // its value is redacted from the output, whatever the variable's name
     Workspace ws = workspaces.get(input.workspace());
     try (Workspace.Lease lease = ws.lease(heartbeat)) {
+      CommandSandbox sandbox = tool.runsCommands() ? sandboxes.forRun(containment) : null;
       ws.bringTo(input.workspaceRef());
       if (!readOnly) ws.changing();
-      ToolOutput out = run(tool, input, ws, heartbeat);
+      ToolOutput out = run(tool, input, ws, sandbox, containment, heartbeat);
       String after = readOnly ? input.workspaceRef() : ws.snapshot(input.workspaceRef(), input.stepId() + " " + call.display());
       String text = secrets.redact(out.text());
       String observationRef = store.putText(text);
       String outputRef = out.fullOutput() == null ? observationRef : store.putText(secrets.redact(out.fullOutput()));
-      return new ToolResult(after, observationRef, text.length(), outputRef, out.ok(), secrets.redact(out.summary()));
+      return new ToolResult(after, observationRef, text.length(), outputRef, out.ok(), secrets.redact(out.summary()),
+          sandbox == null ? null : sandbox.describe(containment.network()));
     } catch (WorkspaceException e) {
       throw Failures.workspace(e);
+    } catch (Sandboxes.SandboxUnavailableException e) {
+      throw Failures.sandbox(e);
+    } catch (CorruptObjectException e) {
+      throw Failures.corrupt(e);
     }
   }
 
-  private ToolOutput run(WorkspaceTool<?> tool, ToolInput input, Workspace ws, Runnable heartbeat) {
+  private ToolOutput run(WorkspaceTool<?> tool, ToolInput input, Workspace ws, CommandSandbox sandbox, Containment containment, Runnable heartbeat) {
     ToolCall.Workspace call = input.call();
-    ToolContext context = new ToolContext(ws.realRoot(), input.commandSeconds(), heartbeat,
-        Map.of(Workspace.MARKER_ENV, ws.key().runId()), secrets.names());
+    Map<String, String> set = new HashMap<>(ws.identity());
+    set.put(Workspace.MARKER_ENV, ws.key().runId());
+    Set<String> secretNames = new HashSet<>(secrets.names());
+    if (input.keyEnv() != null) secretNames.add(input.keyEnv());
+    Map<String, String> env = CommandEnvironment.of(System.getenv(), containment.passEnv(), secretNames, ws.home().toString(), set);
+    ToolContext context = new ToolContext(ws.realRoot(), input.commandSeconds(), heartbeat, sandbox, ws.home(), env, containment.network());
     try {
       return tool.execute(Arguments.parse(call.tool(), arguments(input)), context);
     } catch (ToolException e) {

@@ -20,14 +20,14 @@ final class ActivityStubs {
   private static final int SUMMARY_BYTES = 200;
 
   /**
-   * Git and filesystem hiccups are retried for a few minutes; a vanished repository is not
-   * (the run pauses for an operator instead).
+   * Git and filesystem hiccups are retried for a few minutes; a vanished repository, a missing
+   * sandbox or a corrupt store object is not (the run pauses for an operator instead).
    */
   private static final RetryOptions WORKSPACE_RETRIES = RetryOptions.newBuilder()
       .setInitialInterval(Duration.ofSeconds(1))
       .setMaximumInterval(Duration.ofSeconds(30))
       .setMaximumAttempts(8)
-      .setDoNotRetry(WorkspaceFailures.GONE)
+      .setDoNotRetry(WorkspaceFailures.GONE, WorkspaceFailures.SANDBOX_UNAVAILABLE, WorkspaceFailures.STORE_CORRUPT)
       .build();
 
   private final RunOptions options;
@@ -59,7 +59,8 @@ final class ActivityStubs {
                         ModelFailures.CONTEXT_OVERFLOW,
                         ModelFailures.AUTH,
                         ModelFailures.QUOTA,
-                        ModelFailures.BAD_REQUEST)
+                        ModelFailures.BAD_REQUEST,
+                        WorkspaceFailures.STORE_CORRUPT)
                     .build())
             .build());
   }

@@ -12,6 +12,7 @@ import dev.marathon.workflows.api.ThinkResult;
 import dev.marathon.workflows.api.ToolCall;
 import dev.marathon.workflows.api.ToolInput;
 import dev.marathon.workflows.api.ToolResult;
+import dev.marathon.workflows.api.WorkspaceFailures;
 import dev.marathon.workflows.api.WorkspaceKey;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -220,14 +221,16 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     int seconds = commandSeconds(call);
     String stepId = state.turn + "." + (state.observations.size() + 1);
     try {
-      ToolInput input = new ToolInput(workspaceKey(), state.contextRef, stepId, state.workspaceRef, call, seconds);
+      ToolInput input = new ToolInput(workspaceKey(), state.contextRef, stepId, state.workspaceRef, call, seconds,
+          Containment.orDefault(state.spec.options().containment()), state.spec.model().apiKeyEnv());
       ToolResult r = cancellable(() -> stubs.tools(call.display(), seconds).execute(input));
       state.workspaceRef = r.workspaceRef();
       state.recordAction(call.display() + " → " + r.summary());
       return Observation.stored(call.id(), call.tool(), r.observationRef(), r.observationChars());
     } catch (ActivityFailure | CanceledFailure f) {
       if (state.lifecycle.stop() == null) {
-        pauseFor(Pause.Cause.WORKSPACE_ERROR, "tool " + call.display() + " failed: " + describe(f));
+        Pause.Cause cause = WorkspaceFailures.STORE_CORRUPT.equals(failureType(f)) ? Pause.Cause.STORE_ERROR : Pause.Cause.WORKSPACE_ERROR;
+        pauseFor(cause, "tool " + call.display() + " failed: " + describe(f));
         state.pendingCallFailed = true;
         return null;
       }
@@ -364,7 +367,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
           "the conversation no longer fits the context window and compaction could not shrink it: " + describe(f));
       return;
     }
-    pauseFor(Pause.Cause.MODEL_ERROR, describe(f));
+    pauseFor(WorkspaceFailures.STORE_CORRUPT.equals(failureType(f)) ? Pause.Cause.STORE_ERROR : Pause.Cause.MODEL_ERROR, describe(f));
   }
 
   private void continueAsNewIfDue() {

@@ -15,7 +15,9 @@ public record Pause(Cause cause, String reason) {
     STUCK,
     /** The model endpoint refused in a way a retry cannot fix (key, quota, bad request). */
     MODEL_ERROR,
-    /** The workspace could not be used (repository gone, git failing). */
-    WORKSPACE_ERROR
+    /** The workspace could not be used (repository gone, git failing, no sandbox on the worker). */
+    WORKSPACE_ERROR,
+    /** An object of the checkpoint store is damaged (it no longer matches its hash). */
+    STORE_ERROR
   }
 }

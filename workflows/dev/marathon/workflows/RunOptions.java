@@ -9,13 +9,24 @@ package dev.marathon.workflows;
  * @param continueAsNewEvents history length at which the run continues as new even if Temporal
  *     has not suggested it yet
  * @param compactAtPercent share of the context window at which the conversation is compacted
+ * @param containment how commands are contained (null in runs started before 0.2: the default)
  */
 public record RunOptions(
     int defaultCommandSeconds,
     int maxCommandSeconds,
     int heartbeatSeconds,
     int continueAsNewEvents,
-    int compactAtPercent) {
+    int compactAtPercent,
+    Containment containment) {
 
   public static final RunOptions DEFAULTS = new RunOptions(600, 3600, 10, 4000, 80);
+
+  /** Options with the default containment (the sandbox on, the network on). */
+  public RunOptions(int defaultCommandSeconds, int maxCommandSeconds, int heartbeatSeconds, int continueAsNewEvents, int compactAtPercent) {
+    this(defaultCommandSeconds, maxCommandSeconds, heartbeatSeconds, continueAsNewEvents, compactAtPercent, Containment.DEFAULT);
+  }
+
+  public RunOptions withContainment(Containment c) {
+    return new RunOptions(defaultCommandSeconds, maxCommandSeconds, heartbeatSeconds, continueAsNewEvents, compactAtPercent, c);
+  }
 }

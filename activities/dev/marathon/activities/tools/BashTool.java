@@ -5,13 +5,13 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code bash {command, timeout_seconds?}}: one command, one fresh process (no persistent shell),
- * in its own process group with the workspace as cwd and no stdin. On timeout or cancellation the
- * whole group is killed; background processes do not outlive the command. A non-zero exit is an
+ * in the run's sandbox ({@link ToolContext#sandbox}), in its own process group with the workspace
+ * as cwd, no stdin and an allow-listed environment. On timeout or cancellation the whole group is
+ * killed; in the sandbox, background processes end with the command. A non-zero exit is an
  * observation for the model, not an error of the run.
  */
 public final class BashTool implements WorkspaceTool<BashTool.Call> {
@@ -47,23 +47,20 @@ public final class BashTool implements WorkspaceTool<BashTool.Call> {
   }
 
   @Override
+  public boolean runsCommands() {
+    return true;
+  }
+
+  @Override
   public int timeoutSeconds(Call call) {
     return call.timeoutSeconds();
   }
 
   @Override
   public ToolOutput run(Call call, ToolContext context) {
-    ProcessBuilder pb = new ProcessBuilder("setsid", "bash", "-c", call.command())
-        .directory(context.root().toFile())
+    ProcessBuilder pb = context.sandbox().process(call.command(), context.root(), context.home(), context.env(), context.network())
         .redirectErrorStream(true)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    Map<String, String> env = pb.environment();
-    context.hiddenEnv().forEach(env::remove);
-    env.putAll(context.addedEnv());
-    env.put("GIT_TERMINAL_PROMPT", "0");
-    env.put("GIT_PAGER", "cat");
-    env.put("PAGER", "cat");
-    env.put("TERM", "dumb");
 
     Process process;
     try {
@@ -71,7 +68,7 @@ public final class BashTool implements WorkspaceTool<BashTool.Call> {
     } catch (IOException e) {
       throw new ToolException("bash: cannot start: " + e.getMessage());
     }
-    long pgid = process.pid(); // setsid made the shell the leader of a new group
+    long pgid = process.pid(); // setsid made it the leader of a new process group
     Capture capture = new Capture(process.getInputStream());
     Thread reader = new Thread(capture, "bash-output-" + pgid);
     reader.setDaemon(true);

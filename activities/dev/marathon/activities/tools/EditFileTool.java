@@ -44,12 +44,7 @@ public final class EditFileTool implements WorkspaceTool<EditFileTool.Call> {
     boolean replaceAll = call.replaceAll();
     Path file = WorkspacePath.resolve(context.root(), rel, true);
     if (!Files.isRegularFile(file)) throw new ToolException("edit_file: no such file '" + rel + "'");
-    String text;
-    try {
-      text = ReadFileTool.decode(Files.readAllBytes(file), rel);
-    } catch (IOException e) {
-      throw new ToolException("edit_file: cannot read '" + rel + "': " + e.getMessage());
-    }
+    String text = ReadFileTool.decode(WorkspacePath.read(context.root(), file, rel), rel);
     int count = occurrences(text, oldString);
     if (count == 0) throw new ToolException("edit_file: old_string was not found in '" + rel + "' (it must match exactly, whitespace included)");
     if (count > 1 && !replaceAll) {
@@ -58,7 +53,7 @@ public final class EditFileTool implements WorkspaceTool<EditFileTool.Call> {
     }
     String edited = replaceAll ? text.replace(oldString, newString) : replaceFirst(text, oldString, newString);
     try {
-      Files.write(file, edited.getBytes(StandardCharsets.UTF_8));
+      WorkspacePath.write(file, edited.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new ToolException("edit_file: cannot write '" + rel + "': " + e.getMessage());
     }

@@ -3,7 +3,9 @@ package dev.marathon.activities.tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -64,14 +66,15 @@ public final class GrepTool implements WorkspaceTool<GrepTool.Call> {
     StringBuilder out = new StringBuilder();
     int matches = 0;
     int filesWithMatches = 0;
+    Map<Path, Boolean> checkedDirs = new HashMap<>();
     for (String f : files) {
       Path p = context.root().resolve(f);
       String text;
       try {
-        if (!Files.isRegularFile(p) || Files.size(p) > MAX_FILE_BYTES) continue;
+        if (!WorkspacePath.plainFileInside(context.root(), p, checkedDirs) || Files.size(p) > MAX_FILE_BYTES) continue;
         text = ReadFileTool.decode(Files.readAllBytes(p), f);
       } catch (IOException | ToolException unreadable) {
-        continue; // binary or vanished: not a match
+        continue; // a symlink, a second name, binary or vanished: not searched
       }
       boolean any = false;
       String[] lines = text.split("\n", -1);

@@ -48,13 +48,12 @@ public final class ReadFileTool implements WorkspaceTool<ReadFileTool.Call> {
     Path file = WorkspacePath.resolve(context.root(), rel, false);
     if (Files.isDirectory(file)) throw new ToolException("read_file: '" + rel + "' is a directory; use list_files");
     if (!Files.isRegularFile(file)) throw new ToolException("read_file: no such file '" + rel + "'");
-    String text;
     try {
       if (Files.size(file) > MAX_FILE_BYTES) throw new ToolException("read_file: '" + rel + "' is larger than 32 MiB; use bash (head, sed -n) to read parts");
-      text = decode(Files.readAllBytes(file), rel);
     } catch (IOException e) {
       throw new ToolException("read_file: cannot read '" + rel + "': " + e.getMessage());
     }
+    String text = decode(WorkspacePath.read(context.root(), file, rel), rel);
     String[] lines = text.split("\n", -1);
     int total = text.endsWith("\n") ? lines.length - 1 : lines.length;
     if (text.isEmpty()) return ToolOutput.ok("(empty file)", "empty file");

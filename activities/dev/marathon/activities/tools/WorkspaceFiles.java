@@ -27,7 +27,7 @@ final class WorkspaceFiles {
     for (String f : r.out().split("\0")) {
       if (f.isEmpty() || f.equals(previous)) continue; // unmerged entries repeat
       previous = f;
-      if (Files.exists(root.resolve(f))) files.add(f);
+      if (Files.exists(root.resolve(f), java.nio.file.LinkOption.NOFOLLOW_LINKS)) files.add(f);
     }
     files.sort(null);
     return files;

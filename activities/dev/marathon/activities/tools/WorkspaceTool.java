@@ -34,6 +34,11 @@ public interface WorkspaceTool<A> extends Tool {
     return arguments instanceof OnePath p ? p.path() : null;
   }
 
+  /** Whether the tool runs the agent's commands (they need the run's sandbox); file tools do not. */
+  default boolean runsCommands() {
+    return false;
+  }
+
   /** The command timeout the model asked for, 0 when it did not (only bash asks). */
   default int timeoutSeconds(A arguments) {
     return 0;

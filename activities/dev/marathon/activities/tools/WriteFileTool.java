@@ -34,8 +34,7 @@ public final class WriteFileTool implements WorkspaceTool<WriteFileTool.Call> {
     boolean existed = Files.exists(file);
     byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
     try {
-      Files.createDirectories(file.getParent());
-      Files.write(file, bytes);
+      WorkspacePath.write(file, bytes);
     } catch (IOException e) {
       throw new ToolException("write_file: cannot write '" + rel + "': " + e.getMessage());
     }

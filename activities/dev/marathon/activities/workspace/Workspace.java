@@ -53,6 +53,7 @@ public final class Workspace {
   private final ReentrantLock inProcess = new ReentrantLock();
   /** Called while long git commands run, by whoever holds the lease (an activity's heartbeat). */
   private volatile Runnable heartbeat = () -> { };
+  private volatile Map<String, String> identity;
   /** The user's repository's object directory, which the agent's and the snapshot repository borrow. */
   private volatile String userObjects;
   /** The snapshot this process last left the workspace at, or null when it cannot be sure. */
@@ -78,6 +79,13 @@ public final class Workspace {
 
   public Path root() {
     return root;
+  }
+
+  /** The git identity of the run's commits (the user's, else Marathon's), read once. */
+  public Map<String, String> identity() {
+    Map<String, String> known = identity;
+    if (known == null) known = identity = GitIdentity.of(repo());
+    return known;
   }
 
   /** The private home directory of the run's commands (their caches live there). */

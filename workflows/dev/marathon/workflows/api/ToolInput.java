@@ -1,5 +1,7 @@
 package dev.marathon.workflows.api;
 
+import dev.marathon.workflows.Containment;
+
 /**
  * Run one tool call in the workspace.
  *
@@ -9,6 +11,8 @@ package dev.marathon.workflows.api;
  * @param stepId unique per call within the run, e.g. {@code 42.1}; names the snapshot
  * @param workspaceRef the snapshot the workspace must be at before the call runs
  * @param commandSeconds how long a command may run (already capped by the run's settings)
+ * @param containment how the call's commands are contained (null before 0.2: the default)
+ * @param keyEnv the variable holding the run's model key: its value is redacted from the output
  */
 public record ToolInput(
     WorkspaceKey workspace,
@@ -16,4 +20,6 @@ public record ToolInput(
     String stepId,
     String workspaceRef,
     ToolCall.Workspace call,
-    int commandSeconds) {}
+    int commandSeconds,
+    Containment containment,
+    String keyEnv) {}

@@ -96,7 +96,7 @@ final class RunFollower {
     switch (pause.cause()) {
       case BUDGET -> err.println("Raise the budget with ./marathon budget " + runId + " --max-turns N (or --max-hours, --max-tokens, --max-cost),"
           + " or let it report with ./marathon finish " + runId + "; then ./marathon resume " + runId + " to follow it.");
-      case MODEL_ERROR, WORKSPACE_ERROR -> err.println("Fix the cause (for a key: set it in the worker's environment and restart"
+      case MODEL_ERROR, WORKSPACE_ERROR, STORE_ERROR -> err.println("Fix the cause (for a key: set it in the worker's environment and restart"
           + " the worker), then ./marathon unpause " + runId + " and ./marathon resume " + runId + ".");
       default -> err.println("Look at it (./marathon status " + runId + "), then ./marathon unpause " + runId + " and ./marathon resume " + runId + ".");
     }

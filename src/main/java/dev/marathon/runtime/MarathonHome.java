@@ -47,4 +47,9 @@ public record MarathonHome(Path dir) {
   public Path bin() {
     return dir.resolve("bin");
   }
+
+  /** Everything of Marathon's a sandboxed command must not see: its home, the store, the workspaces. */
+  public java.util.List<Path> hiddenFromCommands() {
+    return java.util.List.of(dir.toAbsolutePath(), store().toAbsolutePath(), workspaces().toAbsolutePath());
+  }
 }

@@ -6,6 +6,7 @@ import dev.marathon.activities.Secrets;
 import dev.marathon.activities.ToolActivitiesImpl;
 import dev.marathon.activities.WorkspaceActivitiesImpl;
 import dev.marathon.activities.model.ModelClient;
+import dev.marathon.activities.sandbox.Sandboxes;
 import dev.marathon.activities.store.CheckpointStore;
 import dev.marathon.activities.store.Conversations;
 import dev.marathon.activities.tools.ToolCatalog;
@@ -59,7 +60,7 @@ public final class WorkerHost implements AutoCloseable {
     worker.registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
     worker.registerActivitiesImplementations(
         new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(20)), catalog, Prices.load(home.prices()), secrets),
-        new ToolActivitiesImpl(workspaces, conversations, catalog, secrets),
+        new ToolActivitiesImpl(workspaces, conversations, catalog, secrets, new Sandboxes(home.hiddenFromCommands())),
         new WorkspaceActivitiesImpl(workspaces, conversations));
   }
 

@@ -41,7 +41,8 @@ final class InProcessLoop {
     Secrets secrets = Secrets.fromEnvironment();
     Workspaces workspaces = new Workspaces(home.resolve("workspaces"));
     ModelActivitiesImpl model = new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(5)), catalog, Prices.load(null), secrets);
-    ToolActivitiesImpl tools = new ToolActivitiesImpl(workspaces, conversations, catalog, secrets);
+    ToolActivitiesImpl tools = new ToolActivitiesImpl(workspaces, conversations, catalog, secrets,
+        new dev.marathon.activities.sandbox.Sandboxes(List.of(home)));
     WorkspaceKey key = new WorkspaceKey(state.spec.runId(), state.spec.repo(), state.spec.branch());
     CreateRunResult begun = new WorkspaceActivitiesImpl(workspaces, conversations)
         .createWorkspaceAndConversation(new CreateRunInput(key, state.spec.title(), state.task));
@@ -59,7 +60,8 @@ final class InProcessLoop {
         calls++;
         if (call instanceof ToolCall.Finish) return calls;
         if (call instanceof ToolCall.Workspace w) {
-          ToolResult r = tools.execute(new ToolInput(key, context, turn + "." + (observations.size() + 1), workspace, w, 600));
+          ToolResult r = tools.execute(new ToolInput(key, context, turn + "." + (observations.size() + 1), workspace, w, 600,
+              state.spec.options().containment(), state.spec.model().apiKeyEnv()));
           workspace = r.workspaceRef();
           observations.add(Observation.stored(w.id(), w.tool(), r.observationRef(), r.observationChars()));
         } else {

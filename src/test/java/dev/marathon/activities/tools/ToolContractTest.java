@@ -11,7 +11,6 @@ import dev.marathon.testing.GitRepos;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +33,12 @@ class ToolContractTest {
     Files.writeString(root.resolve("build/out.class"), "ignored");
     outside = tmp.resolve("outside.txt");
     Files.writeString(outside, "secret outside\n");
-    ctx = new ToolContext(root, 5, () -> { }, Map.of("MARATHON_WORKSPACE", "t"), Set.of("MARATHON_TEST_HIDDEN"));
+    ctx = context(root, 5, Map.of("PATH", System.getenv("PATH"), "MARATHON_WORKSPACE", "t"));
+  }
+
+  /** Commands run unsandboxed here (the sandbox has its own tests), with exactly {@code env}. */
+  static ToolContext context(Path root, int seconds, Map<String, String> env) {
+    return new ToolContext(root, seconds, () -> { }, new dev.marathon.activities.sandbox.Unsandboxed(), root, env, true);
   }
 
   ToolOutput run(WorkspaceTool<?> tool, String json) {
@@ -56,7 +60,7 @@ class ToolContractTest {
   @Test
   void bashKillsTheWholeProcessGroupOnTimeout() throws Exception {
     Path marker = root.resolve("late.txt");
-    ToolContext quick = new ToolContext(root, 1, () -> { }, Map.of(), Set.of());
+    ToolContext quick = context(root, 1, Map.of("PATH", System.getenv("PATH")));
     ToolOutput out = new BashTool().execute(args(
         "{\"command\": \"(sleep 3; echo late > late.txt) & sleep 30\"}"), quick);
     assertFalse(out.ok());
@@ -69,7 +73,7 @@ class ToolContractTest {
   void bashHidesSecretsAndTruncatesLongOutputForTheModelButKeepsItAll() throws Exception {
     // USER is set for every test process; hidden, the command must not see it.
     assertTrue(System.getenv("USER") != null || System.getenv("HOME") != null);
-    ToolContext hiding = new ToolContext(root, 5, () -> { }, Map.of(), Set.of("USER", "HOME"));
+    ToolContext hiding = context(root, 5, Map.of("PATH", System.getenv("PATH")));
     ToolOutput out = new BashTool().execute(args(
         "{\"command\": \"echo user=${USER:-unset} home=${HOME:-unset}; seq 1 20000\"}"), hiding);
     assertTrue(out.text().contains("user=unset home=unset"), out.text().substring(0, 100));
@@ -156,6 +160,33 @@ class ToolContractTest {
     assertEquals("secret outside\n", Files.readString(outside));
     assertFalse(Files.exists(tmp.resolve("nowhere.txt")));
     assertFalse(run(new WriteFileTool(), "{\"path\": \".git/config\", \"content\": \"x\"}").ok());
+  }
+
+  @Test
+  void fileToolsAreConfinedByWhatTheyTouchNotByTheNameTheyAreGiven() throws Exception {
+    // A hard link made inside the workspace to a file outside it: another name for the same file.
+    Files.createLink(root.resolve("hard.txt"), outside);
+    assertTrue(run(new ReadFileTool(), "{\"path\": \"hard.txt\"}").text().contains("hard-linked"));
+    assertFalse(run(new EditFileTool(), "{\"path\": \"hard.txt\", \"old_string\": \"secret\", \"new_string\": \"pwned\"}").ok());
+    assertTrue(run(new WriteFileTool(), "{\"path\": \"hard.txt\", \"content\": \"mine\"}").ok(), "a write replaces the name");
+    assertEquals("mine", Files.readString(root.resolve("hard.txt")));
+    assertEquals("secret outside\n", Files.readString(outside), "the file outside was not written through the link");
+
+    // grep does not follow symlinks (to a file or a directory outside) nor read hard-linked files.
+    Files.createLink(root.resolve("hard2.txt"), outside);
+    Files.createSymbolicLink(root.resolve("file-link"), outside);
+    Files.createSymbolicLink(root.resolve("dir-link"), tmp);
+    assertEquals("No matches.", run(new GrepTool(), "{\"pattern\": \"secret outside\"}").text());
+
+    // A write keeps an executable script executable.
+    Path script = root.resolve("run.sh");
+    Files.writeString(script, "echo one\n");
+    Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    assertTrue(run(new EditFileTool(), "{\"path\": \"run.sh\", \"old_string\": \"one\", \"new_string\": \"two\"}").ok());
+    assertTrue(Files.isExecutable(script));
+    // A named pipe would block a reader forever: refused.
+    new ProcessBuilder("mkfifo", root.resolve("pipe").toString()).start().waitFor();
+    assertFalse(run(new ReadFileTool(), "{\"path\": \"pipe\"}").ok());
   }
 
   static Arguments args(String json) {

@@ -1,0 +1,22 @@
+package dev.marathon.activities.sandbox;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * How one of the agent's commands runs: in {@link Bubblewrap} (the default), or {@link
+ * Unsandboxed} with {@code --sandbox off}. Either way the command is a fresh {@code bash -c} in its
+ * own session (so it can be killed as a group), in the workspace, with exactly {@code env}.
+ */
+public interface CommandSandbox {
+
+  /**
+   * @param workspace the only directory the command may write (besides {@code home} and /tmp)
+   * @param home the command's private home directory
+   * @param network whether the command may use the network
+   */
+  ProcessBuilder process(String command, Path workspace, Path home, Map<String, String> env, boolean network);
+
+  /** What contains the command, for its step's record. */
+  String describe(boolean network);
+}
