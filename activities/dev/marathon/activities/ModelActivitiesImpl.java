@@ -8,6 +8,7 @@ import dev.marathon.activities.model.ModelException;
 import dev.marathon.activities.model.ModelReply;
 import dev.marathon.activities.model.Provider;
 import dev.marathon.activities.store.Conversations;
+import dev.marathon.activities.store.CorruptObjectException;
 import dev.marathon.activities.store.Message;
 import dev.marathon.activities.tools.ToolCatalog;
 import dev.marathon.workflows.ModelSettings;
@@ -48,6 +49,14 @@ public final class ModelActivitiesImpl implements ModelActivities {
 
   @Override
   public ThinkResult think(ThinkInput input) {
+    try {
+      return thinkOnce(input);
+    } catch (CorruptObjectException e) {
+      throw Failures.corrupt(e);
+    }
+  }
+
+  private ThinkResult thinkOnce(ThinkInput input) {
     ModelSettings settings = input.model();
     Provider provider = Provider.of(settings.provider(), settings.baseUrl());
     List<Message> added = new ArrayList<>();
@@ -83,6 +92,14 @@ public final class ModelActivitiesImpl implements ModelActivities {
 
   @Override
   public CompactResult compact(CompactInput input) {
+    try {
+      return compactOnce(input);
+    } catch (CorruptObjectException e) {
+      throw Failures.corrupt(e);
+    }
+  }
+
+  private CompactResult compactOnce(CompactInput input) {
     Compactor compactor = new Compactor(conversations, catalog, (messages, purpose) -> {
       ObjectNode body = ChatRequest.body(input.model().model(), messages, null,
           Provider.of(input.model().provider(), input.model().baseUrl()), input.model().maxOutputTokens());

@@ -1,6 +1,7 @@
 package dev.marathon.activities;
 
 import dev.marathon.activities.store.Conversations;
+import dev.marathon.activities.store.CorruptObjectException;
 import dev.marathon.activities.store.Message;
 import dev.marathon.activities.workspace.GitIdentity;
 import dev.marathon.activities.workspace.Workspace;
@@ -37,6 +38,8 @@ public final class WorkspaceActivitiesImpl implements WorkspaceActivities {
       return new CreateRunResult(contextRef, begun.snapshot());
     } catch (WorkspaceException e) {
       throw Failures.workspace(e);
+    } catch (CorruptObjectException e) {
+      throw Failures.corrupt(e);
     }
   }
 

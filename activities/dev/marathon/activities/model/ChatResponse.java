@@ -31,12 +31,14 @@ public final class ChatResponse {
       reasoning = text(message.get("reasoning"));
     }
     List<Message.Call> calls = new ArrayList<>();
+    java.util.Set<String> ids = new java.util.HashSet<>();
     JsonNode toolCalls = message.path("tool_calls");
     if (toolCalls.isArray()) {
       for (int i = 0; i < toolCalls.size(); i++) {
         JsonNode tc = toolCalls.get(i);
         JsonNode fn = tc.path("function");
         String id = tc.hasNonNull("id") && !tc.get("id").asText().isEmpty() ? tc.get("id").asText() : "call_" + turn + "_" + i;
+        while (!ids.add(id)) id = id + "_" + i; // a result must answer exactly one call: ids repeated by the model are made unique
         JsonNode args = fn.get("arguments");
         // Arguments are a JSON string by the spec; some servers send an object. Keep the text.
         String arguments = args == null || args.isNull() ? "{}" : args.isTextual() ? args.asText() : args.toString();

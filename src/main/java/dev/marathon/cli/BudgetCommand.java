@@ -29,6 +29,10 @@ final class BudgetCommand implements Callable<Integer> {
     if (maxTurns == null && maxHours == null && maxTokens == null && maxCost == null) {
       throw new BadInputException("give at least one of --max-turns, --max-hours, --max-tokens, --max-cost");
     }
+    OptionChecks.atLeast("--max-turns", maxTurns, 1);
+    OptionChecks.positive("--max-hours", maxHours);
+    OptionChecks.atLeast("--max-tokens", maxTokens, 1);
+    OptionChecks.positive("--max-cost", maxCost);
     try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
       Budget now;
       try {

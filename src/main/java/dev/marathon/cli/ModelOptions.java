@@ -37,13 +37,15 @@ final class ModelOptions {
     String url = baseUrl != null ? baseUrl : System.getenv("MARATHON_BASE_URL");
     String name = model != null ? model : System.getenv("MARATHON_MODEL");
     if (url == null || url.isBlank()) throw new BadInputException("no model endpoint: pass --base-url or set MARATHON_BASE_URL");
-    if (!url.startsWith("http://") && !url.startsWith("https://")) throw new BadInputException("--base-url must start with http:// or https://, got '" + url + "'");
+    OptionChecks.url(baseUrl != null ? "--base-url" : "MARATHON_BASE_URL", url);
     if (name == null || name.isBlank()) throw new BadInputException("no model: pass --model or set MARATHON_MODEL");
     try {
       dev.marathon.activities.model.Provider.of(provider, url);
     } catch (IllegalArgumentException e) {
       throw new BadInputException(e.getMessage());
     }
+    OptionChecks.atLeast("--context-window", contextWindow, 1024);
+    OptionChecks.atLeast("--max-output-tokens", maxOutputTokens, 1);
     long window = contextWindow != null ? contextWindow : ModelDefaults.contextWindow(name);
     return new ModelSettings(url, name, apiKeyEnv, provider, window, maxOutputTokens, parsePrice());
   }
@@ -53,9 +55,13 @@ final class ModelOptions {
     String[] parts = price.split(",");
     try {
       if (parts.length != 3) throw new NumberFormatException();
-      return new ModelSettings.Price(Double.parseDouble(parts[0]), Double.parseDouble(parts[1]), Double.parseDouble(parts[2]));
+      ModelSettings.Price p = new ModelSettings.Price(Double.parseDouble(parts[0]), Double.parseDouble(parts[1]), Double.parseDouble(parts[2]));
+      for (double d : new double[] {p.input(), p.cachedInput(), p.output()}) {
+        if (!(d >= 0) || Double.isInfinite(d)) throw new NumberFormatException();
+      }
+      return p;
     } catch (NumberFormatException e) {
-      throw new BadInputException("--price takes three numbers IN,CACHED,OUT (USD per million tokens), got '" + price + "'");
+      throw new BadInputException("--price takes three numbers, none negative, IN,CACHED,OUT (USD per million tokens), got '" + price + "'");
     }
   }
 }

@@ -43,6 +43,8 @@ final class ResumeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    OptionChecks.atLeast("--max-turns", maxTurns, 1);
+    OptionChecks.positive("--max-hours", maxHours);
     try (Connection conn = connection.open(true, err);
         WorkerHost worker = WorkerHost.start(conn.client(), MarathonHome.fromEnvironment())) {
       Runs runs = new Runs(conn.client());

@@ -6,7 +6,10 @@ import dev.marathon.runtime.Repositories;
 import dev.marathon.runtime.RunIds;
 import dev.marathon.runtime.Runs;
 import dev.marathon.runtime.WorkerHost;
+import dev.marathon.activities.sandbox.CommandEnvironment;
+import dev.marathon.activities.sandbox.Sandboxes;
 import dev.marathon.workflows.Budget;
+import dev.marathon.workflows.Containment;
 import dev.marathon.workflows.ModelSettings;
 import dev.marathon.workflows.RunOptions;
 import dev.marathon.workflows.RunSpec;
@@ -17,6 +20,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -90,6 +95,20 @@ final class RunCommand implements Callable<Integer> {
       description = "Compact the conversation when the prompt reaches this share of the context window (default: ${DEFAULT-VALUE}).")
   int compactAt;
 
+  @Option(names = "--sandbox", paramLabel = "on|off", defaultValue = "on",
+      description = "Run commands in the bubblewrap sandbox (default: ${DEFAULT-VALUE}). off only for machines without"
+          + " user namespaces: commands then run as you and can read the worker's environment.")
+  String sandbox;
+
+  @Option(names = "--network", paramLabel = "on|off", defaultValue = "on",
+      description = "Whether commands may use the network (default: ${DEFAULT-VALUE}; builds need their registries).")
+  String network;
+
+  @Option(names = "--pass-env", paramLabel = "VAR", split = ",",
+      description = "Pass this variable of the worker's environment to commands (repeatable); names that look like"
+          + " secrets (…KEY, …TOKEN, …SECRET, …PASSWORD) are refused.")
+  List<String> passEnv = new ArrayList<>();
+
   @Option(names = "--detach", description = "Start the run and return; a worker (./marathon worker) carries it.")
   boolean detach;
 
@@ -108,10 +127,10 @@ final class RunCommand implements Callable<Integer> {
     String branch = "marathon/" + runId;
     if (Repositories.branchExists(top, branch)) throw new BadInputException("branch " + branch + " already exists in " + top + "; pick another --id");
     ModelSettings settings = model.settings();
+    RunOptions options = options();
     if (settings.apiKeyEnv() != null && System.getenv(settings.apiKeyEnv()) == null && !isLocal(settings.baseUrl())) {
       err.println("warning: " + settings.apiKeyEnv() + " is not set; the endpoint will likely refuse requests");
     }
-    RunOptions options = new RunOptions(commandTimeout, maxCommandTimeout, heartbeatSeconds, continueAsNewEvents, compactAt);
     RunSpec runSpec = new RunSpec(runId, runTitle, top.toString(), branch, settings, options);
     RunState state = RunState.start(runSpec, taskText, new Budget(maxTurns, maxHours, maxTokens, maxCost));
 
@@ -128,12 +147,45 @@ final class RunCommand implements Callable<Integer> {
         out.println(runId);
         return ExitCodes.OK;
       }
+      if (!Containment.orDefault(options.containment()).sandbox()) {
+        err.println("warning: --sandbox off: the agent's commands run as you, unconfined; they can read this worker's"
+            + " environment (the model key included) through /proc. The run's details say so.");
+      }
       try (WorkerHost worker = WorkerHost.start(conn.client(), MarathonHome.fromEnvironment())) {
         runs.start(state);
         if (conn.uiUrl() != null) err.println("[marathon] Web UI: " + Ui.runUrl(conn.uiUrl(), conn.namespace(), runId));
         return new RunFollower(runs, out, err).follow(runId, true);
       }
     }
+  }
+
+  /** The run's options, checked: numbers in range, a sandbox that works here (unless it is off). */
+  private RunOptions options() {
+    OptionChecks.atLeast("--max-turns", maxTurns, 1);
+    OptionChecks.positive("--max-hours", maxHours);
+    OptionChecks.atLeast("--max-tokens", maxTokens, 1);
+    OptionChecks.positive("--max-cost", maxCost);
+    OptionChecks.atLeast("--command-timeout", commandTimeout, 1);
+    OptionChecks.atLeast("--max-command-timeout", maxCommandTimeout, commandTimeout);
+    OptionChecks.atLeast("--heartbeat-timeout", heartbeatSeconds, 1);
+    OptionChecks.atLeast("--continue-as-new-after", continueAsNewEvents, 100);
+    OptionChecks.between("--compact-at", compactAt, 10, 95);
+    boolean sandboxed = OptionChecks.onOff("--sandbox", sandbox);
+    boolean networked = OptionChecks.onOff("--network", network);
+    for (String name : passEnv) {
+      if (!CommandEnvironment.passable(name)) {
+        throw new BadInputException("--pass-env " + name + " refused: not a variable name, or a name that holds secrets");
+      }
+    }
+    if (sandboxed && !detach) {
+      String problem = new Sandboxes(MarathonHome.fromEnvironment().hiddenFromCommands()).problem();
+      if (problem != null) {
+        throw new BadInputException("no working sandbox on this machine (" + problem + "). Install bubblewrap"
+            + " (apt-get install bubblewrap), or start the run with --sandbox off, which leaves its commands unconfined");
+      }
+    }
+    return new RunOptions(commandTimeout, maxCommandTimeout, heartbeatSeconds, continueAsNewEvents, compactAt,
+        new Containment(sandboxed, networked, List.copyOf(passEnv)));
   }
 
   private Path repository() {

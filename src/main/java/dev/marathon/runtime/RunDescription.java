@@ -1,6 +1,7 @@
 package dev.marathon.runtime;
 
 import dev.marathon.workflows.Budget;
+import dev.marathon.workflows.Containment;
 import dev.marathon.workflows.RunSpec;
 import dev.marathon.workflows.RunState;
 import dev.marathon.workflows.Text;
@@ -26,6 +27,9 @@ public final class RunDescription {
     md.append("| branch | `").append(spec.branch()).append("` |\n");
     md.append("| model | `").append(spec.model().model()).append("` at ").append(spec.model().baseUrl()).append(" |\n");
     md.append("| budget | ").append(budget(b)).append(" |\n");
+    Containment c = Containment.orDefault(spec.options().containment());
+    md.append("| commands | ").append(c.describe()).append(" |\n");
+    if (!c.sandbox()) md.append("\n> ⚠ **No sandbox.** ").append(c.describe()).append(".\n");
     md.append("\n### Steer it\n");
     md.append("- `./marathon steer ").append(spec.runId()).append(" \"message\"` — or the **steer** update here (a JSON string)\n");
     md.append("- `./marathon pause|unpause|finish ").append(spec.runId()).append("` — or the **pause** / **unpause** / **finish** signals\n");

@@ -1,0 +1,56 @@
+package dev.marathon.cli;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+
+/** Checks of option values at the door: a bad one is exit 2 with the option named, before anything starts. */
+final class OptionChecks {
+
+  /** An http(s) URL with a host. */
+  static String url(String option, String value) {
+    try {
+      URI u = new URI(value);
+      if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
+        throw new BadInputException(option + " must start with http:// or https://, got '" + value + "'");
+      }
+      if (u.getHost() == null || u.getHost().isBlank()) throw new BadInputException(option + " has no host: '" + value + "'");
+      return value;
+    } catch (URISyntaxException e) {
+      throw new BadInputException(option + " is not a valid URL ('" + value + "'): " + e.getReason());
+    }
+  }
+
+  /** Null (not given) or at least {@code min}. */
+  static <N extends Number> N atLeast(String option, N value, double min) {
+    if (value != null && (value.doubleValue() < min || Double.isNaN(value.doubleValue()) || Double.isInfinite(value.doubleValue()))) {
+      throw new BadInputException(option + " must be at least " + format(min) + ", got " + value);
+    }
+    return value;
+  }
+
+  /** Null (not given) or greater than zero. */
+  static <N extends Number> N positive(String option, N value) {
+    if (value != null && !(value.doubleValue() > 0) || value != null && Double.isInfinite(value.doubleValue())) {
+      throw new BadInputException(option + " must be greater than 0, got " + value);
+    }
+    return value;
+  }
+
+  static int between(String option, int value, int min, int max) {
+    if (value < min || value > max) throw new BadInputException(option + " must be between " + min + " and " + max + ", got " + value);
+    return value;
+  }
+
+  /** {@code on} or {@code off}. */
+  static boolean onOff(String option, String value) {
+    if ("on".equals(value)) return true;
+    if ("off".equals(value)) return false;
+    throw new BadInputException(option + " must be on or off, got '" + value + "'");
+  }
+
+  private static String format(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+
+  private OptionChecks() {}
+}
