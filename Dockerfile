@@ -9,9 +9,10 @@ COPY src/main src/main
 RUN mvn -q -B -DskipTests package
 
 FROM eclipse-temurin:17-jre
-# git for workspaces, util-linux for setsid/flock, procps for process groups.
+# git for workspaces, util-linux for setsid/flock/prlimit, procps for process groups, bubblewrap for
+# the sandbox the agent's commands run in (the compose file lets it create user namespaces).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends git util-linux findutils procps \
+    && apt-get install -y --no-install-recommends git util-linux findutils procps bubblewrap \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/marathon
 COPY --from=build /opt/marathon/target/marathon.jar target/marathon.jar

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         SignalCommands.Cancel.class,
         ResumeCommand.class,
         HistoryCommand.class,
+        GcCommand.class,
         UiCommand.class,
         WorkerCommand.class,
         ServerCommand.class,

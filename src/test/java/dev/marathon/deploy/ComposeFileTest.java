@@ -100,6 +100,14 @@ class ComposeFileTest {
   }
 
   @Test
+  void workersMayCreateTheSandboxTheAgentsCommandsRunIn() throws Exception {
+    JsonNode worker = compose.path("services").path("worker");
+    List<String> security = strings(worker.path("security_opt"));
+    assertTrue(security.containsAll(List.of("seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined")), security.toString());
+    assertTrue(Files.readString(root.resolve("Dockerfile")).contains("bubblewrap"), "the image installs bubblewrap");
+  }
+
+  @Test
   void theImageEntrypointIsTheLauncherTheReadmeUses() throws Exception {
     List<String> dockerfile = Files.readAllLines(root.resolve("Dockerfile"));
     String entrypoint = dockerfile.stream().filter(l -> l.startsWith("ENTRYPOINT")).findFirst().orElseThrow();

@@ -1,0 +1,117 @@
+package dev.marathon.cli;
+
+import dev.marathon.activities.workspace.Git;
+import dev.marathon.runtime.Connection;
+import dev.marathon.runtime.MarathonHome;
+import dev.marathon.runtime.Runs;
+import dev.marathon.workflows.MarathonSearchAttributes;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowExecutionDescription;
+import io.temporal.client.WorkflowNotFoundException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "gc", mixinStandardHelpOptions = true, description = {"Remove what ended runs left behind.",
+    "Keeps running and paused runs, and runs that ended within --keep-days: their snapshots serve diff,",
+    "fork and rewind. Removes the others' checkouts, snapshot repositories and command homes (their",
+    "branches stay in your repository), and refs/marathon/snapshots/<id> that Marathon before 0.2 left there."})
+final class GcCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--keep-days", paramLabel = "N", defaultValue = "7", description = "Keep runs that ended this recently (default: ${DEFAULT-VALUE}).")
+  double keepDays;
+
+  @Option(names = "--dry-run", description = "Say what would be removed, remove nothing.")
+  boolean dryRun;
+
+  @Mixin ConnectionOptions connection;
+
+  @Override
+  public Integer call() throws Exception {
+    OptionChecks.atLeast("--keep-days", keepDays, 0);
+    PrintWriter out = spec.commandLine().getOut();
+    Path dir = MarathonHome.fromEnvironment().workspaces();
+    if (!Files.isDirectory(dir)) {
+      out.println("nothing to collect: " + dir + " does not exist");
+      return ExitCodes.OK;
+    }
+    Instant cutoff = Instant.now().minus(Duration.ofMinutes((long) (keepDays * 24 * 60)));
+    long freed = 0;
+    int removed = 0;
+    int kept = 0;
+    try (Connection conn = connection.open(false, spec.commandLine().getErr()); Stream<Path> entries = Files.list(dir)) {
+      Runs runs = new Runs(conn.client());
+      for (Path meta : entries.filter(p -> p.getFileName().toString().endsWith(".marathon")).sorted().toList()) {
+        String runId = meta.getFileName().toString().replaceFirst("\\.marathon$", "");
+        String why = whyRemove(runs, runId, meta, cutoff);
+        if (why == null) {
+          kept++;
+          continue;
+        }
+        Path checkout = dir.resolve(runId);
+        long bytes = size(meta) + size(checkout);
+        out.printf(Locale.ROOT, "%s %s (%s, %.1f MB)%n", dryRun ? "would remove" : "removed", runId, why, bytes / 1e6);
+        if (!dryRun) {
+          dropLegacyRef(runs, runId);
+          delete(checkout);
+          delete(meta);
+        }
+        freed += bytes;
+        removed++;
+      }
+    }
+    out.printf(Locale.ROOT, "%s %d runs' workspaces (%.1f MB); kept %d%n", dryRun ? "would free" : "freed", removed, freed / 1e6, kept);
+    return ExitCodes.OK;
+  }
+
+  /** Null to keep the run's workspace, else why it goes. */
+  static String whyRemove(Runs runs, String runId, Path meta, Instant cutoff) throws IOException {
+    try {
+      WorkflowExecutionDescription d = runs.describe(runId);
+      if (d.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) return null;
+      Instant closed = Instant.ofEpochMilli(d.getWorkflowExecutionInfo().getCloseTime().getSeconds() * 1000);
+      return closed.isBefore(cutoff) ? Runs.statusName(d.getStatus()) + " " + closed : null;
+    } catch (WorkflowNotFoundException e) {
+      Instant touched = Files.getLastModifiedTime(meta).toInstant();
+      return touched.isBefore(cutoff) ? "unknown to the server, untouched since " + touched : null;
+    }
+  }
+
+  /** Marathon before 0.2 kept snapshots in the user's repository under refs/marathon/snapshots/<run>. */
+  private static void dropLegacyRef(Runs runs, String runId) {
+    try {
+      String repo = runs.describe(runId).getTypedSearchAttributes().get(MarathonSearchAttributes.REPO);
+      if (repo != null && Files.isDirectory(Path.of(repo))) Git.git(Path.of(repo), "update-ref", "-d", "refs/marathon/snapshots/" + runId);
+    } catch (RuntimeException unknown) {
+      // the server no longer knows the run: its repository cannot be told
+    }
+  }
+
+  static long size(Path p) throws IOException {
+    if (!Files.exists(p)) return 0;
+    try (Stream<Path> walk = Files.walk(p)) {
+      return walk.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    }
+  }
+
+  static void delete(Path p) throws IOException {
+    if (!Files.exists(p)) return;
+    try (Stream<Path> walk = Files.walk(p)) {
+      for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+    }
+  }
+}
