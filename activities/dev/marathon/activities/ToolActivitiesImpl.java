@@ -21,7 +21,9 @@ import dev.marathon.workflows.api.ToolCall;
 import dev.marathon.workflows.api.ToolInput;
 import dev.marathon.workflows.api.ToolResult;
 import io.temporal.activity.Activity;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -86,7 +88,8 @@ public final class ToolActivitiesImpl implements ToolActivities {
     Set<String> secretNames = new HashSet<>(secrets.names());
     if (input.keyEnv() != null) secretNames.add(input.keyEnv());
     Map<String, String> env = CommandEnvironment.of(System.getenv(), containment.passEnv(), secretNames, ws.home().toString(), set);
-    ToolContext context = new ToolContext(ws.realRoot(), input.commandSeconds(), heartbeat, sandbox, ws.home(), env, containment.network());
+    ToolContext context = new ToolContext(ws.realRoot(), input.commandSeconds(), heartbeat, sandbox, ws.home(),
+        List.of(Path.of(input.workspace().repo())), env, containment.network());
     try {
       return tool.execute(Arguments.parse(call.tool(), arguments(input)), context);
     } catch (ToolException e) {

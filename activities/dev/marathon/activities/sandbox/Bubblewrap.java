@@ -51,7 +51,7 @@ public final class Bubblewrap implements CommandSandbox {
   }
 
   @Override
-  public ProcessBuilder process(String command, Path workspace, Path home, Map<String, String> env, boolean network) {
+  public ProcessBuilder process(String command, Path workspace, Path home, List<Path> readable, Map<String, String> env, boolean network) {
     List<String> a = new ArrayList<>(List.of("setsid", "prlimit", "--nproc=" + MAX_PROCESSES, "--", bwrap.toString(),
         "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
         "--die-with-parent", "--new-session", "--cap-drop", "ALL"));
@@ -64,6 +64,7 @@ public final class Bubblewrap implements CommandSandbox {
       if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) a.addAll(List.of("--tmpfs", p.toString()));
       else if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) a.addAll(List.of("--ro-bind", "/dev/null", p.toString()));
     }
+    for (Path r : readable) if (Files.isDirectory(r)) a.addAll(List.of("--ro-bind", r.toString(), r.toString()));
     a.addAll(List.of("--bind", workspace.toString(), workspace.toString(), "--bind", home.toString(), home.toString(),
         "--chdir", workspace.toString(), "--clearenv"));
     env.forEach((k, v) -> a.addAll(List.of("--setenv", k, v)));
@@ -87,7 +88,7 @@ public final class Bubblewrap implements CommandSandbox {
     try {
       Path probe = Files.createTempDirectory("marathon-sandbox-probe");
       try {
-        Process p = process("true", probe, probe, Map.of("PATH", "/usr/bin:/bin"), false).redirectErrorStream(true).start();
+        Process p = process("true", probe, probe, List.of(), Map.of("PATH", "/usr/bin:/bin"), false).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (!p.waitFor(15, TimeUnit.SECONDS)) {
           p.destroyForcibly();

@@ -1,6 +1,7 @@
 package dev.marathon.activities.sandbox;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,9 +14,11 @@ public interface CommandSandbox {
   /**
    * @param workspace the only directory the command may write (besides {@code home} and /tmp)
    * @param home the command's private home directory
+   * @param readable directories the command must be able to read wherever they are (the user's
+   *     repository, whose objects the workspace borrows), read-only
    * @param network whether the command may use the network
    */
-  ProcessBuilder process(String command, Path workspace, Path home, Map<String, String> env, boolean network);
+  ProcessBuilder process(String command, Path workspace, Path home, List<Path> readable, Map<String, String> env, boolean network);
 
   /** What contains the command, for its step's record. */
   String describe(boolean network);

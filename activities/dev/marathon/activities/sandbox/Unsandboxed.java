@@ -1,6 +1,7 @@
 package dev.marathon.activities.sandbox;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,7 +12,7 @@ import java.util.Map;
 public final class Unsandboxed implements CommandSandbox {
 
   @Override
-  public ProcessBuilder process(String command, Path workspace, Path home, Map<String, String> env, boolean network) {
+  public ProcessBuilder process(String command, Path workspace, Path home, List<Path> readable, Map<String, String> env, boolean network) {
     ProcessBuilder pb = new ProcessBuilder("setsid", "bash", "-c", command).directory(workspace.toFile());
     pb.environment().clear();
     pb.environment().putAll(env);

@@ -58,7 +58,7 @@ public final class BashTool implements WorkspaceTool<BashTool.Call> {
 
   @Override
   public ToolOutput run(Call call, ToolContext context) {
-    ProcessBuilder pb = context.sandbox().process(call.command(), context.root(), context.home(), context.env(), context.network())
+    ProcessBuilder pb = context.sandbox().process(call.command(), context.root(), context.home(), context.readable(), context.env(), context.network())
         .redirectErrorStream(true)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
 

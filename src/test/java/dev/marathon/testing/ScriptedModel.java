@@ -150,6 +150,25 @@ public final class ScriptedModel implements AutoCloseable {
     return completions.get();
   }
 
+  /** The tool results the request for {@code turn} carried (the previous turn's calls), one per line. */
+  public String toolResults(int turn) {
+    StringBuilder sb = new StringBuilder();
+    for (Seen seen : requests()) {
+      if (seen.turn() != turn || seen.body() == null) continue;
+      sb.setLength(0);
+      boolean afterLastAssistant = false;
+      for (JsonNode m : seen.body().path("messages")) {
+        if (m.path("role").asText().equals("assistant")) {
+          afterLastAssistant = true;
+          sb.setLength(0);
+        } else if (afterLastAssistant && m.path("role").asText().equals("tool")) {
+          sb.append(m.path("content").asText()).append('\n');
+        }
+      }
+    }
+    return sb.toString();
+  }
+
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       if (!"POST".equals(ex.getRequestMethod())) {

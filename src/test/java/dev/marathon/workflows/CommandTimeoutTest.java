@@ -35,9 +35,9 @@ class CommandTimeoutTest {
       h.start(TestRuns.state("timeouts-1", repo, TestRuns.model(model.baseUrl(), 200_000), "Wait", options, Budget.UNLIMITED));
       RunReport report = h.client.newUntypedWorkflowStub("timeouts-1").getResult(RunReport.class);
       assertEquals(RunOutcome.FINISHED, report.outcome());
-      assertTrue(ToolErrorsTest.toolResults(model, 2).startsWith("Command timed out after 1 s"), ToolErrorsTest.toolResults(model, 2));
-      assertTrue(ToolErrorsTest.toolResults(model, 3).startsWith("exit code: 0\nslept"), ToolErrorsTest.toolResults(model, 3));
-      assertTrue(ToolErrorsTest.toolResults(model, 4).startsWith("Command timed out after 4 s"), ToolErrorsTest.toolResults(model, 4));
+      assertTrue(model.toolResults(2).startsWith("Command timed out after 1 s"), model.toolResults(2));
+      assertTrue(model.toolResults(3).startsWith("exit code: 0\nslept"), model.toolResults(3));
+      assertTrue(model.toolResults(4).startsWith("Command timed out after 4 s"), model.toolResults(4));
     }
   }
 }

@@ -72,11 +72,11 @@ class SecretsTest {
       assertEquals(RunOutcome.FINISHED, report.outcome());
       assertTrue(model.violations().isEmpty(), model.violations().toString());
 
-      String envOutput = ToolErrorsTest.toolResults(model, 2);
+      String envOutput = model.toolResults(2);
       assertTrue(envOutput.contains("key=unset"), envOutput);
       for (String name : NAMES) assertFalse(envOutput.contains(name + "="), name + " reached a command's environment");
       assertTrue(envOutput.contains("PATH="), "the rest of the environment is there: " + envOutput);
-      assertTrue(ToolErrorsTest.toolResults(model, 3).contains("the token is [REDACTED]"), "command output is redacted");
+      assertTrue(model.toolResults(3).contains("the token is [REDACTED]"), "command output is redacted");
       assertEquals("key: [REDACTED]", GitRepos.git(repo, "show", "marathon/secrets-1:notes.txt"), "tool arguments are redacted");
 
       String store = everything(tmp.resolve("home").resolve("store"));

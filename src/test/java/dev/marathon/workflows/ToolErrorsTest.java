@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.marathon.testing.GitRepos;
 import dev.marathon.testing.ScriptedModel;
 import dev.marathon.testing.ScriptedModel.Call;
@@ -59,31 +58,12 @@ class ToolErrorsTest {
           "missing required argument 'summary'",
           "exit code: 0\nstill alive"};
       for (int turn = 1; turn <= expected.length; turn++) {
-        String result = toolResults(model, turn + 1);
+        String result = model.toolResults(turn + 1);
         assertTrue(result.contains(expected[turn - 1]), "turn " + turn + " result: " + result);
       }
-      assertTrue(toolResults(model, 6).contains("absolute path"), toolResults(model, 6));
+      assertTrue(model.toolResults(6).contains("absolute path"), model.toolResults(6));
       assertFalse(Files.exists(outside), "a write escaped the workspace");
       assertEquals("same\nsame\n", GitRepos.git(repo, "show", "marathon/errors-1:README.md") + "\n");
     }
-  }
-
-  /** The tool results the request for {@code turn} carried (the previous turn's calls). */
-  static String toolResults(ScriptedModel model, int turn) {
-    StringBuilder sb = new StringBuilder();
-    for (ScriptedModel.Seen seen : model.requests()) {
-      if (seen.turn() != turn) continue;
-      JsonNode messages = seen.body().path("messages");
-      boolean afterLastAssistant = false;
-      for (JsonNode m : messages) {
-        if (m.path("role").asText().equals("assistant")) {
-          afterLastAssistant = true;
-          sb.setLength(0);
-        } else if (afterLastAssistant && m.path("role").asText().equals("tool")) {
-          sb.append(m.path("content").asText()).append('\n');
-        }
-      }
-    }
-    return sb.toString();
   }
 }

@@ -164,6 +164,36 @@ class WorkspaceTest {
   }
 
   @Test
+  void marathonsOwnGitRunsNoHookFilterOrFsmonitorTheAgentPlanted() throws Exception {
+    Path markers = Files.createDirectories(tmp.resolve("markers"));
+    String s0 = ws.begin().snapshot();
+    Path hooks = Files.createDirectories(ws.root().resolve(".git/hooks"));
+    for (String h : new String[] {"reference-transaction", "post-checkout", "post-index-change", "pre-commit", "post-commit", "pre-auto-gc"}) {
+      Path hook = hooks.resolve(h);
+      Files.writeString(hook, "#!/bin/sh\ntouch " + markers.resolve("hook-" + h) + "\n");
+      hook.toFile().setExecutable(true);
+    }
+    GitRepos.git(ws.root(), "config", "core.hooksPath", ".git/hooks");
+    GitRepos.git(ws.root(), "config", "filter.evil.clean", "touch " + markers.resolve("clean") + "; cat");
+    GitRepos.git(ws.root(), "config", "filter.evil.smudge", "touch " + markers.resolve("smudge") + "; cat");
+    GitRepos.git(ws.root(), "config", "core.fsmonitor", markers.resolve("fsmonitor-hook").toString());
+    Files.writeString(markers.resolve("fsmonitor-hook"), "#!/bin/sh\ntouch " + markers.resolve("fsmonitor") + "\n");
+    markers.resolve("fsmonitor-hook").toFile().setExecutable(true);
+    Files.writeString(ws.root().resolve(".gitattributes"), "* filter=evil\n");
+    Files.writeString(ws.root().resolve("x.txt"), "x\n");
+    String s1 = ws.snapshot(s0, "1.1 plant");
+    Files.writeString(ws.root().resolve("x.txt"), "changed by a dead attempt\n");
+    ws.changing();
+    ws.bringTo(s1);   // restore: files, HEAD and the agent's index
+    ws.bringTo(s0);   // and back further, across the commit of the hooks' config
+    ws.commit(ws.snapshot(s0, "2.1"), "marathon: final", Git.IDENTITY);
+    try (var planted = Files.list(markers)) {
+      assertEquals(java.util.List.of("fsmonitor-hook"), planted.map(p -> p.getFileName().toString()).sorted().toList(),
+          "Marathon's git ran something the agent planted");
+    }
+  }
+
+  @Test
   void aMissingRepositoryIsPermanent() {
     Workspace gone = new Workspaces(tmp.resolve("workspaces")).get(new WorkspaceKey("ws-2", tmp.resolve("nope").toString(), "marathon/ws-2"));
     WorkspaceException e = assertThrows(WorkspaceException.class, gone::begin);
