@@ -189,6 +189,15 @@ class ContainmentIT {
         }
         assertEquals(report.head(), GitRepos.git(repo, "rev-parse", "marathon/attacker"), "the run's work is on its branch");
         assertFalse(Files.exists(ws), "the finished run's checkout was removed");
+
+        // gc: the ended run's snapshots go, the paused victim's workspace stays.
+        Launcher.Result dry = Launcher.run(home, Map.of(), 120, "gc", "--keep-days", "0", "--dry-run", "--address", server.address());
+        assertTrue(dry.out().contains("would remove attacker") && !dry.out().contains("victim"), dry.toString());
+        assertTrue(Files.exists(home.resolve("workspaces/attacker.marathon")), "a dry run removes nothing");
+        Launcher.Result gc = Launcher.run(home, Map.of(), 120, "gc", "--keep-days", "0", "--address", server.address());
+        assertEquals(0, gc.exit(), gc.toString());
+        assertFalse(Files.exists(home.resolve("workspaces/attacker.marathon")), gc.toString());
+        assertTrue(Files.exists(home.resolve("workspaces/victim")), "a paused run's workspace is kept: " + gc);
       }
     }
   }
