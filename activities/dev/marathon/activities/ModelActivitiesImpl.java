@@ -7,6 +7,7 @@ import dev.marathon.activities.model.ModelEndpoint;
 import dev.marathon.activities.model.ModelException;
 import dev.marathon.activities.model.ModelReply;
 import dev.marathon.activities.model.Provider;
+import dev.marathon.activities.model.local.LocalModels;
 import dev.marathon.activities.store.Conversations;
 import dev.marathon.activities.store.CorruptObjectException;
 import dev.marathon.activities.store.Message;
@@ -21,6 +22,8 @@ import dev.marathon.workflows.api.Observation;
 import dev.marathon.workflows.api.ThinkInput;
 import dev.marathon.workflows.api.ThinkResult;
 import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +42,11 @@ public final class ModelActivitiesImpl implements ModelActivities {
   private final Prices prices;
   private final Secrets secrets;
 
-  public ModelActivitiesImpl(Conversations conversations, ModelClient client, ToolCatalog catalog, Prices prices, Secrets secrets) {
+  private final LocalModels localModels;
+
+  public ModelActivitiesImpl(Conversations conversations, ModelClient client, ToolCatalog catalog, Prices prices, Secrets secrets,
+      LocalModels localModels) {
+    this.localModels = localModels;
     this.conversations = conversations;
     this.client = client;
     this.catalog = catalog;
@@ -77,7 +84,7 @@ public final class ModelActivitiesImpl implements ModelActivities {
       throw Failures.model(new ModelException(ModelException.Kind.CONTEXT_OVERFLOW, "the prompt (about " + estimate
           + " tokens) is larger than the model's context window (" + settings.contextWindow() + " tokens)", null), secrets);
     }
-    ObjectNode body = ChatRequest.body(settings.model(), prompt, catalog.schemas(), provider, settings.maxOutputTokens());
+    ObjectNode body = ChatRequest.body(settings.model(), prompt, catalog.schemas(), provider, settings.maxOutputTokens(), settings.streams());
     ModelReply reply = secrets.redact(complete(settings, body, input.runId(), input.turn()));
 
     added.add(Message.assistant(reply.content(), reply.reasoning(), reply.reasoningField(), reply.calls(), provider.wireName()));
@@ -102,7 +109,7 @@ public final class ModelActivitiesImpl implements ModelActivities {
   private CompactResult compactOnce(CompactInput input) {
     Compactor compactor = new Compactor(conversations, catalog, (messages, purpose) -> {
       ObjectNode body = ChatRequest.body(input.model().model(), messages, null,
-          Provider.of(input.model().provider(), input.model().baseUrl()), input.model().maxOutputTokens());
+          Provider.of(input.model().provider(), input.model().baseUrl()), input.model().maxOutputTokens(), input.model().streams());
       return complete(input.model(), body, input.runId(), input.turn());
     });
     Compactor.Result r = compactor.compact(input.contextRef(), input.targetTokens(), input.keepTurns(), input.plan());
@@ -113,16 +120,37 @@ public final class ModelActivitiesImpl implements ModelActivities {
     return new CompactResult(r.contextRef(), r.method(), r.tokensBefore(), r.tokensAfter(), usage);
   }
 
+  /** The activity this thread runs, or null when the loop is called directly (the in-process benchmark). */
+  private static ActivityExecutionContext currentActivity() {
+    try {
+      return Activity.getExecutionContext();
+    } catch (IllegalStateException notInAnActivity) {
+      return null;
+    }
+  }
+
   /** One HTTP call with heartbeats; failures classified into Temporal failures here, once. */
   private ModelReply complete(ModelSettings settings, ObjectNode body, String runId, int turn) {
+    if (Provider.of(settings.provider(), settings.baseUrl()) == Provider.LOCAL) {
+      ActivityExecutionContext activity = currentActivity();
+      localModels.ensureServing(settings.baseUrl(), line -> { if (activity != null) activity.heartbeat("installing the local model: " + line); });
+    }
     String keyEnv = settings.apiKeyEnv();
     String key = keyEnv == null || keyEnv.isBlank() ? null : System.getenv(keyEnv);
     secrets.remember(keyEnv); // commands the agent runs must not see it, outputs must not show it
     ModelEndpoint endpoint = new ModelEndpoint(settings.baseUrl(), key, keyEnv);
     try {
+      ActivityExecutionContext activity = currentActivity();
+      Duration heartbeat = activity == null ? null : activity.getInfo().getHeartbeatTimeout();
+      Duration stall = heartbeat == null || heartbeat.isZero() ? Duration.ofMinutes(1) : heartbeat;
+      // The live turn (its last output) rides on the heartbeat: the Web UI shows it under the pending
+      // activity, and watch prints it, without one event in history.
       return client.complete(endpoint, body, turn,
-          Map.of("X-Marathon-Run", runId, "X-Marathon-Turn", Integer.toString(turn)),
-          () -> Activity.getExecutionContext().heartbeat(turn));
+          Map.of("X-Marathon-Run", runId, "X-Marathon-Turn", Integer.toString(turn)), stall, last -> {
+            if (activity != null) {
+              activity.heartbeat(last == null ? "turn " + turn + ": waiting for the model" : "turn " + turn + ": …" + secrets.redact(last));
+            }
+          });
     } catch (ModelException e) {
       if (e.kind() == ModelException.Kind.AUTH && key == null) {
         e = new ModelException(e.kind(), e.getMessage() + " (" + keyEnv + " is not set on this worker)", null);

@@ -277,7 +277,11 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
       }
     }
     if (check.reached() != null && state.lifecycle.stage() == Lifecycle.Stage.RUNNING) {
-      pauseFor(Pause.Cause.BUDGET, check.reached());
+      if (state.budget.endsAtLimit()) {
+        requestStop(Stop.Kind.FINISH, false, Notices.budgetEnds(check.reached()));
+      } else {
+        pauseFor(Pause.Cause.BUDGET, check.reached());
+      }
     }
   }
 
@@ -301,12 +305,17 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   }
 
   private void requestStop(Stop.Kind kind, boolean now) {
+    requestStop(kind, now, null);
+  }
+
+  /** @param notice what the agent is told, when not the operator's usual wrap-up request */
+  private void requestStop(Stop.Kind kind, boolean now, String notice) {
     if (state.lifecycle.outcome() != null) return;
     boolean first = state.lifecycle.stop() == null;
     int byTurn = state.turn + (thinking ? 1 : 0) + Stop.GRACE_TURNS;
     state.lifecycle = state.lifecycle.stopRequested(kind, now, byTurn);
     Stop stop = state.lifecycle.stop();
-    if (first) state.notices.add(Notices.wrapUp(stop.kind()));
+    if (first) state.notices.add(notice != null ? notice : Notices.wrapUp(stop.kind()));
     if (stop.now() && inFlight != null) inFlight.cancel();
   }
 

@@ -9,10 +9,11 @@ package dev.marathon.workflows;
  * @param apiKeyEnv name of the worker's environment variable holding the key (may be unset for
  *     local servers)
  * @param provider provider quirks to apply ({@code glm}, {@code kimi}, {@code deepseek}, {@code
- *     openai}, {@code generic}); null means detect from the base URL
+ *     openai}, {@code generic}, {@code local}: the embedded model); null means detect from the base URL
  * @param contextWindow the model's context window in tokens; compaction starts before it fills
  * @param maxOutputTokens cap on one completion
  * @param price price per million tokens; null means look it up in the price table
+ * @param stream whether replies are streamed (SSE); null means yes (runs before 0.2 did not stream)
  */
 public record ModelSettings(
     String baseUrl,
@@ -21,7 +22,17 @@ public record ModelSettings(
     String provider,
     long contextWindow,
     int maxOutputTokens,
-    Price price) {
+    Price price,
+    Boolean stream) {
+
+  /** Settings that stream (the default). */
+  public ModelSettings(String baseUrl, String model, String apiKeyEnv, String provider, long contextWindow, int maxOutputTokens, Price price) {
+    this(baseUrl, model, apiKeyEnv, provider, contextWindow, maxOutputTokens, price, null);
+  }
+
+  public boolean streams() {
+    return stream == null || stream;
+  }
 
   /** US dollars per million tokens: fresh input, cached input, output. */
   public record Price(double input, double cachedInput, double output) {

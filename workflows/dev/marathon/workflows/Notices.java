@@ -17,6 +17,11 @@ final class Notices {
         + " and what is left.";
   }
 
+  static String budgetEnds(String reached) {
+    return "[marathon] This run has reached its budget (" + reached + ") and ends after " + Stop.GRACE_TURNS
+        + " more turns: commit your work, then call `finish` with a report of what is done and what is left.";
+  }
+
   static String wrapUp(Stop.Kind kind) {
     return kind == Stop.Kind.CANCEL
         ? "[marathon] The operator cancelled this run. You have " + Stop.GRACE_TURNS + " turns: leave"

@@ -15,6 +15,12 @@ public final class ChatRequest {
 
   public static ObjectNode body(
       String model, List<Message> messages, JsonNode tools, Provider provider, int maxOutputTokens) {
+    return body(model, messages, tools, provider, maxOutputTokens, false);
+  }
+
+  /** @param stream ask for the reply as server-sent events, usage in the last chunk */
+  public static ObjectNode body(
+      String model, List<Message> messages, JsonNode tools, Provider provider, int maxOutputTokens, boolean stream) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("model", model);
     ArrayNode out = body.putArray("messages");
@@ -23,7 +29,8 @@ public final class ChatRequest {
       body.set("tools", tools);
       body.put("tool_choice", "auto"); // the one value every provider accepts
     }
-    body.put("stream", false);
+    body.put("stream", stream);
+    if (stream) body.putObject("stream_options").put("include_usage", true);
     provider.decorate(body, maxOutputTokens);
     return body;
   }
@@ -60,7 +67,7 @@ public final class ChatRequest {
 
   /** Local servers get reasoning back under the name they used; hosted providers under theirs. */
   private static String reasoningField(Message m, Provider provider) {
-    if (provider == Provider.GENERIC && m.reasoningField() != null) return m.reasoningField();
+    if ((provider == Provider.GENERIC || provider == Provider.LOCAL) && m.reasoningField() != null) return m.reasoningField();
     return "reasoning_content";
   }
 

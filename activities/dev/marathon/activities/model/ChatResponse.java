@@ -54,7 +54,7 @@ public final class ChatResponse {
     return new ModelReply(content, reasoning, reasoningField, calls, finish, prompt, completion, cached);
   }
 
-  private static String text(JsonNode n) {
+  static String text(JsonNode n) {
     if (n == null || n.isNull()) return null;
     if (n.isTextual()) return n.asText();
     if (n.isArray()) { // content parts: [{type: text, text: ...}]

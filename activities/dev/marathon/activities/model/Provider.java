@@ -19,7 +19,9 @@ public enum Provider {
   /** OpenAI: never send reasoning back; reads {@code max_completion_tokens}. */
   OPENAI,
   /** Local servers (Ollama, vLLM, llama.cpp) and anything else: echo reasoning as received. */
-  GENERIC;
+  GENERIC,
+  /** The embedded local model (served by this or another Marathon process): as {@link #GENERIC}. */
+  LOCAL;
 
   /** The named provider, or one detected from the base URL when {@code name} is null. */
   public static Provider of(String name, String baseUrl) {
@@ -28,7 +30,7 @@ public enum Provider {
         return valueOf(name.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "unknown provider '" + name + "': use glm, kimi, deepseek, openai or generic");
+            "unknown provider '" + name + "': use glm, kimi, deepseek, openai, generic or local");
       }
     }
     String host = hostOf(baseUrl);

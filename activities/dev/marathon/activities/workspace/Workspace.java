@@ -227,6 +227,9 @@ public final class Workspace {
     if (before != null && !now.head().equals(before.head())) keepCommits(now.head(), before.head());
     Map<String, String> env = new java.util.HashMap<>(Git.IDENTITY);
     env.put("GIT_DIR", snapshots.toString());
+    // A fixed date: a retried step that snapshots the same state makes the very same commit.
+    env.put("GIT_AUTHOR_DATE", "@0 +0000");
+    env.put("GIT_COMMITTER_DATE", "@0 +0000");
     String commit = Git.sh(meta, env, heartbeat,
         "set -e; c=$(git commit-tree \"$1\" -p \"$2\" ${3:+-p \"$3\"} -m \"$4\" -m \"head-ref: $5\");"
             + " git update-ref " + SNAPSHOTS_REF + " \"$c\"; echo \"$c\"",

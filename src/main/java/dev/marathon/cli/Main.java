@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
         ResumeCommand.class,
         HistoryCommand.class,
         GcCommand.class,
+        ModelsCommand.class,
+        ModelCommand.class,
         UiCommand.class,
         WorkerCommand.class,
         ServerCommand.class,

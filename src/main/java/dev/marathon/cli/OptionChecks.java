@@ -41,6 +41,12 @@ final class OptionChecks {
     return value;
   }
 
+  /** One of {@code allowed}. */
+  static String oneOf(String option, String value, String... allowed) {
+    for (String a : allowed) if (a.equals(value)) return value;
+    throw new BadInputException(option + " must be " + String.join(" or ", allowed) + ", got '" + value + "'");
+  }
+
   /** {@code on} or {@code off}. */
   static boolean onOff(String option, String value) {
     if ("on".equals(value)) return true;

@@ -2,6 +2,7 @@ package dev.marathon.cli;
 
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.MarathonHome;
+import dev.marathon.runtime.ModelPresets;
 import dev.marathon.runtime.Repositories;
 import dev.marathon.runtime.RunIds;
 import dev.marathon.runtime.Runs;
@@ -63,7 +64,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin ModelOptions model;
 
-  @Option(names = "--max-turns", paramLabel = "N", defaultValue = "1000", description = "Turn budget (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-turns", paramLabel = "N", description = "Turn budget (default: 1000; the local model's preset: 8).")
   Integer maxTurns;
 
   @Option(names = "--max-hours", paramLabel = "H", description = "Wall-clock budget in hours.")
@@ -74,6 +75,11 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--max-cost", paramLabel = "USD", description = "Cost budget in US dollars.")
   Double maxCost;
+
+  @Option(names = "--at-limit", paramLabel = "pause|finish",
+      description = "What a reached budget does: pause the run for an operator (default), or have the agent wrap up and"
+          + " end it (the local model's preset).")
+  String atLimit;
 
   @Option(names = "--command-timeout", paramLabel = "SECONDS", defaultValue = "600",
       description = "How long one bash command may run unless the model asks otherwise (default: ${DEFAULT-VALUE}).")
@@ -126,13 +132,22 @@ final class RunCommand implements Callable<Integer> {
     if (idProblem != null) throw new BadInputException(idProblem);
     String branch = "marathon/" + runId;
     if (Repositories.branchExists(top, branch)) throw new BadInputException("branch " + branch + " already exists in " + top + "; pick another --id");
-    ModelSettings settings = model.settings();
+    ModelSettings settings = model.settings(top);
+    ModelPresets.Preset preset = model.chosen();
     RunOptions options = options();
-    if (settings.apiKeyEnv() != null && System.getenv(settings.apiKeyEnv()) == null && !isLocal(settings.baseUrl())) {
+    Integer turns = maxTurns != null ? maxTurns : preset.maxTurns() != null ? preset.maxTurns() : 1000;
+    OptionChecks.atLeast("--max-turns", turns, 1);
+    boolean finishAtLimit = atLimit == null ? Boolean.TRUE.equals(preset.finishAtLimit()) : OptionChecks.oneOf("--at-limit", atLimit, "pause", "finish").equals("finish");
+    if (preset.local()) {
+      err.println("[marathon] no model configured: the embedded local model " + settings.model() + " (offline, no key; "
+          + turns + " turns). For GLM-5.1, Kimi K2.6, Gemma 4, DeepSeek or OpenAI see ./marathon models.");
+      err.flush();
+    }
+    if (settings.apiKeyEnv() != null && System.getenv(settings.apiKeyEnv()) == null && !ModelOptions.isLocal(settings.baseUrl())) {
       err.println("warning: " + settings.apiKeyEnv() + " is not set; the endpoint will likely refuse requests");
     }
     RunSpec runSpec = new RunSpec(runId, runTitle, top.toString(), branch, settings, options);
-    RunState state = RunState.start(runSpec, taskText, new Budget(maxTurns, maxHours, maxTokens, maxCost));
+    RunState state = RunState.start(runSpec, taskText, new Budget(turns, maxHours, maxTokens, maxCost, finishAtLimit ? true : null));
 
     try (Connection conn = connection.open(true, err)) {
       if (detach && !conn.durable()) {
@@ -152,6 +167,10 @@ final class RunCommand implements Callable<Integer> {
             + " environment (the model key included) through /proc. The run's details say so.");
       }
       try (WorkerHost worker = WorkerHost.start(conn.client(), MarathonHome.fromEnvironment())) {
+        if (preset.local()) worker.localModels().ensureServing(settings.baseUrl(), line -> {
+          err.println("[marathon] " + line);
+          err.flush();
+        });
         runs.start(state);
         if (conn.uiUrl() != null) err.println("[marathon] Web UI: " + Ui.runUrl(conn.uiUrl(), conn.namespace(), runId));
         return new RunFollower(runs, out, err).follow(runId, true);
@@ -161,7 +180,6 @@ final class RunCommand implements Callable<Integer> {
 
   /** The run's options, checked: numbers in range, a sandbox that works here (unless it is off). */
   private RunOptions options() {
-    OptionChecks.atLeast("--max-turns", maxTurns, 1);
     OptionChecks.positive("--max-hours", maxHours);
     OptionChecks.atLeast("--max-tokens", maxTokens, 1);
     OptionChecks.positive("--max-cost", maxCost);
@@ -214,7 +232,5 @@ final class RunCommand implements Callable<Integer> {
     return text;
   }
 
-  private static boolean isLocal(String url) {
-    return url.contains("://localhost") || url.contains("://127.0.0.1") || url.contains("://[::1]");
-  }
+
 }

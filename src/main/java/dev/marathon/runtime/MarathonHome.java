@@ -44,6 +44,16 @@ public record MarathonHome(Path dir) {
     return dir.resolve("prices.json");
   }
 
+  /** Weights of the embedded local model. */
+  public Path models() {
+    return dir.resolve("models");
+  }
+
+  /** The user's config: model presets and defaults ({@code ModelPresets}). */
+  public Path config() {
+    return dir.resolve("config.json");
+  }
+
   public Path bin() {
     return dir.resolve("bin");
   }

@@ -6,6 +6,7 @@ import dev.marathon.activities.Secrets;
 import dev.marathon.activities.ToolActivitiesImpl;
 import dev.marathon.activities.WorkspaceActivitiesImpl;
 import dev.marathon.activities.model.ModelClient;
+import dev.marathon.activities.model.local.LocalModels;
 import dev.marathon.activities.sandbox.Sandboxes;
 import dev.marathon.activities.store.CheckpointStore;
 import dev.marathon.activities.store.Conversations;
@@ -25,17 +26,25 @@ public final class WorkerHost implements AutoCloseable {
   public static final String TASK_QUEUE = "marathon";
 
   private final WorkerFactory factory;
+  private final LocalModels localModels;
 
-  private WorkerHost(WorkerFactory factory) {
+  private WorkerHost(WorkerFactory factory, LocalModels localModels) {
     this.factory = factory;
+    this.localModels = localModels;
   }
 
   /** Starts polling {@link #TASK_QUEUE} with activities that use {@code home}'s store and workspaces. */
   public static WorkerHost start(WorkflowClient client, MarathonHome home) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
-    register(factory.newWorker(TASK_QUEUE), home);
+    LocalModels localModels = new LocalModels(home.models());
+    register(factory.newWorker(TASK_QUEUE), home, localModels);
     factory.start();
-    return new WorkerHost(factory);
+    return new WorkerHost(factory, localModels);
+  }
+
+  /** The local model this worker serves when a run on the {@code local} preset needs it. */
+  public LocalModels localModels() {
+    return localModels;
   }
 
   /**
@@ -47,11 +56,15 @@ public final class WorkerHost implements AutoCloseable {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     factory.newWorker(TASK_QUEUE).registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
     factory.start();
-    return new WorkerHost(factory);
+    return new WorkerHost(factory, null);
   }
 
   /** Registers the workflow and real activities on {@code worker}. */
   public static void register(Worker worker, MarathonHome home) {
+    register(worker, home, new LocalModels(home.models()));
+  }
+
+  private static void register(Worker worker, MarathonHome home, LocalModels localModels) {
     CheckpointStore store = CheckpointStore.open(home.store());
     Conversations conversations = new Conversations(store, 16);
     ToolCatalog catalog = new ToolCatalog();
@@ -59,7 +72,7 @@ public final class WorkerHost implements AutoCloseable {
     Workspaces workspaces = new Workspaces(home.workspaces());
     worker.registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
     worker.registerActivitiesImplementations(
-        new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(20)), catalog, Prices.load(home.prices()), secrets),
+        new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(20)), catalog, Prices.load(home.prices()), secrets, localModels),
         new ToolActivitiesImpl(workspaces, conversations, catalog, secrets, new Sandboxes(home.hiddenFromCommands())),
         new WorkspaceActivitiesImpl(workspaces, conversations));
   }
@@ -68,5 +81,6 @@ public final class WorkerHost implements AutoCloseable {
   public void close() {
     factory.shutdown();
     factory.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    if (localModels != null) localModels.close();
   }
 }

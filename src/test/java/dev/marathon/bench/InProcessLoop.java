@@ -40,7 +40,8 @@ final class InProcessLoop {
     ToolCatalog catalog = new ToolCatalog();
     Secrets secrets = Secrets.fromEnvironment();
     Workspaces workspaces = new Workspaces(home.resolve("workspaces"));
-    ModelActivitiesImpl model = new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(5)), catalog, Prices.load(null), secrets);
+    ModelActivitiesImpl model = new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(5)), catalog, Prices.load(null), secrets,
+        new dev.marathon.activities.model.local.LocalModels(home.resolve("models")));
     ToolActivitiesImpl tools = new ToolActivitiesImpl(workspaces, conversations, catalog, secrets,
         new dev.marathon.activities.sandbox.Sandboxes(List.of(home)));
     WorkspaceKey key = new WorkspaceKey(state.spec.runId(), state.spec.repo(), state.spec.branch());

@@ -43,8 +43,29 @@ public final class ScriptedModel implements AutoCloseable {
   /** Arguments text sent exactly as given, e.g. malformed JSON. */
   public record Raw(String text) {}
 
-  /** One reply: a completion, or an HTTP error. */
-  public record Reply(String reasoning, String content, List<Call> calls, int status, String errorBody, Map<String, String> headers) {
+  /** What goes wrong in a streamed reply: it stops sending after some chunks, or the connection is cut. */
+  public record Fault(int afterChunks, boolean stall) {
+    public static Fault stallAfter(int chunks) {
+      return new Fault(chunks, true);
+    }
+
+    public static Fault cutAfter(int chunks) {
+      return new Fault(chunks, false);
+    }
+  }
+
+  /** One reply: a completion, or an HTTP error; when streamed, maybe with a fault. */
+  public record Reply(String reasoning, String content, List<Call> calls, int status, String errorBody, Map<String, String> headers,
+      Fault fault) {
+    public Reply(String reasoning, String content, List<Call> calls, int status, String errorBody, Map<String, String> headers) {
+      this(reasoning, content, calls, status, errorBody, headers, null);
+    }
+
+    /** The same reply, going wrong this way when it is streamed. */
+    public Reply failing(Fault f) {
+      return new Reply(reasoning, content, calls, status, errorBody, headers, f);
+    }
+
     public static Reply tools(String reasoning, Call... calls) {
       return new Reply(reasoning, null, List.of(calls), 200, null, Map.of());
     }
@@ -196,7 +217,9 @@ public final class ScriptedModel implements AutoCloseable {
         return;
       }
       completions.incrementAndGet();
-      send(ex, 200, Json.MAPPER.writeValueAsString(completion(turn, reply, body)), Map.of());
+      ObjectNode completion = completion(turn, reply, body);
+      if (body.path("stream").asBoolean(false)) stream(ex, completion, reply.fault());
+      else send(ex, 200, Json.MAPPER.writeValueAsString(completion), Map.of());
     } catch (RuntimeException e) {
       violations.add("server error: " + e);
       send(ex, 500, error("scripted model failed: " + e.getMessage()), Map.of());
@@ -234,6 +257,83 @@ public final class ScriptedModel implements AutoCloseable {
     usage.put("completion_tokens", (message.toString().length()) / 4);
     usage.put("total_tokens", promptChars / 4 + message.toString().length() / 4);
     return root;
+  }
+
+  /** Requests that asked for a stream, by turn. */
+  public long streamedRequests() {
+    return requests().stream().filter(r -> r.body() != null && r.body().path("stream").asBoolean(false)).count();
+  }
+
+  /**
+   * The completion as server-sent events, the way providers stream: reasoning and text in several
+   * deltas, each tool call's id and name first and its arguments in small fragments, the finish
+   * reason, then usage in a last chunk without choices, then [DONE].
+   */
+  private static void stream(HttpExchange ex, ObjectNode completion, Fault fault) throws IOException {
+    List<ObjectNode> chunks = new ArrayList<>();
+    JsonNode message = completion.path("choices").get(0).path("message");
+    chunks.add(delta(completion, d -> d.put("role", "assistant")));
+    for (String piece : pieces(message.path("reasoning_content").asText(null), 3)) chunks.add(delta(completion, d -> d.put("reasoning_content", piece)));
+    for (String piece : pieces(message.path("content").asText(null), 3)) chunks.add(delta(completion, d -> d.put("content", piece)));
+    JsonNode calls = message.path("tool_calls");
+    for (int i = 0; i < calls.size(); i++) {
+      JsonNode c = calls.get(i);
+      int index = i;
+      chunks.add(delta(completion, d -> d.putArray("tool_calls").addObject().put("index", index).put("id", c.path("id").asText())
+          .put("type", "function").putObject("function").put("name", c.path("function").path("name").asText()).put("arguments", "")));
+      String args = c.path("function").path("arguments").asText();
+      for (int at = 0; at < args.length(); at += 8) {
+        String fragment = args.substring(at, Math.min(args.length(), at + 8));
+        chunks.add(delta(completion, d -> d.putArray("tool_calls").addObject().put("index", index).putObject("function").put("arguments", fragment)));
+      }
+    }
+    ObjectNode last = delta(completion, d -> { });
+    ((ObjectNode) last.path("choices").get(0)).put("finish_reason", completion.path("choices").get(0).path("finish_reason").asText());
+    chunks.add(last);
+    ObjectNode usage = Json.MAPPER.createObjectNode().put("id", completion.path("id").asText()).put("object", "chat.completion.chunk");
+    usage.putArray("choices");
+    usage.set("usage", completion.path("usage"));
+    chunks.add(usage);
+
+    ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+    ex.sendResponseHeaders(200, 0);
+    OutputStream os = ex.getResponseBody();
+    for (int i = 0; i < chunks.size(); i++) {
+      if (fault != null && i == fault.afterChunks()) {
+        if (fault.stall()) sleep(120_000); // the client gives up first, and retries
+        os.close();
+        return;
+      }
+      os.write(("data: " + chunks.get(i) + "\n\n").getBytes(StandardCharsets.UTF_8));
+      os.flush();
+    }
+    os.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+    os.close();
+  }
+
+  private static ObjectNode delta(ObjectNode completion, java.util.function.Consumer<ObjectNode> fill) {
+    ObjectNode chunk = Json.MAPPER.createObjectNode().put("id", completion.path("id").asText()).put("object", "chat.completion.chunk")
+        .put("model", completion.path("model").asText());
+    ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
+    fill.accept(choice.putObject("delta"));
+    choice.putNull("finish_reason");
+    return chunk;
+  }
+
+  private static List<String> pieces(String text, int n) {
+    if (text == null || text.isEmpty()) return List.of();
+    List<String> out = new ArrayList<>();
+    int size = Math.max(1, (text.length() + n - 1) / n);
+    for (int at = 0; at < text.length(); at += size) out.add(text.substring(at, Math.min(text.length(), at + size)));
+    return out;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The rules strict providers enforce; null when the request keeps them. */
