@@ -30,7 +30,12 @@ final class Compactor {
     ModelReply complete(List<Message> messages, String purpose);
   }
 
-  record Result(String contextRef, Compaction method, long tokensBefore, long tokensAfter, ModelReply reply) {}
+  /** @param note what an operator should know about how it went, or null */
+  record Result(String contextRef, Compaction method, long tokensBefore, long tokensAfter, ModelReply reply, String note) {
+    Result(String contextRef, Compaction method, long tokensBefore, long tokensAfter, ModelReply reply) {
+      this(contextRef, method, tokensBefore, tokensAfter, reply, null);
+    }
+  }
 
   private final Conversations conversations;
   private final ToolCatalog catalog;
@@ -73,7 +78,12 @@ final class Compactor {
         Message.system(Prompts.load("compact.md")),
         Message.user(render(head) + "\n\n# Work to summarize\n\n" + tail(render(masked.subList(headEnd, keepFrom)), MAX_SUMMARY_INPUT_CHARS))), "compact");
     if (reply.content() == null || reply.content().isBlank()) {
-      throw new IllegalStateException("the summarizing call returned no text; the context was left as it was");
+      // A reply that cannot be a summary (a small model answering with a tool call, or nothing) is
+      // not worth retrying: fall back to masking at once, and say so.
+      String why = "the summary call returned no text";
+      return afterMask < before
+          ? new Result(conversations.replace(ref, masked), Compaction.MASKED, before, afterMask, reply, why + "; old tool results were masked instead")
+          : new Result(ref, Compaction.NONE, before, before, reply, why + "; the context was left as it was");
     }
     List<Message> compacted = new ArrayList<>(head);
     compacted.add(Message.user(pinned(reply.content(), plan, filesTouched(all.subList(headEnd, keepFrom)), keepFrom - headEnd)));

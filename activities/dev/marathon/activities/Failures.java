@@ -31,7 +31,9 @@ final class Failures {
           .setMessage(message)
           .setNextRetryDelay(e.retryAfter())
           .build();
-      case CONTEXT_OVERFLOW -> ApplicationFailure.newNonRetryableFailure(message, ModelFailures.CONTEXT_OVERFLOW);
+      case CONTEXT_OVERFLOW -> e.contextWindow() > 0
+          ? ApplicationFailure.newNonRetryableFailure(message, ModelFailures.CONTEXT_OVERFLOW, e.contextWindow())
+          : ApplicationFailure.newNonRetryableFailure(message, ModelFailures.CONTEXT_OVERFLOW);
       case AUTH -> ApplicationFailure.newNonRetryableFailure(message, ModelFailures.AUTH);
       case QUOTA -> ApplicationFailure.newNonRetryableFailure(message, ModelFailures.QUOTA);
       case BAD_REQUEST -> ApplicationFailure.newNonRetryableFailure(message, ModelFailures.BAD_REQUEST);

@@ -2,6 +2,7 @@ package dev.marathon.activities;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.marathon.activities.model.ChatRequest;
+import dev.marathon.activities.model.ContextWindows;
 import dev.marathon.activities.model.ModelClient;
 import dev.marathon.activities.model.ModelEndpoint;
 import dev.marathon.activities.model.ModelException;
@@ -43,6 +44,7 @@ public final class ModelActivitiesImpl implements ModelActivities {
   private final Secrets secrets;
 
   private final LocalModels localModels;
+  private final ContextWindows contextWindows = new ContextWindows();
 
   public ModelActivitiesImpl(Conversations conversations, ModelClient client, ToolCatalog catalog, Prices prices, Secrets secrets,
       LocalModels localModels) {
@@ -78,11 +80,14 @@ public final class ModelActivitiesImpl implements ModelActivities {
     List<Message> prompt = new ArrayList<>(history);
     prompt.addAll(added);
 
-    long estimate = TokenEstimate.of(prompt);
-    if (settings.contextWindow() > 0 && estimate > settings.contextWindow()) {
+    // The tool schemas are part of the prompt too (eight tools: about 1,100 tokens).
+    long estimate = TokenEstimate.of(prompt) + catalog.schemas().toString().length() / 4;
+    Long learned = provider == Provider.GENERIC || provider == Provider.LOCAL ? contextWindows.of(settings.baseUrl(), settings.model()) : null;
+    long window = learned != null && (settings.contextWindow() <= 0 || learned < settings.contextWindow()) ? learned : settings.contextWindow();
+    if (window > 0 && estimate > window) {
       // Do not send what cannot fit: the workflow compacts on this failure and tries again.
       throw Failures.model(new ModelException(ModelException.Kind.CONTEXT_OVERFLOW, "the prompt (about " + estimate
-          + " tokens) is larger than the model's context window (" + settings.contextWindow() + " tokens)", null), secrets);
+          + " tokens) is larger than the model's context window (" + window + " tokens)", null, window), secrets);
     }
     ObjectNode body = ChatRequest.body(settings.model(), prompt, catalog.schemas(), provider, settings.maxOutputTokens(), settings.streams());
     ModelReply reply = secrets.redact(complete(settings, body, input.runId(), input.turn()));
@@ -93,8 +98,10 @@ public final class ModelActivitiesImpl implements ModelActivities {
     Usage usage = new Usage(promptTokens, reply.completionTokens(), reply.cachedTokens(),
         prices.of(settings).cost(promptTokens, reply.cachedTokens(), reply.completionTokens()),
         promptTokens + reply.completionTokens());
-    return new ThinkResult(contextRef, catalog.read(reply.calls()),
-        Text.oneLine(reply.content(), DIGEST_CHARS), Text.oneLine(reply.reasoning(), DIGEST_CHARS), usage, reply.finishReason());
+    boolean cut = "length".equals(reply.finishReason());
+    return new ThinkResult(contextRef, catalog.read(reply.calls(), cut ? settings.maxOutputTokens() : 0),
+        Text.oneLine(reply.content(), DIGEST_CHARS), Text.oneLine(reply.reasoning(), DIGEST_CHARS), usage, reply.finishReason(),
+        window != settings.contextWindow() ? window : null);
   }
 
   @Override
@@ -117,7 +124,7 @@ public final class ModelActivitiesImpl implements ModelActivities {
         : new Usage(r.reply().promptTokens(), r.reply().completionTokens(), r.reply().cachedTokens(),
             prices.of(input.model()).cost(r.reply().promptTokens(), r.reply().cachedTokens(), r.reply().completionTokens()),
             r.tokensAfter());
-    return new CompactResult(r.contextRef(), r.method(), r.tokensBefore(), r.tokensAfter(), usage);
+    return new CompactResult(r.contextRef(), r.method(), r.tokensBefore(), r.tokensAfter(), usage, r.note());
   }
 
   /** The activity this thread runs, or null when the loop is called directly (the in-process benchmark). */

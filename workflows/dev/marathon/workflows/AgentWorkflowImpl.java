@@ -140,6 +140,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
       state.turn = turn;
       state.contextRef = r.contextRef();
       state.usage = state.usage.plus(r.usage());
+      if (r.contextWindow() != null) state.contextWindow = r.contextWindow();
       state.observations.clear();
       state.steering.subList(0, steeringCount).clear();
       state.notices.subList(0, noticeCount).clear();
@@ -154,11 +155,20 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
 
   private void startActing(ThinkResult thought) {
     phase = Phase.of(state.lifecycle, Phase.Step.ACTING);
+    if ("length".equals(thought.finishReason())) state.notices.add(Notices.CUT_OFF);
     if (thought.calls().isEmpty()) {
       state.notices.add(Notices.NO_TOOL_CALL);
+      state.recordAction("reply: " + Text.oneLine(thought.replyDigest().isBlank() ? "(nothing)" : thought.replyDigest(), 160));
+      state.turnsWithoutTools++;
+      if (state.turnsWithoutTools >= Notices.TURNS_WITHOUT_TOOLS
+          && Workflow.getVersion("pause-after-turns-without-tools", Workflow.DEFAULT_VERSION, 1) == 1) {
+        pauseFor(Pause.Cause.STUCK, "the model answered " + state.turnsWithoutTools + " turns in a row without calling a tool");
+        state.turnsWithoutTools = 0;
+      }
       endTurn("reply:" + thought.replyDigest());
       return;
     }
+    state.turnsWithoutTools = 0;
     state.turnCalls = new ArrayList<>(thought.calls());
     state.pendingCalls = new ArrayList<>(thought.calls());
     act();
@@ -333,7 +343,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
 
   /** Compacts when the next prompt (the conversation plus what the next turn adds) nears the window. */
   private void compactIfNearWindow() {
-    long window = state.spec.model().contextWindow();
+    long window = state.contextWindow();
     if (window > 0 && nextPromptTokens() * 100 >= window * state.spec.options().compactAtPercent()) compact();
   }
 
@@ -349,11 +359,12 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   private boolean compact() {
     phase = Phase.of(state.lifecycle, Phase.Step.COMPACTING);
     publish();
-    long window = state.spec.model().contextWindow();
+    long window = state.contextWindow();
     CompactInput input = new CompactInput(state.spec.runId(), state.turn, state.contextRef,
         window > 0 ? window / 2 : 0, KEEP_TURNS_ON_COMPACT, List.copyOf(state.plan), state.spec.model());
     try {
       CompactResult r = cancellable(() -> stubs.model("compact: turn " + state.turn).compact(input));
+      if (r.note() != null) state.recordAction("compaction: " + r.note());
       if (r.contextRef().equals(state.contextRef)) {
         state.usage = state.usage.plus(r.usage().withContextTokens(state.usage.contextTokens()));
         return false;
@@ -372,6 +383,8 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     Stop stop = state.lifecycle.stop();
     if (stop != null && stop.now()) return;
     if (ModelFailures.CONTEXT_OVERFLOW.equals(failureType(f))) {
+      Long window = reportedWindow(f);
+      if (window != null) state.contextWindow = window;
       if (!compact()) pauseFor(Pause.Cause.MODEL_ERROR,
           "the conversation no longer fits the context window and compaction could not shrink it: " + describe(f));
       return;
@@ -498,6 +511,20 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   private void publish() {
     Workflow.setCurrentDetails(RunDetails.markdown(state, phase));
     searchAttributes.upsertChanged(state, phase);
+  }
+
+  /** The context window a context-overflow failure carries (the server said how large it is), or null. */
+  private static Long reportedWindow(Throwable f) {
+    for (Throwable t = f; t != null; t = t.getCause()) {
+      if (t instanceof ApplicationFailure a && a.getDetails().getSize() > 0) {
+        try {
+          return a.getDetails().get(Long.class);
+        } catch (RuntimeException notAWindow) {
+          return null;
+        }
+      }
+    }
+    return null;
   }
 
   private static String failureType(Throwable f) {

@@ -7,6 +7,13 @@ final class Notices {
       "[marathon] You replied without calling a tool. Keep working with the tools; when the task is"
           + " done, call `finish` with a summary.";
 
+  /** Turns in a row without a tool call after which the run pauses (a model chatting instead of working). */
+  static final int TURNS_WITHOUT_TOOLS = 5;
+
+  static final String CUT_OFF =
+      "[marathon] Your last reply was cut off at the output limit. Keep replies and tool calls smaller:"
+          + " write a big file in parts.";
+
   static final String REPEATING =
       "[marathon] You have repeated the same action with the same result several times. Step back:"
           + " re-read the plan, try a different approach, or call `finish` and explain what blocks you.";

@@ -60,6 +60,12 @@ public final class RunState {
   public static final int RECENT = 20;
   /** Number of times the conversation was compacted. */
   public int compactions;
+  /** The context window the model's server says it gives, when smaller than the configured one; else null. */
+  public Long contextWindow;
+  /** Turns in a row in which the model called no tool. */
+  public int turnsWithoutTools;
+  /** Actions recorded so far (tool calls and replies without one): {@link Action#seq} counts them. */
+  public int actionsRecorded;
 
   /** Workflow time (epoch millis) when the run chain began; budgets in hours count from it. */
   public long startedAtMillis;
@@ -87,10 +93,16 @@ public final class RunState {
     return s;
   }
 
-  /** Records a finished tool call. */
+  /** Records what the agent did (a tool call, or a reply without one). */
   public void recordAction(String line) {
-    recent.add(new Action(toolCalls, turn, line));
+    recent.add(new Action(++actionsRecorded, turn, line));
     if (recent.size() > RECENT) recent.remove(0);
+  }
+
+  /** The context window compaction aims under: the configured one, or less when the server says so. */
+  public long contextWindow() {
+    long configured = spec.model().contextWindow();
+    return contextWindow != null && (configured <= 0 || contextWindow < configured) ? contextWindow : configured;
   }
 
   /** Display line of the last tool call, e.g. {@code bash: mvn -q test → exit 0}, or null. */
@@ -111,6 +123,7 @@ public final class RunState {
       legacyOutcome = null;
     }
     if (lifecycle == null) lifecycle = Lifecycle.RUNNING;
+    if (actionsRecorded == 0 && !recent.isEmpty()) actionsRecorded = recent.get(recent.size() - 1).seq();
     if (pendingCalls == null) pendingCalls = new ArrayList<>();
     if (turnCalls == null) turnCalls = new ArrayList<>();
     return this;

@@ -45,7 +45,7 @@ public final class ChatRequest {
           ArrayNode calls = w.putArray("tool_calls");
           for (Message.Call c : m.calls()) {
             ObjectNode call = calls.addObject().put("id", c.id()).put("type", "function");
-            call.putObject("function").put("name", c.name()).put("arguments", c.arguments() == null ? "{}" : c.arguments());
+            call.putObject("function").put("name", c.name()).put("arguments", wireArguments(c.arguments()));
           }
         }
         if (provider.echoesReasoning()) {
@@ -63,6 +63,22 @@ public final class ChatRequest {
       default -> w.put("content", m.content() == null ? "" : m.content());
     }
     return w;
+  }
+
+  /**
+   * A call's arguments as they go back to the provider: verbatim when they are a JSON object, else
+   * wrapped in one. Unparseable arguments (a reply cut at the output limit) sent back verbatim make
+   * llama.cpp answer HTTP 500 on every later turn: the conversation would be poisoned.
+   */
+  static String wireArguments(String arguments) {
+    if (arguments == null || arguments.isBlank()) return "{}";
+    try {
+      if (Json.MAPPER.readTree(arguments).isObject()) return arguments;
+    } catch (Exception notJson) {
+      // wrapped below
+    }
+    String kept = arguments.length() > 2_000 ? arguments.substring(0, 2_000) + "…" : arguments;
+    return Json.MAPPER.createObjectNode().put("unparseable_arguments", kept).toString();
   }
 
   /** Local servers get reasoning back under the name they used; hosted providers under theirs. */

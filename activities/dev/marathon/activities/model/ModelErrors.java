@@ -31,8 +31,9 @@ public final class ModelErrors {
     String detail = providerMessage.isBlank() ? "" : ": " + providerMessage;
 
     if (isContextOverflow(status, code, type, providerMessage)) {
+      // llama.cpp says how large the window is: the run learns it and compacts to fit.
       return new ModelException(ModelException.Kind.CONTEXT_OVERFLOW,
-          "the prompt is longer than the model's context window (" + where + detail + ")", null);
+          "the prompt is longer than the model's context window (" + where + detail + ")", null, error.path("n_ctx").asLong(0));
     }
     if (status == 401 || status == 403 || AUTH_CODES.contains(code)) {
       String key = keyEnv == null || keyEnv.isBlank() ? "the API key environment variable (--api-key-env)" : "the environment variable " + keyEnv;

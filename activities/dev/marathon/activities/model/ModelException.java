@@ -23,11 +23,23 @@ public final class ModelException extends RuntimeException {
 
   private final Kind kind;
   private final Duration retryAfter;
+  private final long contextWindow;
 
   public ModelException(Kind kind, String message, Duration retryAfter) {
+    this(kind, message, retryAfter, 0);
+  }
+
+  /** @param contextWindow for a context overflow, the window the server said it has (0: it did not say) */
+  public ModelException(Kind kind, String message, Duration retryAfter, long contextWindow) {
     super(message);
     this.kind = kind;
     this.retryAfter = retryAfter;
+    this.contextWindow = contextWindow;
+  }
+
+  /** The context window the server reported with an overflow, or 0. */
+  public long contextWindow() {
+    return contextWindow;
   }
 
   public Kind kind() {

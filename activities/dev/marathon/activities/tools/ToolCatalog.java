@@ -56,8 +56,24 @@ public final class ToolCatalog {
    * arguments) becomes a {@link ToolCall.Rejected} whose error the model reads on its next turn.
    */
   public List<ToolCall> read(List<Message.Call> calls) {
+    return read(calls, 0);
+  }
+
+  /**
+   * @param cutAtTokens when the reply was cut at the output limit (finish_reason {@code length}),
+   *     that limit: a call whose arguments do not parse is then refused with what to do instead
+   */
+  public List<ToolCall> read(List<Message.Call> calls, int cutAtTokens) {
     List<ToolCall> out = new ArrayList<>(calls.size());
-    for (Message.Call c : calls) out.add(read(c));
+    for (Message.Call c : calls) {
+      ToolCall call = read(c);
+      if (cutAtTokens > 0 && call instanceof ToolCall.Rejected r && r.error().contains("not valid JSON")) {
+        call = new ToolCall.Rejected(c.id(), c.name(), "Error: your reply was cut off at the output limit (" + cutAtTokens
+            + " tokens) in the middle of this call, so it did not run. Make smaller calls: write a big file in parts"
+            + " (write_file, then edit_file or bash to append).");
+      }
+      out.add(call);
+    }
     return out;
   }
 

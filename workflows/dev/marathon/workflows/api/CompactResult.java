@@ -10,6 +10,8 @@ import dev.marathon.workflows.Usage;
  * @param tokensBefore estimated tokens before
  * @param tokensAfter estimated tokens after
  * @param usage tokens spent on the summarizing call, if any
+ * @param note what an operator should know about how it went (e.g. the summary call returned no
+ *     text and old tool results were masked instead), or null
  */
 public record CompactResult(
-    String contextRef, Compaction method, long tokensBefore, long tokensAfter, Usage usage) {}
+    String contextRef, Compaction method, long tokensBefore, long tokensAfter, Usage usage, String note) {}

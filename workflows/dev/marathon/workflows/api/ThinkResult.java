@@ -14,6 +14,8 @@ import java.util.List;
  *     shows what the agent thought
  * @param usage tokens and cost of this turn only
  * @param finishReason the provider's finish_reason, normalized to lower case
+ * @param contextWindow the window the server says it gives, when it says (a local server started
+ *     with less than the model's own), else null
  */
 public record ThinkResult(
     String contextRef,
@@ -21,4 +23,5 @@ public record ThinkResult(
     @JsonAlias("reply") String replyDigest,
     @JsonAlias("thinking") String thinkingDigest,
     Usage usage,
-    String finishReason) {}
+    String finishReason,
+    Long contextWindow) {}
