@@ -58,7 +58,8 @@ final class LocalEngine implements AutoCloseable {
   LocalEngine(Path weights, int contextTokens) {
     this.contextTokens = contextTokens;
     int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-    this.model = new LlamaModel(new ModelParameters().setModel(weights.toString()).setCtxSize(contextTokens).setThreads(threads));
+    this.model = new LlamaModel(new ModelParameters().setModel(weights.toString()).setCtxSize(contextTokens).setThreads(threads)
+        .disableLog().disablePerf());
   }
 
   int contextTokens() {

@@ -62,9 +62,9 @@ final class ModelOptions {
       return presets.named(name).orElseThrow(() -> new BadInputException(
           "unknown provider '" + name + "': use one of " + presets.all().stream().map(Preset::name).toList() + " (./marathon models)"));
     }
-    String m = first(model, System.getenv("MARATHON_MODEL"), presets.configured("model"));
+    String m = first(model, env("MARATHON_MODEL"), presets.configured("model"));
     if (m != null && presets.forModel(m).isPresent()) return presets.forModel(m).get();
-    String url = first(baseUrl, System.getenv("MARATHON_BASE_URL"), presets.configured("baseUrl"));
+    String url = first(baseUrl, env("MARATHON_BASE_URL"), presets.configured("baseUrl"));
     if (url != null) {
       Provider detected = Provider.of(null, url);
       for (Preset p : presets.all()) if (p.quirks().equals(detected.wireName()) && !"generic".equals(p.quirks())) return p;
@@ -84,8 +84,8 @@ final class ModelOptions {
     }
     Preset p = preset(presets);
     chosen = p;
-    String url = first(baseUrl, System.getenv("MARATHON_BASE_URL"), presets.configured("baseUrl"), p.baseUrl());
-    String name = first(model, System.getenv("MARATHON_MODEL"), presets.configured("model"), p.model());
+    String url = first(baseUrl, env("MARATHON_BASE_URL"), presets.configured("baseUrl"), p.baseUrl());
+    String name = first(model, env("MARATHON_MODEL"), presets.configured("model"), p.model());
     if (url == null || url.isBlank()) throw new BadInputException("no model endpoint: pass --base-url, --provider, or set MARATHON_BASE_URL");
     OptionChecks.url(baseUrl != null ? "--base-url" : "the base URL", url);
     if (name == null || name.isBlank()) throw new BadInputException("no model: pass --model or set MARATHON_MODEL");
@@ -96,6 +96,12 @@ final class ModelOptions {
     long window = contextWindow != null ? contextWindow : p.contextWindow();
     int output = maxOutputTokens != null ? maxOutputTokens : p.maxOutputTokens();
     return new ModelSettings(url, name, keyEnv, p.quirks(), window, output, parsePrice(), noStream ? Boolean.FALSE : null);
+  }
+
+  /** An environment variable, or null when it is unset or blank. */
+  private static String env(String name) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? null : v;
   }
 
   static boolean isLocal(String url) {

@@ -44,9 +44,10 @@ public record MarathonHome(Path dir) {
     return dir.resolve("prices.json");
   }
 
-  /** Weights of the embedded local model. */
+  /** Weights of the embedded local model ({@code MARATHON_MODELS} moves them, e.g. to share one copy). */
   public Path models() {
-    return dir.resolve("models");
+    String s = System.getenv("MARATHON_MODELS");
+    return s != null && !s.isBlank() ? Path.of(s) : dir.resolve("models");
   }
 
   /** The user's config: model presets and defaults ({@code ModelPresets}). */
