@@ -123,6 +123,10 @@ public final class ModelClient {
         String line = lines.poll(1, TimeUnit.SECONDS);
         long now = System.nanoTime();
         if (line == null) {
+          if (started && lastData > lastBeat) { // output arrived since the last beat: say it once, then wait quietly
+            lastBeat = now;
+            liveness.alive(reply.tail(LIVE_CHARS));
+          }
           if (started && Duration.ofNanos(now - lastData).compareTo(stall) > 0) {
             throw new ModelException(ModelException.Kind.RETRYABLE, "the model's stream from " + endpoint.completionsUrl()
                 + " stalled: nothing for " + stall.toSeconds() + " s", null);
@@ -145,10 +149,6 @@ public final class ModelClient {
               + " was cut: " + line.substring(5), null);
         }
         lastData = now;
-        if (now - lastBeat > TICK.toNanos() / 2) {
-          lastBeat = now;
-          liveness.alive(reply.tail(LIVE_CHARS));
-        }
         if (!line.startsWith("data:")) continue; // event names, ids, ": keep-alive" comments
         started = true;
         String data = line.substring(5).strip();
@@ -164,6 +164,10 @@ public final class ModelClient {
         }
         if (chunk.has("error")) throw ModelErrors.classify(500, chunk.toString(), Optional.empty(), endpoint.completionsUrl(), endpoint.keyEnv());
         reply.add(chunk);
+        if (now - lastBeat > TICK.toNanos() / 2) {
+          lastBeat = now;
+          liveness.alive(reply.tail(LIVE_CHARS));
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

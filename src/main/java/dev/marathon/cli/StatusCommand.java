@@ -65,6 +65,7 @@ final class StatusCommand implements Callable<Integer> {
       o.putObject("usage").put("totalTokens", view.searchAttribute(MarathonSearchAttributes.TOKENS));
       o.put("note", "no worker answered the progress query; showing search attributes only");
     }
+    if (view.running() && view.liveOutput() != null) o.put("modelNow", view.liveOutput());
     o.put("historyLength", view.description().getHistoryLength());
     if (conn.uiUrl() != null) o.put("ui", Ui.executionUrl(conn.uiUrl(), conn.namespace(), view.description().getExecution().getWorkflowId(), view.description().getExecution().getRunId()));
     return o;
@@ -82,6 +83,8 @@ final class StatusCommand implements Callable<Integer> {
     sb.append(String.format(Locale.ROOT, "  usage:  %,d prompt + %,d completion tokens · $%.4f · model %s%n",
         p.usage().promptTokens(), p.usage().completionTokens(), p.usage().costUsd(), p.model()));
     if (p.lastTool() != null) sb.append("  last:   ").append(p.lastTool()).append('\n');
+    String live = view.running() ? view.liveOutput() : null;
+    if (live != null) sb.append("  model:  ").append(WatchCommand.lastLines(live, 1)).append('\n');
     if (!p.plan().isEmpty()) sb.append("  plan:   ").append(RunFollower.plan(p.plan())).append('\n');
     if (p.pause() != null) sb.append("  paused: ").append(p.pause().reason()).append('\n');
     if (p.summary() != null) sb.append("  summary: ").append(p.summary()).append('\n');

@@ -4,9 +4,11 @@ import dev.marathon.workflows.MarathonSearchAttributes;
 import dev.marathon.workflows.Progress;
 import dev.marathon.workflows.RunReport;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.common.SearchAttributes;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -40,6 +42,23 @@ public final class RunInspector {
       SearchAttributes sa = description.getTypedSearchAttributes();
       Long v = sa == null ? null : sa.get(key);
       return v == null ? 0 : v;
+    }
+
+    /**
+     * What the model is writing right now: the heartbeat detail of the pending model call ("turn
+     * 12: …last 400 characters"), or null. Heartbeats are not history events, so this costs the
+     * run nothing; the Web UI shows the same text under the pending activity.
+     */
+    public String liveOutput() {
+      for (PendingActivityInfo a : description.getRawDescription().getPendingActivitiesList()) {
+        if (!a.getActivityType().getName().equals("Think") || !a.hasHeartbeatDetails()) continue;
+        try {
+          return DataConverters.marathon().fromPayloads(0, Optional.of(a.getHeartbeatDetails()), String.class, String.class);
+        } catch (RuntimeException notText) {
+          return null;
+        }
+      }
+      return null;
     }
 
     public String phaseAttribute() {

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.marathon.activities.Json;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.MarathonHome;
+import dev.marathon.runtime.RunInspector;
 import dev.marathon.runtime.Runs;
 import dev.marathon.runtime.WorkerHost;
 import dev.marathon.testing.DevServerFixture;
@@ -177,6 +178,29 @@ class OperatorIT {
 
       Launcher.Result ui = cli("ui", "story-1");
       assertEquals(server.uiUrl() + "/namespaces/default/workflows/story-1/" + d.getExecution().getRunId() + "/history", ui.out().strip());
+    }
+  }
+
+  /** What the model is writing rides on the model call's heartbeat: status shows it while the turn streams. */
+  @Test
+  void statusShowsWhatTheModelIsWritingWhileItStreams() throws Exception {
+    String thinking = "Reading the flaky test first; the timeout in FooTest looks too short, so";
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    try (ScriptedModel model = new ScriptedModel((turn, req) -> turn == 1
+        ? Reply.tools(thinking, bash("true")).failing(ScriptedModel.Fault.holdAfter(3, release))
+        : Reply.tools("done", finish("ok")))) {
+      start("live-1", model, new RunOptions(600, 3600, 60, 4000, 80)); // a minute before the held stream counts as stalled
+      RunInspector inspector = new RunInspector(runs());
+      String live = Eventually.get(() -> {
+        String now = inspector.now("live-1").liveOutput();
+        return now != null && now.contains("Reading") ? now : null;
+      }, Duration.ofSeconds(30), "the reasoning so far on the heartbeat");
+      assertTrue(live.startsWith("turn 1: …") && thinking.startsWith(live.substring("turn 1: …".length())), live);
+      Launcher.Result status = cli("status", "live-1");
+      assertTrue(status.out().contains("model:  turn 1: …Reading the flaky test"), status.out());
+      release.countDown();
+      assertEquals(RunOutcome.FINISHED, result("live-1").outcome());
+      assertEquals(null, inspector.now("live-1").liveOutput(), "nothing is live once the run ended");
     }
   }
 

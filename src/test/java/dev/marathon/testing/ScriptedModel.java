@@ -43,14 +43,22 @@ public final class ScriptedModel implements AutoCloseable {
   /** Arguments text sent exactly as given, e.g. malformed JSON. */
   public record Raw(String text) {}
 
-  /** What goes wrong in a streamed reply: it stops sending after some chunks, or the connection is cut. */
-  public record Fault(int afterChunks, boolean stall) {
+  /**
+   * What happens to a streamed reply after some chunks: it stops sending (stall), the connection
+   * is cut, or it holds still until {@code hold} is released and then goes on (a model thinking
+   * slowly while the test looks at the run).
+   */
+  public record Fault(int afterChunks, boolean stall, java.util.concurrent.CountDownLatch hold) {
     public static Fault stallAfter(int chunks) {
-      return new Fault(chunks, true);
+      return new Fault(chunks, true, null);
     }
 
     public static Fault cutAfter(int chunks) {
-      return new Fault(chunks, false);
+      return new Fault(chunks, false, null);
+    }
+
+    public static Fault holdAfter(int chunks, java.util.concurrent.CountDownLatch until) {
+      return new Fault(chunks, false, until);
     }
   }
 
@@ -300,9 +308,13 @@ public final class ScriptedModel implements AutoCloseable {
     OutputStream os = ex.getResponseBody();
     for (int i = 0; i < chunks.size(); i++) {
       if (fault != null && i == fault.afterChunks()) {
-        if (fault.stall()) sleep(120_000); // the client gives up first, and retries
-        os.close();
-        return;
+        if (fault.hold() != null) {
+          await(fault.hold());
+        } else {
+          if (fault.stall()) sleep(120_000); // the client gives up first, and retries
+          os.close();
+          return;
+        }
       }
       os.write(("data: " + chunks.get(i) + "\n\n").getBytes(StandardCharsets.UTF_8));
       os.flush();
@@ -326,6 +338,14 @@ public final class ScriptedModel implements AutoCloseable {
     int size = Math.max(1, (text.length() + n - 1) / n);
     for (int at = 0; at < text.length(); at += size) out.add(text.substring(at, Math.min(text.length(), at + size)));
     return out;
+  }
+
+  private static void await(java.util.concurrent.CountDownLatch latch) {
+    try {
+      if (!latch.await(120, java.util.concurrent.TimeUnit.SECONDS)) throw new IllegalStateException("a held stream was never released");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void sleep(long ms) {
