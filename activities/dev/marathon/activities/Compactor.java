@@ -66,8 +66,13 @@ final class Compactor {
     // 2. Summarize the older turns; keep as many recent turns verbatim as fit in half the target.
     int keepFrom = keptSuffix(masked, firstAssistant, keepTurns, targetTokens / 2);
     if (keepFrom <= firstAssistant) {
-      return afterMask < before
-          ? new Result(conversations.replace(ref, masked), Compaction.MASKED, before, afterMask, null)
+      // Nothing old enough to summarize: a few turns with huge results in a small window (a local
+      // model's). Mask the recent results too rather than give up; the model can ask again.
+      List<Message> allMasked = masked(all, firstAssistant, all.size());
+      long afterAll = TokenEstimate.of(allMasked);
+      return afterAll < before
+          ? new Result(conversations.replace(ref, allMasked), Compaction.MASKED, before, afterAll, null,
+              afterMask > targetTokens ? "even the latest tool results were masked to fit the window" : null)
           : new Result(ref, Compaction.NONE, before, before, null);
     }
     // The head is the task itself (system prompt and first user message); everything after it,

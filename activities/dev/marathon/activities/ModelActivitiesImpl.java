@@ -119,7 +119,10 @@ public final class ModelActivitiesImpl implements ModelActivities {
           Provider.of(input.model().provider(), input.model().baseUrl()), input.model().maxOutputTokens(), input.model().streams());
       return complete(input.model(), body, input.runId(), input.turn());
     });
-    Compactor.Result r = compactor.compact(input.contextRef(), input.targetTokens(), input.keepTurns(), input.plan());
+    // The tool schemas go with every request: what the conversation may take is the target less them.
+    long target = input.targetTokens() <= 0 ? input.targetTokens()
+        : Math.max(input.targetTokens() - catalog.schemas().toString().length() / 4, input.targetTokens() / 4);
+    Compactor.Result r = compactor.compact(input.contextRef(), target, input.keepTurns(), input.plan());
     Usage usage = r.reply() == null ? new Usage(0, 0, 0, 0, r.tokensAfter())
         : new Usage(r.reply().promptTokens(), r.reply().completionTokens(), r.reply().cachedTokens(),
             prices.of(input.model()).cost(r.reply().promptTokens(), r.reply().cachedTokens(), r.reply().completionTokens()),

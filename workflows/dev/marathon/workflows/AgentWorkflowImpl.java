@@ -360,8 +360,11 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     phase = Phase.of(state.lifecycle, Phase.Step.COMPACTING);
     publish();
     long window = state.contextWindow();
+    // Half the window, less what the next turn will add (tool results not yet in the conversation).
+    long pending = nextPromptTokens() - state.usage.contextTokens();
+    long target = window > 0 ? Math.max(window / 2 - pending, window / 8) : 0;
     CompactInput input = new CompactInput(state.spec.runId(), state.turn, state.contextRef,
-        window > 0 ? window / 2 : 0, KEEP_TURNS_ON_COMPACT, List.copyOf(state.plan), state.spec.model());
+        target, KEEP_TURNS_ON_COMPACT, List.copyOf(state.plan), state.spec.model());
     try {
       CompactResult r = cancellable(() -> stubs.model("compact: turn " + state.turn).compact(input));
       if (r.note() != null) state.recordAction("compaction: " + r.note());

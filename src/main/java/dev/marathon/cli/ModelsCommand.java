@@ -32,9 +32,9 @@ final class ModelsCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new BadInputException(e.getMessage());
     }
-    out.printf("%-9s %-22s %-34s %-26s %9s%n", "PRESET", "MODEL", "BASE URL", "KEY", "CONTEXT");
+    out.printf("%-9s %-22s %-34s %-28s %9s%n", "PRESET", "MODEL", "BASE URL", "KEY", "CONTEXT");
     for (Preset p : presets.all()) {
-      out.printf(Locale.ROOT, "%-9s %-22s %-34s %-26s %,9d%n", p.name(), p.model(), p.baseUrl(), key(p, home), p.contextWindow());
+      out.printf(Locale.ROOT, "%-9s %-22s %-34s %-28s %,9d%n", p.name(), p.model(), p.baseUrl(), key(p, home), p.contextWindow());
       out.println("          " + p.about());
     }
     if (Files.exists(home.config())) out.println("\nconfig: " + home.config());

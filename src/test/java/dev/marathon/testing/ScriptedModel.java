@@ -62,16 +62,25 @@ public final class ScriptedModel implements AutoCloseable {
     }
   }
 
-  /** One reply: a completion, or an HTTP error; when streamed, maybe with a fault. */
+  /**
+   * One reply: a completion, or an HTTP error; when streamed, maybe with a fault.
+   *
+   * @param finishReason null: {@code tool_calls} or {@code stop}, as the reply has calls or not
+   */
   public record Reply(String reasoning, String content, List<Call> calls, int status, String errorBody, Map<String, String> headers,
-      Fault fault) {
+      Fault fault, String finishReason) {
     public Reply(String reasoning, String content, List<Call> calls, int status, String errorBody, Map<String, String> headers) {
-      this(reasoning, content, calls, status, errorBody, headers, null);
+      this(reasoning, content, calls, status, errorBody, headers, null, null);
     }
 
     /** The same reply, going wrong this way when it is streamed. */
     public Reply failing(Fault f) {
-      return new Reply(reasoning, content, calls, status, errorBody, headers, f);
+      return new Reply(reasoning, content, calls, status, errorBody, headers, f, finishReason);
+    }
+
+    /** The same reply, said to be cut at the output limit ({@code finish_reason: length}). */
+    public Reply cutAtLimit() {
+      return new Reply(reasoning, content, calls, status, errorBody, headers, fault, "length");
     }
 
     public static Reply tools(String reasoning, Call... calls) {
@@ -258,7 +267,7 @@ public final class ScriptedModel implements AutoCloseable {
       }
     }
     if (key != null) producedReasoning.put(key, reply.reasoning() == null ? "" : reply.reasoning());
-    choice.put("finish_reason", reply.calls().isEmpty() ? "stop" : "tool_calls");
+    choice.put("finish_reason", reply.finishReason() != null ? reply.finishReason() : reply.calls().isEmpty() ? "stop" : "tool_calls");
     long promptChars = request.path("messages").toString().length();
     ObjectNode usage = root.putObject("usage");
     usage.put("prompt_tokens", promptChars / 4);

@@ -39,7 +39,7 @@ class LocalModelServerTest {
 
   @AfterAll
   static void stop() {
-    server.close();
+    if (server != null) server.close();
   }
 
   static ObjectNode request(boolean stream, String task) {
