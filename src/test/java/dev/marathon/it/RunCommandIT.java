@@ -146,9 +146,10 @@ class RunCommandIT {
       assertTrue(r.err().contains((String) c[1]), "expected '" + c[1] + "' in " + r);
       assertTrue(!r.err().contains("\tat "), "no stack traces for bad input: " + r);
     }
-    Launcher.Result noModel = Launcher.run(home, Map.of("MARATHON_BASE_URL", "", "MARATHON_MODEL", ""), 120,
-        "run", "--repo", repo.toString(), "--task", "t");
-    assertEquals(2, noModel.exit(), noModel.toString());
-    assertTrue(noModel.err().contains("--base-url"), noModel.toString());
+    // Nothing configured runs the embedded local model (LocalModelIT); a model with no endpoint is refused.
+    Launcher.Result noEndpoint = Launcher.run(home, Map.of("MARATHON_BASE_URL", "", "MARATHON_MODEL", ""), 120,
+        "run", "--repo", repo.toString(), "--task", "t", "--model", "my-model");
+    assertEquals(2, noEndpoint.exit(), noEndpoint.toString());
+    assertTrue(noEndpoint.err().contains("no endpoint for model 'my-model'") && noEndpoint.err().contains("--base-url"), noEndpoint.toString());
   }
 }
