@@ -40,6 +40,8 @@ public final class ModelActivitiesImpl implements ModelActivities {
   private final Conversations conversations;
   private final ModelClient client;
   private final ToolCatalog catalog;
+  /** What a swarm's coordinator is offered: the same tools and spawn_agents, wait_agents, agent_status. */
+  private final ToolCatalog coordinatorCatalog;
   private final Prices prices;
   private final Secrets secrets;
 
@@ -52,6 +54,7 @@ public final class ModelActivitiesImpl implements ModelActivities {
     this.conversations = conversations;
     this.client = client;
     this.catalog = catalog;
+    this.coordinatorCatalog = catalog.withSwarmTools();
     this.prices = prices;
     this.secrets = secrets;
   }
@@ -68,6 +71,7 @@ public final class ModelActivitiesImpl implements ModelActivities {
   private ThinkResult thinkOnce(ThinkInput input) {
     ModelSettings settings = input.model();
     Provider provider = Provider.of(settings.provider(), settings.baseUrl());
+    ToolCatalog catalog = input.coordinator() ? coordinatorCatalog : this.catalog;
     List<Message> added = new ArrayList<>();
     for (Observation o : input.observations()) {
       added.add(o.ref() != null

@@ -16,6 +16,11 @@ public final class Prompts {
     return "Task: " + title + "\n\n" + task;
   }
 
+  /** A sub-agent's task: the coordinator's words, and what being one of many means. */
+  public static String subAgentTask(String title, String task, String coordinator) {
+    return "Task: " + title + "\n\n" + task + "\n\n" + load("sub-agent.md").replace("{{coordinator}}", coordinator);
+  }
+
   public static String load(String name) {
     try (InputStream in = Prompts.class.getResourceAsStream("/marathon/" + name)) {
       if (in == null) throw new IllegalStateException("prompt marathon/" + name + " is missing from the classpath");

@@ -3,6 +3,7 @@ package dev.marathon.activities;
 import dev.marathon.activities.store.Conversations;
 import dev.marathon.activities.store.CorruptObjectException;
 import dev.marathon.activities.store.Message;
+import dev.marathon.activities.tools.SpawnAgentsTool;
 import dev.marathon.activities.workspace.GitIdentity;
 import dev.marathon.activities.workspace.Workspace;
 import dev.marathon.activities.workspace.WorkspaceException;
@@ -11,6 +12,7 @@ import dev.marathon.workflows.api.CommitInput;
 import dev.marathon.workflows.api.CommitResult;
 import dev.marathon.workflows.api.CreateRunInput;
 import dev.marathon.workflows.api.CreateRunResult;
+import dev.marathon.workflows.api.SpawnedFrom;
 import dev.marathon.workflows.api.WorkspaceActivities;
 import io.temporal.activity.Activity;
 import java.nio.file.Path;
@@ -29,12 +31,15 @@ public final class WorkspaceActivitiesImpl implements WorkspaceActivities {
   @Override
   public CreateRunResult createWorkspaceAndConversation(CreateRunInput input) {
     Workspace ws = workspaces.get(input.workspace());
+    SpawnedFrom from = input.spawnedFrom();
     try (Workspace.Lease lease = ws.lease(WorkspaceActivitiesImpl::heartbeat)) {
-      Workspace.Begun begun = ws.begin();
+      Workspace.Begun begun = from == null ? ws.begin() : ws.beginFrom(workspaces.get(from.coordinator()), from.snapshot());
+      String task = from == null ? Prompts.task(input.title(), input.task())
+          : Prompts.subAgentTask(input.title(), SpawnAgentsTool.task(spawnArguments(from), from.index()), from.coordinator().runId());
       // Content-addressed: a retried attempt writes the same bytes and gets the same ref.
       String contextRef = conversations.append(null, List.of(
           Message.system(Prompts.system(input.workspace().branch())),
-          Message.user(Prompts.task(input.title(), input.task()))));
+          Message.user(task)));
       return new CreateRunResult(contextRef, begun.snapshot());
     } catch (WorkspaceException e) {
       throw Failures.workspace(e);
@@ -47,10 +52,20 @@ public final class WorkspaceActivitiesImpl implements WorkspaceActivities {
   public CommitResult commit(CommitInput input) {
     Workspace ws = workspaces.get(input.workspace());
     try (Workspace.Lease lease = ws.lease(WorkspaceActivitiesImpl::heartbeat)) {
-      return new CommitResult(ws.commit(input.workspaceRef(), input.message(), GitIdentity.of(Path.of(input.workspace().repo()))));
+      String head = ws.commit(input.workspaceRef(), input.message(), GitIdentity.of(Path.of(input.workspace().repo())));
+      return new CommitResult(head, input.report() == null ? null : conversations.store().putText(input.report()));
     } catch (WorkspaceException e) {
       throw Failures.workspace(e);
     }
+  }
+
+  private String spawnArguments(SpawnedFrom from) {
+    String arguments = conversations.arguments(from.contextRef(), from.callId());
+    if (arguments == null) {
+      throw new WorkspaceException("the spawn_agents call " + from.callId() + " is not in the coordinator's checkpoint "
+          + from.contextRef(), true);
+    }
+    return arguments;
   }
 
   private static void heartbeat() {

@@ -2,6 +2,7 @@ package dev.marathon.workflows;
 
 import dev.marathon.workflows.api.ModelActivities;
 import dev.marathon.workflows.api.ModelFailures;
+import dev.marathon.workflows.api.SwarmActivities;
 import dev.marathon.workflows.api.ToolActivities;
 import dev.marathon.workflows.api.WorkspaceActivities;
 import dev.marathon.workflows.api.WorkspaceFailures;
@@ -86,6 +87,18 @@ final class ActivityStubs {
         WorkspaceActivities.class,
         ActivityOptions.newBuilder()
             .setStartToCloseTimeout(Duration.ofMinutes(10))
+            .setHeartbeatTimeout(Duration.ofSeconds(Math.max(options.heartbeatSeconds(), 30)))
+            .setSummary(Text.oneLineBytes(summary, SUMMARY_BYTES))
+            .setRetryOptions(WORKSPACE_RETRIES)
+            .build());
+  }
+
+  /** The swarm's merges run in the coordinator's workspace like a tool; surveys only read. */
+  SwarmActivities swarm(String summary) {
+    return Workflow.newActivityStub(
+        SwarmActivities.class,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofMinutes(30))
             .setHeartbeatTimeout(Duration.ofSeconds(Math.max(options.heartbeatSeconds(), 30)))
             .setSummary(Text.oneLineBytes(summary, SUMMARY_BYTES))
             .setRetryOptions(WORKSPACE_RETRIES)

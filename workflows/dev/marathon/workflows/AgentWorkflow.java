@@ -64,6 +64,11 @@ public interface AgentWorkflow {
   void finish();
 
   @SignalMethod(
+      name = "agentNews",
+      description = "From a sub-agent to its coordinator: it paused, went on, or ended (with its numbers and report).")
+  void agentNews(AgentNews news);
+
+  @SignalMethod(
       name = "cancel",
       description =
           "Cancel. Argument now=false (default): the agent wraps up and commits, then the run"

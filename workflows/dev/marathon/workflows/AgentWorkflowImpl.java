@@ -1,6 +1,7 @@
 package dev.marathon.workflows;
 
 import dev.marathon.workflows.api.CommitInput;
+import dev.marathon.workflows.api.CommitResult;
 import dev.marathon.workflows.api.CompactInput;
 import dev.marathon.workflows.api.CompactResult;
 import dev.marathon.workflows.api.CreateRunInput;
@@ -18,6 +19,7 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.ContinueAsNewOptions;
 import io.temporal.workflow.Functions;
@@ -54,16 +56,22 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   private final SearchAttributeUpserts searchAttributes = new SearchAttributeUpserts();
   /** The run's own scope: a Temporal cancellation request shows up here. */
   private CancellationScope root;
+  /** A coordinator's swarm; null for other runs. */
+  private SwarmCoordinator swarm;
 
   @Override
   public RunReport run(RunState initial) {
     state = initial.migrated();
     stubs = new ActivityStubs(state.spec.options());
     root = CancellationScope.current();
+    if (state.spec.swarm() != null) swarm = new SwarmCoordinator(state, stubs);
     // A cancellation from the Web UI or `temporal workflow cancel` is graceful: it becomes a
     // wrap-up request. So the loop runs in a scope that the cancellation itself does not reach.
     RunReport[] report = new RunReport[1];
-    Workflow.newDetachedCancellationScope(() -> report[0] = drive()).run();
+    Workflow.newDetachedCancellationScope(() -> {
+      if (swarm != null) Async.procedure(swarm::dispatch); // starts queued sub-agents as slots free up
+      report[0] = drive();
+    }).run();
     return report[0];
   }
 
@@ -113,10 +121,11 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     publish();
     CreateRunResult created =
         stubs.workspace("begin: worktree on " + state.spec.branch())
-            .createWorkspaceAndConversation(new CreateRunInput(workspaceKey(), state.spec.title(), state.task));
+            .createWorkspaceAndConversation(new CreateRunInput(workspaceKey(), state.spec.title(), state.task, state.spawnedFrom));
     state.contextRef = created.contextRef();
     state.workspaceRef = created.workspaceRef();
     state.task = null; // now in the first checkpoint; keep it out of every later run's input
+    state.spawnedFrom = null;
   }
 
   /** One model turn. Returns null when the turn could not happen (paused, compacted, stopped). */
@@ -132,7 +141,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     int turn = state.turn + 1;
     ThinkInput input =
         new ThinkInput(state.spec.runId(), turn, state.contextRef,
-            List.copyOf(state.observations), messages, state.spec.model());
+            List.copyOf(state.observations), messages, state.spec.model(), swarm != null);
     thinking = true;
     try {
       ThinkResult r =
@@ -178,9 +187,11 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   private void act() {
     while (!state.pendingCalls.isEmpty()) {
       ToolCall call = state.pendingCalls.get(0);
-      if (!state.pendingCallFailed) state.toolCalls++;
+      if (!state.pendingCallFailed && !state.pendingCallStarted) state.toolCalls++;
+      state.pendingCallStarted = true;
       Observation result = perform(call);
       if (result == null) return; // paused: the call stays pending, and the turn goes on after
+      state.pendingCallStarted = false;
       state.pendingCalls.remove(0);
       state.observations.add(result);
     }
@@ -223,7 +234,30 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
       state.recordAction(r.tool() + ": rejected · " + Text.oneLine(r.error(), 120));
       return Observation.inline(call.id(), call.tool(), r.error());
     }
-    return runTool((ToolCall.Workspace) call);
+    if (call instanceof ToolCall.Workspace w) return runTool(w);
+    if (swarm == null) return Observation.inline(call.id(), call.tool(), "Error: " + call.tool() + " is for a swarm's coordinator.");
+    if (call instanceof ToolCall.SpawnAgents spawn) return swarm.spawn(spawn);
+    if (call instanceof ToolCall.AgentStatus status) return swarm.status(status);
+    return waitForAgents((ToolCall.WaitAgents) call);
+  }
+
+  /** Waits for sub-agents and merges their work; a failed merge pauses the run, and the wait is made again after. */
+  private Observation waitForAgents(ToolCall.WaitAgents call) {
+    state.pendingCallFailed = false;
+    phase = Phase.of(state.lifecycle, Phase.Step.ACTING);
+    publish();
+    try {
+      return swarm.await(call, () -> state.lifecycle.stop() != null && state.lifecycle.stop().now(), () -> {
+        checkLimits(); // the swarm's budget, as the survey found it
+        publish();
+        continueAsNewIfDue(); // a long wait must not grow one run's history without bound
+      });
+    } catch (ActivityFailure f) {
+      pauseFor(WorkspaceFailures.STORE_CORRUPT.equals(failureType(f)) ? Pause.Cause.STORE_ERROR : Pause.Cause.WORKSPACE_ERROR,
+          "merging the sub-agents' work failed: " + describe(f));
+      state.pendingCallFailed = true;
+      return null;
+    }
   }
 
   /** Runs a workspace tool; a broken workspace pauses the run until an operator fixes it. */
@@ -279,7 +313,9 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   private void checkLimits() {
     if (state.lifecycle.stop() != null || state.lifecycle.outcome() != null) return; // wrapping up: grace turns
     double hours = (Workflow.currentTimeMillis() - state.startedAtMillis) / 3_600_000.0;
-    BudgetCheck check = BudgetCheck.of(state.budget, state.turn, state.usage, hours);
+    // A coordinator's budget is the swarm's: its own turns and spending and its sub-agents'.
+    BudgetCheck check = swarm == null ? BudgetCheck.of(state.budget, state.turn, state.usage, hours)
+        : BudgetCheck.of(state.budget, SubAgents.turns(state), SubAgents.usage(state), hours);
     for (String name : check.near()) {
       if (!state.warned.contains(name)) {
         state.warned.add(name);
@@ -299,6 +335,16 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   private void pauseFor(Pause.Cause cause, String reason) {
     state.lifecycle = state.lifecycle.pausedFor(new Pause(cause, reason));
     log.info("run {} paused: {}", state.spec.runId(), reason);
+    if (state.lifecycle.pause() == null) return; // wrapping up: no pause
+    if (swarm != null && cause == Pause.Cause.BUDGET) {
+      // The swarm's budget is everyone's: the sub-agents pause too, and a raised budget lets them all go on.
+      state.agentsPausedForBudget = true;
+      swarm.tell(SwarmCoordinator::live, child -> child.pause("the swarm's budget is reached: " + reason));
+    }
+    if (state.spec.coordinator() != null && cause != Pause.Cause.OPERATOR) {
+      state.coordinatorToldPaused = true;
+      tellCoordinator(AgentNews.Kind.PAUSED, cause.name().toLowerCase(Locale.ROOT) + ": " + reason, null);
+    }
   }
 
   /** Waits until an operator unpauses, raises the budget, or asks the run to end. */
@@ -307,6 +353,10 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     publish();
     Workflow.await(() -> state.lifecycle.stage() != Lifecycle.Stage.PAUSED || root.isCancelRequested());
     absorbTemporalCancel();
+    if (state.coordinatorToldPaused && state.lifecycle.stage() != Lifecycle.Stage.PAUSED) {
+      state.coordinatorToldPaused = false;
+      tellCoordinator(AgentNews.Kind.UNPAUSED, null, null);
+    }
   }
 
   /** Turns a Temporal cancellation request (Web UI, temporal CLI) into a graceful cancel. */
@@ -327,6 +377,11 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     Stop stop = state.lifecycle.stop();
     if (first) state.notices.add(notice != null ? notice : Notices.wrapUp(stop.kind()));
     if (stop.now() && inFlight != null) inFlight.cancel();
+    if (swarm != null) {
+      // Finish and cancel reach every sub-agent: they wrap up, and their work is still collected.
+      swarm.dropQueue("the coordinator was asked to " + kind.name().toLowerCase(Locale.ROOT));
+      swarm.tell(SwarmCoordinator::live, kind == Stop.Kind.CANCEL ? child -> child.cancel(stop.now()) : AgentWorkflow::finish);
+    }
   }
 
   private void endByStop() {
@@ -399,7 +454,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     WorkflowInfo info = Workflow.getInfo();
     if (info.isContinueAsNewSuggested()
         || info.getHistoryLength() >= state.spec.options().continueAsNewEvents()) {
-      Workflow.await(Workflow::isEveryHandlerFinished);
+      Workflow.await(() -> Workflow.isEveryHandlerFinished() && (swarm == null || swarm.idle()));
       state.runsInChain++;
       log.info("run {} continues as new after {} events", state.spec.runId(), info.getHistoryLength());
       // The static summary and details stay with the first run (the SDK cannot pass them on);
@@ -418,14 +473,18 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
         + "\n\nRun " + state.spec.runId() + " ended " + outcome.name().toLowerCase(Locale.ROOT)
         + " after " + state.turn + " turns and " + state.toolCalls + " tool calls.";
     String head = null;
+    String reportRef = null;
     try {
-      head = stubs.workspace("commit: " + state.spec.branch())
-          .commit(new CommitInput(workspaceKey(), state.workspaceRef, message)).head();
+      CommitResult committed = stubs.workspace("commit: " + state.spec.branch()).commit(new CommitInput(workspaceKey(),
+          state.workspaceRef, message, state.spec.coordinator() == null ? null : state.summary == null ? "" : state.summary));
+      head = committed.head();
+      reportRef = committed.reportRef();
     } catch (ActivityFailure f) {
       state.summary = (state.summary == null ? "" : state.summary + "\n\n")
           + "Marathon could not commit the final workspace: " + describe(f);
     }
     publish();
+    if (state.spec.coordinator() != null) tellCoordinator(AgentNews.Kind.ENDED, outcome.name().toLowerCase(Locale.ROOT), head, reportRef);
     return new RunReport(outcome, state.summary, state.spec.branch(), head, Progress.of(state, phase));
   }
 
@@ -462,6 +521,10 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     state.budget = state.budget.changedBy(change);
     state.warned.clear();
     state.lifecycle = state.lifecycle.budgetChanged(); // the limits are checked again at the boundary
+    if (state.agentsPausedForBudget) {
+      state.agentsPausedForBudget = false; // if the swarm is still over, the next check pauses everyone again
+      swarm.tell(SwarmCoordinator::live, AgentWorkflow::unpause);
+    }
     publish();
     return state.budget;
   }
@@ -469,7 +532,9 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   @Override
   public void pause(String reason) {
     if (state.lifecycle.stage() != Lifecycle.Stage.RUNNING) return;
-    pauseFor(Pause.Cause.OPERATOR, reason == null || reason.isBlank() ? "paused by an operator" : reason);
+    String why = reason == null || reason.isBlank() ? "paused by an operator" : reason;
+    pauseFor(Pause.Cause.OPERATOR, why);
+    if (swarm != null) swarm.tell(a -> a.state == SubAgent.State.RUNNING, child -> child.pause("the coordinator paused: " + why));
   }
 
   @Override
@@ -478,6 +543,14 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     if (pause == null) return;
     if (pause.cause() == Pause.Cause.STUCK) state.stuck.reset();
     state.lifecycle = state.lifecycle.unpaused();
+    if (swarm != null) swarm.tell(a -> a.state == SubAgent.State.PAUSED || a.state == SubAgent.State.RUNNING, AgentWorkflow::unpause);
+  }
+
+  @Override
+  public void agentNews(AgentNews news) {
+    if (swarm == null) return;
+    swarm.heard(news);
+    publish();
   }
 
   @Override
@@ -508,6 +581,23 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
 
   private WorkspaceKey workspaceKey() {
     return new WorkspaceKey(state.spec.runId(), state.spec.repo(), state.spec.branch());
+  }
+
+  /** A sub-agent tells its coordinator how it is (the coordinator may have ended: then no one listens). */
+  private void tellCoordinator(AgentNews.Kind kind, String what, String head) {
+    tellCoordinator(kind, what, head, null);
+  }
+
+  private void tellCoordinator(AgentNews.Kind kind, String what, String head, String reportRef) {
+    boolean ended = kind == AgentNews.Kind.ENDED;
+    AgentNews news = new AgentNews(state.spec.runId(), kind, ended ? what : null, ended ? null : what,
+        ended && state.summary != null ? Text.oneLine(state.summary, 500) : null, reportRef, head, state.turn, state.toolCalls,
+        state.usage.totalTokens(), state.usage.costUsd(), state.lastTool());
+    try {
+      Workflow.newExternalWorkflowStub(AgentWorkflow.class, state.spec.coordinator()).agentNews(news);
+    } catch (RuntimeException gone) {
+      log.warn("run {} could not tell its coordinator {}: {}", state.spec.runId(), state.spec.coordinator(), gone.getMessage());
+    }
   }
 
   /** Updates what the Web UI shows: current details always, search attributes when they changed. */

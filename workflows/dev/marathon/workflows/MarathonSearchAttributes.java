@@ -18,6 +18,8 @@ public final class MarathonSearchAttributes {
   public static final SearchAttributeKey<Long> TOOL_CALLS = SearchAttributeKey.forLong("MarathonToolCalls");
   public static final SearchAttributeKey<Long> TOKENS = SearchAttributeKey.forLong("MarathonTokens");
   public static final SearchAttributeKey<Double> COST = SearchAttributeKey.forDouble("MarathonCostUsd");
+  /** On a sub-agent: its coordinator's run id ({@code ./marathon list --swarm ID}). */
+  public static final SearchAttributeKey<String> COORDINATOR = SearchAttributeKey.forKeyword("MarathonCoordinator");
 
   /**
    * Memo key holding the run's title, so lists show it without a worker. Continue-as-new carries
@@ -35,6 +37,7 @@ public final class MarathonSearchAttributes {
     m.put(TOOL_CALLS.getName(), IndexedValueType.INDEXED_VALUE_TYPE_INT);
     m.put(TOKENS.getName(), IndexedValueType.INDEXED_VALUE_TYPE_INT);
     m.put(COST.getName(), IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE);
+    m.put(COORDINATOR.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     return m;
   }
 

@@ -26,7 +26,13 @@ public record Progress(
     int runsInChain,
     int compactions,
     String outcome,
-    String summary) {
+    String summary,
+    List<AgentRow> agents,
+    Usage swarmUsage) {
+
+  /** A coordinator's sub-agent, as {@code status --json} lists it. */
+  public record AgentRow(String id, String title, String status, int turn, int toolCalls, String branch, String outcome,
+      double costUsd, String lastStep) {}
 
   public static Progress of(RunState s, Phase phase) {
     return new Progress(
@@ -49,6 +55,9 @@ public record Progress(
         s.runsInChain,
         s.compactions,
         s.lifecycle.outcome() == null ? null : s.lifecycle.outcome().name().toLowerCase(java.util.Locale.ROOT),
-        s.summary);
+        s.summary,
+        s.agents.stream().map(a -> new AgentRow(a.id, a.title, SubAgents.stateWord(a), a.turn, a.toolCalls, a.branch, a.outcome,
+            a.costUsd, a.reason != null ? a.reason : a.lastStep)).toList(),
+        s.spec.swarm() == null ? null : SubAgents.usage(s));
   }
 }

@@ -37,12 +37,13 @@ public final class RunDetails {
       };
       md.append(box).append(Text.oneLine(step.step(), 160)).append('\n');
     }
+    if (!s.agents.isEmpty()) md.append("\n### Sub-agents\n").append(SubAgents.table(s, true));
     md.append("\n### Recent steps\n");
     if (s.recent.isEmpty()) md.append("_none yet_\n");
     for (Action a : s.recent.subList(Math.max(0, s.recent.size() - 5), s.recent.size())) {
       md.append("- turn ").append(a.turn()).append(": `").append(Text.oneLine(a.line(), 160).replace('`', '\'')).append("`\n");
     }
-    md.append("\n### Usage\n");
+    md.append("\n### Usage").append(s.agents.isEmpty() ? "" : " (this coordinator; the swarm's is above)").append("\n");
     md.append(String.format(Locale.ROOT,
         "- tokens: %,d in (%,d cached) · %,d out · cost $%.4f%n",
         s.usage.promptTokens(), s.usage.cachedTokens(), s.usage.completionTokens(), s.usage.costUsd()));

@@ -2,6 +2,7 @@ package dev.marathon.workflows;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.marathon.workflows.api.Observation;
+import dev.marathon.workflows.api.SpawnedFrom;
 import dev.marathon.workflows.api.ToolCall;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,6 +73,17 @@ public final class RunState {
   /** Runs in the continue-as-new chain so far, this one included. */
   public int runsInChain = 1;
 
+  /** A sub-agent's origin, kept only until it has begun (then its task is in its first checkpoint). */
+  public SpawnedFrom spawnedFrom;
+  /** A coordinator's sub-agents, in the order they were spawned. */
+  public List<SubAgent> agents = new ArrayList<>();
+  /** The coordinator paused its running sub-agents because the swarm's budget was reached. */
+  public boolean agentsPausedForBudget;
+  /** A sub-agent told its coordinator that it paused (and owes it an "unpaused"). */
+  public boolean coordinatorToldPaused;
+  /** The first pending call has started (a wait for sub-agents may span continue-as-new): count it once. */
+  public boolean pendingCallStarted;
+
   /** The agent's final summary (or the reason the run ended without one). */
   public String summary;
 
@@ -126,6 +138,7 @@ public final class RunState {
     if (actionsRecorded == 0 && !recent.isEmpty()) actionsRecorded = recent.get(recent.size() - 1).seq();
     if (pendingCalls == null) pendingCalls = new ArrayList<>();
     if (turnCalls == null) turnCalls = new ArrayList<>();
+    if (agents == null) agents = new ArrayList<>();
     return this;
   }
 }

@@ -30,6 +30,13 @@ public final class ToolCatalog {
         new FinishTool()));
   }
 
+  /** This catalog and the coordinator's tools: what a swarm's coordinator is offered. */
+  public ToolCatalog withSwarmTools() {
+    List<Tool> all = new ArrayList<>(tools.values());
+    all.addAll(List.of(new SpawnAgentsTool(), new WaitAgentsTool(), new AgentStatusTool()));
+    return new ToolCatalog(all);
+  }
+
   public ToolCatalog(List<Tool> tools) {
     for (Tool t : tools) {
       if (this.tools.put(t.spec().name(), t) != null) throw new IllegalArgumentException("two tools named " + t.spec().name());

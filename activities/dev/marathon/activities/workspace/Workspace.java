@@ -130,6 +130,96 @@ public final class Workspace {
     return new Begun(base, first);
   }
 
+  /**
+   * Creates a sub-agent's workspace from its coordinator's workspace at {@code parentSnapshot}:
+   * the same files, committed or not, on the sub-agent's own branch. What the coordinator did since
+   * the user's commit is copied into this workspace's snapshot repository; what it had not
+   * committed becomes one commit the branch starts from. Idempotent, like {@link #begin()}.
+   */
+  public Begun beginFrom(Workspace parent, String parentSnapshot) {
+    repo();
+    createMeta();
+    Path baseFile = meta.resolve("base");
+    if (!Files.exists(baseFile)) write(baseFile, read(parent.meta.resolve("base")));
+    String base = read(baseFile);
+    ensureLayout();
+    Path startFile = meta.resolve("start");
+    if (!Files.exists(startFile)) {
+      Snapshot at = parent.describe(parentSnapshot);
+      Git.sh(meta, Map.of(), heartbeat,
+          "set -e; printf '%s\\n%s\\n^%s\\n' \"$3\" \"$4\" \"$5\" | (export GIT_DIR=\"$1\"; git pack-objects -q --revs --stdout)"
+              + " | (export GIT_DIR=\"$2\"; git unpack-objects -q)",
+          parent.snapshots.toString(), snapshots.toString(), at.head(), at.tree(), base);
+      write(startFile, commitTree(at, Git.IDENTITY, "@0 +0000",
+          "marathon: the coordinator's uncommitted work, which this sub-agent starts from"));
+    }
+    String start = read(startFile);
+    if (!Files.exists(root.resolve(".git"))) checkout(start, "refs/heads/" + key.branch(), start);
+    return new Begun(base, snapshot(null, "begin"));
+  }
+
+  /** A commit of the snapshot's files on top of its HEAD, or its HEAD when nothing is uncommitted. */
+  private String commitTree(Snapshot at, Map<String, String> identity, String date, String message) {
+    String headTree = Git.run(meta, inSnapshots(), "rev-parse", at.head() + "^{tree}");
+    if (headTree.equals(at.tree())) return at.head();
+    return Git.sh(meta, commitEnv(identity, date), heartbeat, "git commit-tree \"$1\" -p \"$2\" -m \"$3\"",
+        at.tree(), at.head(), message).strip();
+  }
+
+  private Map<String, String> commitEnv(Map<String, String> identity, String date) {
+    Map<String, String> env = new java.util.HashMap<>(identity);
+    env.putAll(inSnapshots());
+    env.put("GIT_AUTHOR_DATE", date);
+    env.put("GIT_COMMITTER_DATE", date);
+    return env;
+  }
+
+  /** One merge asked of {@link #merge}: a commit, and the merge commit's message. */
+  public record Merge(String commit, String message) {}
+
+  /**
+   * @param snapshot the workspace after the merges
+   * @param conflicts for each merge, in order, the paths left with conflict markers (empty: clean)
+   */
+  public record Merged(String snapshot, java.util.List<java.util.List<String>> conflicts) {}
+
+  /**
+   * Merges each commit into the workspace at {@code snapshot}, one merge commit each, on the
+   * branch HEAD is on; uncommitted work is committed first. Merges are computed in Marathon's
+   * snapshot repository ({@code git merge-tree}), so no merge driver or hook the agent configured
+   * runs. A conflicted merge is committed with its markers in the files, which are listed. With
+   * the same inputs and {@code date}, the same commits: a retried collect repeats nothing.
+   */
+  public Merged merge(String snapshot, java.util.List<Merge> merges, String date) {
+    bringTo(snapshot);
+    Snapshot at = describe(snapshot);
+    Map<String, String> env = commitEnv(identity(), date);
+    String tip = commitTree(at, identity(), date, "marathon: work in progress, committed before merging sub-agents");
+    java.util.List<java.util.List<String>> conflicts = new java.util.ArrayList<>();
+    for (Merge m : merges) {
+      if (Git.call(meta, inSnapshots(), null, "merge-base", "--is-ancestor", m.commit(), tip).ok()) {
+        conflicts.add(java.util.List.of()); // already in
+        continue;
+      }
+      Git.Result r = Git.call(meta, inSnapshots(), heartbeat, "merge-tree", "--write-tree", "--name-only", "--no-messages", tip, m.commit());
+      if (r.exit() != 0 && r.exit() != 1) {
+        throw new WorkspaceException("cannot merge " + m.commit() + ": " + r.err().strip(), false);
+      }
+      String[] lines = r.out().split("\n");
+      java.util.List<String> conflicted = new java.util.ArrayList<>();
+      for (int i = 1; i < lines.length && !lines[i].isBlank(); i++) conflicted.add(lines[i].strip());
+      String message = m.message() + (conflicted.isEmpty() ? "" : "\n\nConflicts, committed with their markers: " + String.join(", ", conflicted));
+      tip = Git.sh(meta, env, heartbeat, "git commit-tree \"$1\" -p \"$2\" -p \"$3\" -m \"$4\"",
+          lines[0].strip(), tip, m.commit(), message).strip();
+      conflicts.add(conflicted);
+    }
+    if (!tip.equals(at.head())) {
+      changing();
+      restore(new Snapshot(Git.run(meta, inSnapshots(), "rev-parse", tip + "^{tree}"), tip, at.headRef()));
+    }
+    return new Merged(snapshot(snapshot, "merge sub-agents"), conflicts);
+  }
+
   /** Exclusive use of this workspace, across the threads and processes of this machine. */
   public Lease lease(Runnable whileWaiting) {
     createMeta();

@@ -1,4 +1,11 @@
 package dev.marathon.workflows.api;
 
-/** @param head the branch's commit after committing */
-public record CommitResult(String head) {}
+/**
+ * @param head the branch's commit after committing
+ * @param reportRef where the report given in the input was stored, or null
+ */
+public record CommitResult(String head, String reportRef) {
+  public CommitResult(String head) {
+    this(head, null);
+  }
+}

@@ -8,6 +8,7 @@ import java.util.List;
  * and operator/runtime messages, then ask the model.
  *
  * @param userMessages short messages for the model (operator steering, wrap-up notices, nudges)
+ * @param coordinator the run coordinates a swarm: the model is offered the swarm's tools too
  */
 public record ThinkInput(
     String runId,
@@ -15,4 +16,11 @@ public record ThinkInput(
     String contextRef,
     List<Observation> observations,
     List<String> userMessages,
-    ModelSettings model) {}
+    ModelSettings model,
+    boolean coordinator) {
+
+  public ThinkInput(String runId, int turn, String contextRef, List<Observation> observations, List<String> userMessages,
+      ModelSettings model) {
+    this(runId, turn, contextRef, observations, userMessages, model, false);
+  }
+}

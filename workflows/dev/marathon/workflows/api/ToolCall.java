@@ -16,7 +16,10 @@ import java.util.List;
   @JsonSubTypes.Type(value = ToolCall.Workspace.class, name = "workspace"),
   @JsonSubTypes.Type(value = ToolCall.UpdatePlan.class, name = "update_plan"),
   @JsonSubTypes.Type(value = ToolCall.Finish.class, name = "finish"),
-  @JsonSubTypes.Type(value = ToolCall.Rejected.class, name = "rejected")
+  @JsonSubTypes.Type(value = ToolCall.Rejected.class, name = "rejected"),
+  @JsonSubTypes.Type(value = ToolCall.SpawnAgents.class, name = "spawn_agents"),
+  @JsonSubTypes.Type(value = ToolCall.WaitAgents.class, name = "wait_agents"),
+  @JsonSubTypes.Type(value = ToolCall.AgentStatus.class, name = "agent_status")
 })
 public sealed interface ToolCall {
 
@@ -59,6 +62,33 @@ public sealed interface ToolCall {
     @Override
     public String tool() {
       return "finish";
+    }
+  }
+
+  /**
+   * {@code spawn_agents}: a coordinator starts sub-agents. Only their titles come here; each task
+   * is read by the sub-agent's first activity from the spawn call's arguments in the checkpoint.
+   */
+  record SpawnAgents(String id, List<String> titles) implements ToolCall {
+    @Override
+    public String tool() {
+      return "spawn_agents";
+    }
+  }
+
+  /** {@code wait_agents}: waits for the named sub-agents (empty: every one not yet collected) and merges their work. */
+  record WaitAgents(String id, List<String> ids) implements ToolCall {
+    @Override
+    public String tool() {
+      return "wait_agents";
+    }
+  }
+
+  /** {@code agent_status}: every sub-agent's state, without waiting. */
+  record AgentStatus(String id) implements ToolCall {
+    @Override
+    public String tool() {
+      return "agent_status";
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.marathon.activities.Json;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.Repositories;
+import dev.marathon.runtime.RunIds;
 import dev.marathon.runtime.Runs;
 import dev.marathon.workflows.MarathonSearchAttributes;
 import io.temporal.client.WorkflowExecutionMetadata;
@@ -35,6 +36,9 @@ final class ListCommand implements Callable<Integer> {
 
   @Option(names = "--repo", paramLabel = "DIR", description = "Only runs on this repository.")
   Path repo;
+
+  @Option(names = "--swarm", paramLabel = "ID", description = "Only the sub-agents of coordinator run ID.")
+  String swarm;
 
   @Option(names = "--limit", defaultValue = "50", description = "At most this many (default: ${DEFAULT-VALUE}).")
   int limit;
@@ -90,6 +94,11 @@ final class ListCommand implements Callable<Integer> {
       }
       q.append(" AND ").append(MarathonSearchAttributes.REPO.getName()).append(" = '").append(path.replace("'", "\\'")).append("'");
     }
+    if (swarm != null) {
+      String problem = RunIds.problem(swarm);
+      if (problem != null) throw new BadInputException("--swarm: " + problem);
+      q.append(" AND ").append(MarathonSearchAttributes.COORDINATOR.getName()).append(" = '").append(swarm).append("'");
+    }
     return q.toString();
   }
 
@@ -102,6 +111,7 @@ final class ListCommand implements Callable<Integer> {
     o.put("phase", sa.get(MarathonSearchAttributes.PHASE));
     o.put("repo", sa.get(MarathonSearchAttributes.REPO));
     o.put("model", sa.get(MarathonSearchAttributes.MODEL));
+    o.put("coordinator", sa.get(MarathonSearchAttributes.COORDINATOR));
     o.put("turns", orZero(sa.get(MarathonSearchAttributes.TURNS)));
     o.put("toolCalls", orZero(sa.get(MarathonSearchAttributes.TOOL_CALLS)));
     o.put("tokens", orZero(sa.get(MarathonSearchAttributes.TOKENS)));

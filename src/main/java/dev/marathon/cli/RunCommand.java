@@ -14,6 +14,7 @@ import dev.marathon.workflows.Containment;
 import dev.marathon.workflows.ModelSettings;
 import dev.marathon.workflows.RunOptions;
 import dev.marathon.workflows.RunSpec;
+import dev.marathon.workflows.Swarm;
 import dev.marathon.workflows.RunState;
 import dev.marathon.workflows.Text;
 import java.io.IOException;
@@ -115,6 +116,18 @@ final class RunCommand implements Callable<Integer> {
           + " secrets (…KEY, …TOKEN, …SECRET, …PASSWORD) are refused.")
   List<String> passEnv = new ArrayList<>();
 
+  @Option(names = "--swarm", description = "Start a coordinator: besides the usual tools its model can spawn_agents"
+      + " (sub-agents, each a child run on its own branch forked from the coordinator's workspace), wait_agents (collect"
+      + " and merge their work) and agent_status. The budget covers the whole swarm.")
+  boolean swarm;
+
+  @Option(names = "--max-agents", paramLabel = "N", description = "With --swarm: sub-agents it may spawn in all (default: 300).")
+  Integer maxAgents;
+
+  @Option(names = "--parallel", paramLabel = "P",
+      description = "With --swarm: sub-agents running at once; the rest queue (default: 4 per core, from 2 to 32).")
+  Integer parallel;
+
   @Option(names = "--detach", description = "Start the run and return; a worker (./marathon worker) carries it.")
   boolean detach;
 
@@ -146,7 +159,7 @@ final class RunCommand implements Callable<Integer> {
     if (settings.apiKeyEnv() != null && System.getenv(settings.apiKeyEnv()) == null && !ModelOptions.isLocal(settings.baseUrl())) {
       err.println("warning: " + settings.apiKeyEnv() + " is not set; the endpoint will likely refuse requests");
     }
-    RunSpec runSpec = new RunSpec(runId, runTitle, top.toString(), branch, settings, options);
+    RunSpec runSpec = new RunSpec(runId, runTitle, top.toString(), branch, settings, options, swarm(), null);
     RunState state = RunState.start(runSpec, taskText, new Budget(turns, maxHours, maxTokens, maxCost, finishAtLimit ? true : null));
 
     try (Connection conn = connection.open(true, err)) {
@@ -176,6 +189,18 @@ final class RunCommand implements Callable<Integer> {
         return new RunFollower(runs, out, err).follow(runId, true);
       }
     }
+  }
+
+  /** The swarm settings of a coordinator ({@code --swarm}), checked; null for an ordinary run. */
+  private Swarm swarm() {
+    if (!swarm) {
+      if (maxAgents != null || parallel != null) throw new BadInputException("--max-agents and --parallel go with --swarm");
+      return null;
+    }
+    int agents = OptionChecks.between("--max-agents", maxAgents == null ? Swarm.MAX_AGENTS : maxAgents, 1, 1000);
+    int cores = Runtime.getRuntime().availableProcessors();
+    int atOnce = OptionChecks.between("--parallel", parallel == null ? Math.max(2, Math.min(32, 4 * cores)) : parallel, 1, 300);
+    return new Swarm(agents, Math.min(atOnce, agents));
   }
 
   /** The run's options, checked: numbers in range, a sandbox that works here (unless it is off). */

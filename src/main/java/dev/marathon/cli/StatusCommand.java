@@ -71,6 +71,15 @@ final class StatusCommand implements Callable<Integer> {
     return o;
   }
 
+  /** Sub-agents by status, e.g. {@code 300 sub-agents: 12 running, 280 finished, collected, 8 queued}. */
+  static String swarmLine(Progress p) {
+    java.util.Map<String, Integer> byStatus = new java.util.TreeMap<>();
+    for (Progress.AgentRow a : p.agents()) byStatus.merge(a.status(), 1, Integer::sum);
+    StringBuilder sb = new StringBuilder().append(p.agents().size()).append(" sub-agents:");
+    byStatus.forEach((status, n) -> sb.append(' ').append(n).append(' ').append(status).append(';'));
+    return sb.substring(0, sb.length() - 1) + " (./marathon list --swarm " + p.workflowId() + ")";
+  }
+
   static String human(RunInspector.View view, Connection conn) {
     Progress p = view.progress();
     StringBuilder sb = new StringBuilder();
@@ -82,10 +91,15 @@ final class StatusCommand implements Callable<Integer> {
     sb.append("  branch: ").append(p.branch()).append(" in ").append(p.repo()).append('\n');
     sb.append(String.format(Locale.ROOT, "  usage:  %,d prompt + %,d completion tokens · $%.4f · model %s%n",
         p.usage().promptTokens(), p.usage().completionTokens(), p.usage().costUsd(), p.model()));
+    if (p.swarmUsage() != null) {
+      sb.append(String.format(Locale.ROOT, "  swarm usage: %,d tokens · $%.4f (the coordinator and its sub-agents)%n",
+          p.swarmUsage().totalTokens(), p.swarmUsage().costUsd()));
+    }
     if (p.lastTool() != null) sb.append("  last:   ").append(p.lastTool()).append('\n');
     String live = view.running() ? view.liveOutput() : null;
     if (live != null) sb.append("  model:  ").append(WatchCommand.lastLines(live, 1)).append('\n');
     if (!p.plan().isEmpty()) sb.append("  plan:   ").append(RunFollower.plan(p.plan())).append('\n');
+    if (!p.agents().isEmpty()) sb.append("  swarm:  ").append(swarmLine(p)).append('\n');
     if (p.pause() != null) sb.append("  paused: ").append(p.pause().reason()).append('\n');
     if (p.summary() != null) sb.append("  summary: ").append(p.summary()).append('\n');
     if (conn.uiUrl() != null) sb.append("  web ui: ").append(Ui.runUrl(conn.uiUrl(), conn.namespace(), id)).append('\n');

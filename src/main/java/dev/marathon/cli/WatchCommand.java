@@ -55,6 +55,7 @@ final class WatchCommand implements Callable<Integer> {
         p.workflowId(), running ? p.phase() : "ended " + p.outcome(), p.turn(), p.toolCalls(), p.usage().totalTokens(), p.usage().costUsd()));
     sb.append("task: ").append(p.title()).append('\n');
     if (!p.plan().isEmpty()) sb.append("plan: ").append(RunFollower.plan(p.plan())).append('\n');
+    if (!p.agents().isEmpty()) sb.append("swarm: ").append(StatusCommand.swarmLine(p)).append('\n');
     sb.append("last: ").append(p.lastTool() == null ? "—" : p.lastTool()).append('\n');
     if (live != null && running) sb.append("model: ").append(lastLines(live, 3)).append('\n');
     if (p.pause() != null) sb.append("PAUSED: ").append(p.pause().reason()).append('\n');

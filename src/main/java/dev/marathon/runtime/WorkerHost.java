@@ -3,6 +3,7 @@ package dev.marathon.runtime;
 import dev.marathon.activities.ModelActivitiesImpl;
 import dev.marathon.activities.Prices;
 import dev.marathon.activities.Secrets;
+import dev.marathon.activities.SwarmActivitiesImpl;
 import dev.marathon.activities.ToolActivitiesImpl;
 import dev.marathon.activities.WorkspaceActivitiesImpl;
 import dev.marathon.activities.model.ModelClient;
@@ -45,7 +46,7 @@ public final class WorkerHost implements AutoCloseable {
   public static WorkerHost start(WorkflowClient client, MarathonHome home) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     LocalModels localModels = new LocalModels(home.models());
-    register(factory.newWorker(TASK_QUEUE, LIVE_HEARTBEATS), home, localModels);
+    register(factory.newWorker(TASK_QUEUE, LIVE_HEARTBEATS), client, home, localModels);
     factory.start();
     return new WorkerHost(factory, localModels);
   }
@@ -67,12 +68,12 @@ public final class WorkerHost implements AutoCloseable {
     return new WorkerHost(factory, null);
   }
 
-  /** Registers the workflow and real activities on {@code worker}. */
-  public static void register(Worker worker, MarathonHome home) {
-    register(worker, home, new LocalModels(home.models()));
+  /** Registers the workflow and real activities on {@code worker}; {@code client} reaches the server its runs are on. */
+  public static void register(Worker worker, WorkflowClient client, MarathonHome home) {
+    register(worker, client, home, new LocalModels(home.models()));
   }
 
-  private static void register(Worker worker, MarathonHome home, LocalModels localModels) {
+  private static void register(Worker worker, WorkflowClient client, MarathonHome home, LocalModels localModels) {
     CheckpointStore store = CheckpointStore.open(home.store());
     Conversations conversations = new Conversations(store, 16);
     ToolCatalog catalog = new ToolCatalog();
@@ -82,7 +83,8 @@ public final class WorkerHost implements AutoCloseable {
     worker.registerActivitiesImplementations(
         new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(20)), catalog, Prices.load(home.prices()), secrets, localModels),
         new ToolActivitiesImpl(workspaces, conversations, catalog, secrets, new Sandboxes(home.hiddenFromCommands())),
-        new WorkspaceActivitiesImpl(workspaces, conversations));
+        new WorkspaceActivitiesImpl(workspaces, conversations),
+        new SwarmActivitiesImpl(client, workspaces, store));
   }
 
   @Override

@@ -99,6 +99,12 @@ public final class ScriptedModel implements AutoCloseable {
   /** A request the server saw. */
   public record Seen(int turn, JsonNode body, Map<String, List<String>> headers, int status) {}
 
+  /** The first user message of a request: a run's task (sub-agents of a swarm are told apart by it). */
+  public static String task(JsonNode request) {
+    for (JsonNode m : request.path("messages")) if (m.path("role").asText().equals("user")) return m.path("content").asText();
+    return "";
+  }
+
   /** The user messages sent since the last assistant message (steering, notices). */
   public static String newUserText(JsonNode request) {
     StringBuilder sb = new StringBuilder();
@@ -218,7 +224,8 @@ public final class ScriptedModel implements AutoCloseable {
       int turn = turnHeader == null ? -1 : Integer.parseInt(turnHeader);
       boolean summarizing = !body.has("tools");
       arrivals.add(turn);
-      String problem = validate(body);
+      String run = ex.getRequestHeaders().getFirst("X-Marathon-Run");
+      String problem = validate(run, body);
       if (problem != null) {
         violations.add("turn " + turn + ": " + problem);
         requests.add(new Seen(turn, keepBodies ? body : null, Map.copyOf(ex.getRequestHeaders()), 400));
@@ -234,7 +241,7 @@ public final class ScriptedModel implements AutoCloseable {
         return;
       }
       completions.incrementAndGet();
-      ObjectNode completion = completion(turn, reply, body);
+      ObjectNode completion = completion(run, turn, reply, body);
       if (body.path("stream").asBoolean(false)) stream(ex, completion, reply.fault());
       else send(ex, 200, Json.MAPPER.writeValueAsString(completion), Map.of());
     } catch (RuntimeException e) {
@@ -243,7 +250,7 @@ public final class ScriptedModel implements AutoCloseable {
     }
   }
 
-  private ObjectNode completion(int turn, Reply reply, JsonNode request) {
+  private ObjectNode completion(String run, int turn, Reply reply, JsonNode request) {
     ObjectNode root = Json.MAPPER.createObjectNode();
     root.put("id", "chatcmpl-" + turn);
     root.put("object", "chat.completion");
@@ -266,7 +273,7 @@ public final class ScriptedModel implements AutoCloseable {
         tc.putObject("function").put("name", c.name()).put("arguments", c.arguments() instanceof Raw r ? r.text() : Json.MAPPER.valueToTree(c.arguments()).toString());
       }
     }
-    if (key != null) producedReasoning.put(key, reply.reasoning() == null ? "" : reply.reasoning());
+    if (key != null) producedReasoning.put(run + " " + key, reply.reasoning() == null ? "" : reply.reasoning());
     choice.put("finish_reason", reply.finishReason() != null ? reply.finishReason() : reply.calls().isEmpty() ? "stop" : "tool_calls");
     long promptChars = request.path("messages").toString().length();
     ObjectNode usage = root.putObject("usage");
@@ -366,7 +373,8 @@ public final class ScriptedModel implements AutoCloseable {
   }
 
   /** The rules strict providers enforce; null when the request keeps them. */
-  private String validate(JsonNode body) {
+  /** Checks the protocol rules a strict provider enforces; reasoning is compared with what this server gave the same run. */
+  private String validate(String run, JsonNode body) {
     JsonNode messages = body.path("messages");
     Set<String> open = new HashSet<>();
     for (int i = 0; i < messages.size(); i++) {
@@ -376,7 +384,7 @@ public final class ScriptedModel implements AutoCloseable {
         if (!open.isEmpty()) return "tool calls " + open + " have no result before message " + i;
         JsonNode calls = m.path("tool_calls");
         String key = calls.isArray() && calls.size() > 0 ? calls.get(0).path("id").asText() : m.path("content").asText(null);
-        String produced = key == null ? null : producedReasoning.get(key);
+        String produced = key == null ? null : producedReasoning.get(run + " " + key);
         if (produced != null && !produced.isEmpty()) {
           String sent = m.path("reasoning_content").asText(null);
           if (sent == null) return "thinking is enabled but reasoning_content is missing in assistant tool call message at index " + i;

@@ -30,9 +30,9 @@ public final class WorkflowHarness implements AutoCloseable {
         .build());
     MarathonSearchAttributes.definitions().forEach(env::registerSearchAttribute);
     Worker worker = env.newWorker(WorkerHost.TASK_QUEUE);
-    WorkerHost.register(worker, home);
-    env.start();
     client = env.getWorkflowClient();
+    WorkerHost.register(worker, client, home);
+    env.start();
   }
 
   public AgentWorkflow start(RunState state) {

@@ -60,4 +60,33 @@ class PureLogicTest {
     assertTrue(md.contains("`bash: mvn -q test → exit 0 · 3 lines`"), md);
     assertTrue(md.contains("12,345 in") && md.contains("cost $0.0421") && md.contains("50 turns"), md);
   }
+
+  @Test
+  void aCoordinatorsDetailsCarryItsSubAgentsAndTheSwarmsTotals() {
+    RunState s = RunState.start(new RunSpec("sw", "Port to JUnit 5", "/repo", "marathon/sw",
+        new ModelSettings("http://x", "glm-5.1", "K", null, 200_000, 1000, null), RunOptions.DEFAULTS, new Swarm(300, 4), null), "t", Budget.UNLIMITED);
+    s.turn = 3;
+    s.usage = new Usage(1_000, 100, 0, 0.01, 0);
+    for (int i = 1; i <= 45; i++) {
+      SubAgent a = new SubAgent();
+      a.id = "sw.a" + i;
+      a.title = "Module | " + i;
+      a.state = i <= 2 ? SubAgent.State.RUNNING : SubAgent.State.QUEUED;
+      a.turn = i <= 2 ? 5 : 0;
+      a.tokens = i <= 2 ? 2_000 : 0;
+      a.costUsd = i <= 2 ? 0.02 : 0;
+      a.lastStep = "bash: mvn -q test → exit 1";
+      s.agents.add(a);
+    }
+    s.agents.get(1).state = SubAgent.State.ENDED;
+    s.agents.get(1).outcome = "finished";
+    s.agents.get(1).collected = true;
+    String md = RunDetails.markdown(s, Phase.ACTING);
+    assertTrue(md.contains("45 sub-agents: 1 running, 43 queued, 0 paused, 1 ended (1 collected). Swarm: 13 turns, 5,100 tokens, $0.0500."), md);
+    assertTrue(md.contains("| sw.a1 | Module / 1 | running | 5 | bash: mvn -q test → exit 1 | $0.0200 |"), md);
+    assertTrue(md.contains("| sw.a2 | Module / 2 | finished, collected |"), md);
+    assertTrue(md.contains("_and 5 more: `./marathon status sw --json`_"), md);
+    assertEquals(13, SubAgents.turns(s));
+    assertEquals(45, Progress.of(s, Phase.ACTING).agents().size());
+  }
 }
