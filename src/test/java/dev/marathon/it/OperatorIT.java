@@ -276,7 +276,7 @@ class OperatorIT {
       assertTrue(out.contains("pause-1"), out);
 
       int asked = model.requests().size();
-      String live = watchOnATerminal("pause-1", 4);
+      String live = watchOnATerminal("pause-1", 30);
       assertEquals(asked, model.requests().size(), "a paused run asks the model nothing");
       assertTrue(live.contains("PAUSED: lunch"), live);
       assertTrue(live.contains("\u001b[") && live.contains("A\u001b[J"), "redrawn in place on a terminal: " + live);
@@ -288,16 +288,34 @@ class OperatorIT {
     }
   }
 
-  /** Runs ./marathon watch under a pseudo-terminal (util-linux script) for a few seconds. */
+  /**
+   * Runs ./marathon watch under a pseudo-terminal (util-linux script) until it has drawn its block twice
+   * (the second time in place), or for at most {@code seconds}. It waits for what it needs rather than a
+   * fixed time: on a loaded machine the launcher's JVM alone can take seconds to start.
+   */
   static String watchOnATerminal(String id, int seconds) throws Exception {
     ProcessBuilder launcher = Launcher.builder(home, Map.of(), "watch", id, "--address", server.address());
     String command = "timeout " + seconds + " " + String.join(" ", launcher.command());
     ProcessBuilder pb = new ProcessBuilder("script", "-qfec", command, "/dev/null").redirectErrorStream(true);
     pb.environment().putAll(launcher.environment());
     Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    StringBuffer out = new StringBuffer();
+    Thread reader = new Thread(() -> {
+      try (var in = new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)) {
+        char[] buf = new char[4096];
+        for (int n; (n = in.read(buf)) > 0; ) out.append(buf, 0, n);
+      } catch (java.io.IOException closed) {
+        // the process was stopped: what was read is the answer
+      }
+    });
+    reader.start();
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds + 5);
+    while (p.isAlive() && System.nanoTime() < deadline && !out.toString().contains("A\u001b[J")) Thread.sleep(100);
+    Thread.sleep(200); // the rest of the redrawn block
+    p.destroy();
     p.waitFor();
-    return out;
+    reader.join(5_000);
+    return out.toString();
   }
 
   @Test
