@@ -12,6 +12,7 @@ import dev.marathon.activities.model.local.LocalModels;
 import dev.marathon.activities.store.Conversations;
 import dev.marathon.activities.store.CorruptObjectException;
 import dev.marathon.activities.store.Message;
+import dev.marathon.activities.store.TurnMeta;
 import dev.marathon.activities.tools.ToolCatalog;
 import dev.marathon.workflows.ModelSettings;
 import dev.marathon.workflows.Text;
@@ -94,14 +95,17 @@ public final class ModelActivitiesImpl implements ModelActivities {
           + " tokens) is larger than the model's context window (" + window + " tokens)", null, window), secrets);
     }
     ObjectNode body = ChatRequest.body(settings.model(), prompt, catalog.schemas(), provider, settings.maxOutputTokens(), settings.streams());
+    long startedAt = System.currentTimeMillis();
     ModelReply reply = secrets.redact(complete(settings, body, input.runId(), input.turn()));
+    long modelMillis = System.currentTimeMillis() - startedAt;
 
-    added.add(Message.assistant(reply.content(), reply.reasoning(), reply.reasoningField(), reply.calls(), provider.wireName()));
-    String contextRef = conversations.append(input.contextRef(), added);
     long promptTokens = reply.promptTokens() > 0 ? reply.promptTokens() : estimate;
     Usage usage = new Usage(promptTokens, reply.completionTokens(), reply.cachedTokens(),
         prices.of(settings).cost(promptTokens, reply.cachedTokens(), reply.completionTokens()),
         promptTokens + reply.completionTokens());
+    added.add(Message.assistant(reply.content(), reply.reasoning(), reply.reasoningField(), reply.calls(), provider.wireName()));
+    String contextRef = conversations.append(input.contextRef(), added, new TurnMeta(input.turn(), input.workspaceRef(),
+        usage.promptTokens(), usage.completionTokens(), usage.cachedTokens(), usage.costUsd(), startedAt, modelMillis));
     boolean cut = "length".equals(reply.finishReason());
     return new ThinkResult(contextRef, catalog.read(reply.calls(), cut ? settings.maxOutputTokens() : 0),
         Text.oneLine(reply.content(), DIGEST_CHARS), Text.oneLine(reply.reasoning(), DIGEST_CHARS), usage, reply.finishReason(),

@@ -33,7 +33,11 @@ public final class WorkspaceActivitiesImpl implements WorkspaceActivities {
     Workspace ws = workspaces.get(input.workspace());
     SpawnedFrom from = input.spawnedFrom();
     try (Workspace.Lease lease = ws.lease(WorkspaceActivitiesImpl::heartbeat)) {
-      Workspace.Begun begun = from == null ? ws.begin() : ws.beginFrom(workspaces.get(from.coordinator()), from.snapshot());
+      CreateRunInput.ForkedFrom fork = input.forkedFrom();
+      if (fork != null) {
+        return new CreateRunResult(null, ws.beginFrom(workspaces.get(fork.source()), fork.snapshot(), true).snapshot());
+      }
+      Workspace.Begun begun = from == null ? ws.begin() : ws.beginFrom(workspaces.get(from.coordinator()), from.snapshot(), false);
       String task = from == null ? Prompts.task(input.title(), input.task())
           : Prompts.subAgentTask(input.title(), SpawnAgentsTool.task(spawnArguments(from), from.index()), from.coordinator().runId());
       // Content-addressed: a retried attempt writes the same bytes and gets the same ref.

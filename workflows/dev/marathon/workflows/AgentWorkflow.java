@@ -46,6 +46,15 @@ public interface AgentWorkflow {
               + " their value. A run paused on a budget goes on if the new budget allows it.")
   Budget budget(Budget change);
 
+  @UpdateMethod(
+      name = "rewind",
+      description = "Put a paused run back to right after turn N (conversation, workspace, plan), then let it go on;"
+          + " ./marathon rewind reads that state from the store. Rejected unless the run is paused.")
+  Progress rewind(Rewind to);
+
+  @UpdateValidatorMethod(updateName = "rewind")
+  void validateRewind(Rewind to);
+
   @SignalMethod(
       name = "pause",
       description = "Pause at the next turn boundary. Argument: a reason (string, optional).")

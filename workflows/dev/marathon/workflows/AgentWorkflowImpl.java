@@ -121,11 +121,13 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     publish();
     CreateRunResult created =
         stubs.workspace("begin: worktree on " + state.spec.branch())
-            .createWorkspaceAndConversation(new CreateRunInput(workspaceKey(), state.spec.title(), state.task, state.spawnedFrom));
-    state.contextRef = created.contextRef();
+            .createWorkspaceAndConversation(new CreateRunInput(workspaceKey(), state.spec.title(), state.task, state.spawnedFrom,
+                state.forkedFrom));
+    if (created.contextRef() != null) state.contextRef = created.contextRef(); // a fork keeps the one it was forked with
     state.workspaceRef = created.workspaceRef();
     state.task = null; // now in the first checkpoint; keep it out of every later run's input
     state.spawnedFrom = null;
+    state.forkedFrom = null;
   }
 
   /** One model turn. Returns null when the turn could not happen (paused, compacted, stopped). */
@@ -141,7 +143,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     int turn = state.turn + 1;
     ThinkInput input =
         new ThinkInput(state.spec.runId(), turn, state.contextRef,
-            List.copyOf(state.observations), messages, state.spec.model(), swarm != null);
+            List.copyOf(state.observations), messages, state.spec.model(), swarm != null, state.workspaceRef);
     thinking = true;
     try {
       ThinkResult r =
@@ -527,6 +529,35 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     }
     publish();
     return state.budget;
+  }
+
+  @Override
+  public void validateRewind(Rewind to) {
+    if (state == null || state.lifecycle.stage() != Lifecycle.Stage.PAUSED) {
+      throw new IllegalStateException("the run is not paused: pause it first (./marathon pause " + (state == null ? "ID" : state.spec.runId()) + ")");
+    }
+    if (to.turn() < 1 || to.turn() > state.turn) throw new IllegalArgumentException("turn " + to.turn() + " is outside 1.." + state.turn);
+  }
+
+  @Override
+  public Progress rewind(Rewind to) {
+    state.contextRef = to.contextRef();
+    state.observations = new ArrayList<>(to.observations());
+    state.workspaceRef = to.workspaceRef(); // the next tool step restores the workspace to it
+    state.turn = to.turn();
+    state.plan = new ArrayList<>(to.plan());
+    state.toolCalls = to.toolCalls();
+    state.pendingCalls = new ArrayList<>();
+    state.turnCalls = new ArrayList<>();
+    state.pendingCallFailed = false;
+    state.pendingCallStarted = false;
+    state.notices.clear();
+    state.turnsWithoutTools = 0;
+    state.stuck.reset();
+    state.recordAction("rewound to turn " + to.turn());
+    state.lifecycle = state.lifecycle.unpaused();
+    publish();
+    return Progress.of(state, phase);
   }
 
   @Override

@@ -28,7 +28,9 @@ public record Progress(
     String outcome,
     String summary,
     List<AgentRow> agents,
-    Usage swarmUsage) {
+    Usage swarmUsage,
+    String contextRef,
+    String workspaceRef) {
 
   /** A coordinator's sub-agent, as {@code status --json} lists it. */
   public record AgentRow(String id, String title, String status, int turn, int toolCalls, String branch, String outcome,
@@ -58,6 +60,8 @@ public record Progress(
         s.summary,
         s.agents.stream().map(a -> new AgentRow(a.id, a.title, SubAgents.stateWord(a), a.turn, a.toolCalls, a.branch, a.outcome,
             a.costUsd, a.reason != null ? a.reason : a.lastStep)).toList(),
-        s.spec.swarm() == null ? null : SubAgents.usage(s));
+        s.spec.swarm() == null ? null : SubAgents.usage(s),
+        s.contextRef,
+        s.workspaceRef);
   }
 }

@@ -1,6 +1,7 @@
 package dev.marathon.workflows;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.marathon.workflows.api.CreateRunInput;
 import dev.marathon.workflows.api.Observation;
 import dev.marathon.workflows.api.SpawnedFrom;
 import dev.marathon.workflows.api.ToolCall;
@@ -75,6 +76,8 @@ public final class RunState {
 
   /** A sub-agent's origin, kept only until it has begun (then its task is in its first checkpoint). */
   public SpawnedFrom spawnedFrom;
+  /** A fork's origin, kept only until its workspace exists. */
+  public CreateRunInput.ForkedFrom forkedFrom;
   /** A coordinator's sub-agents, in the order they were spawned. */
   public List<SubAgent> agents = new ArrayList<>();
   /** The coordinator paused its running sub-agents because the swarm's budget was reached. */
@@ -122,8 +125,9 @@ public final class RunState {
     return recent.isEmpty() ? null : recent.get(recent.size() - 1).line();
   }
 
+  /** The workspace and the conversation exist (a fork starts with a conversation and no workspace yet). */
   public boolean begun() {
-    return contextRef != null;
+    return contextRef != null && workspaceRef != null;
   }
 
   /** This state in today's shape, whichever version wrote it. */

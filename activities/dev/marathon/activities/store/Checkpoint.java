@@ -9,5 +9,11 @@ import java.util.List;
  * @param parent the previous checkpoint, or null for a root
  * @param compactedFrom for a root made by compaction: the longer checkpoint it replaces, which
  *     stays in the store (the full transcript is never deleted)
+ * @param meta for a turn's segment: the turn, the workspace it started from, its cost; null for
+ *     roots and for segments written before 0.3
  */
-public record Checkpoint(String parent, List<Message> messages, String compactedFrom) {}
+public record Checkpoint(String parent, List<Message> messages, String compactedFrom, TurnMeta meta) {
+  public Checkpoint(String parent, List<Message> messages, String compactedFrom) {
+    this(parent, messages, compactedFrom, null);
+  }
+}

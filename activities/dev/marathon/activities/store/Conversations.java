@@ -38,8 +38,13 @@ public final class Conversations {
 
   /** Saves {@code added} on top of {@code parent} (null for a new conversation); returns the ref. */
   public String append(String parent, List<Message> added) {
+    return append(parent, added, null);
+  }
+
+  /** Saves one turn's messages with what is known about the turn. */
+  public String append(String parent, List<Message> added, TurnMeta meta) {
     List<Message> base = parent == null ? List.of() : load(parent);
-    String ref = write(new Checkpoint(parent, List.copyOf(added), null));
+    String ref = write(new Checkpoint(parent, List.copyOf(added), null, meta));
     List<Message> all = new ArrayList<>(base.size() + added.size());
     all.addAll(base);
     all.addAll(added);
@@ -81,6 +86,14 @@ public final class Conversations {
     return result;
   }
 
+  /** One segment as stored, with the text of stored tool results filled in (for reading a run back). */
+  public Checkpoint segment(String ref) {
+    Checkpoint c = read(ref);
+    List<Message> messages = new ArrayList<>(c.messages().size());
+    for (Message m : c.messages()) messages.add(m.contentRef() != null && m.content() == null ? m.withContent(store.getText(m.contentRef())) : m);
+    return new Checkpoint(c.parent(), messages, c.compactedFrom(), c.meta());
+  }
+
   public Checkpoint read(String ref) {
     try {
       return Json.MAPPER.readValue(store.get(ref), Checkpoint.class);
@@ -105,7 +118,7 @@ public final class Conversations {
     List<Message> stored = new ArrayList<>(c.messages().size());
     for (Message m : c.messages()) stored.add(m.forStorage());
     try {
-      return store.put(Json.MAPPER.writeValueAsBytes(new Checkpoint(c.parent(), stored, c.compactedFrom())));
+      return store.put(Json.MAPPER.writeValueAsBytes(new Checkpoint(c.parent(), stored, c.compactedFrom(), c.meta())));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialize a checkpoint", e);
     }

@@ -131,12 +131,13 @@ public final class Workspace {
   }
 
   /**
-   * Creates a sub-agent's workspace from its coordinator's workspace at {@code parentSnapshot}:
-   * the same files, committed or not, on the sub-agent's own branch. What the coordinator did since
-   * the user's commit is copied into this workspace's snapshot repository; what it had not
-   * committed becomes one commit the branch starts from. Idempotent, like {@link #begin()}.
+   * Creates this workspace from another run's workspace at {@code parentSnapshot}: the same files,
+   * committed or not, on this run's own branch. What the other run did since the user's commit is
+   * copied into this workspace's snapshot repository. With {@code exact} (a fork) HEAD is where it
+   * was and uncommitted changes stay uncommitted; otherwise (a sub-agent) they become one commit
+   * the branch starts from. Idempotent, like {@link #begin()}.
    */
-  public Begun beginFrom(Workspace parent, String parentSnapshot) {
+  public Begun beginFrom(Workspace parent, String parentSnapshot, boolean exact) {
     repo();
     createMeta();
     Path baseFile = meta.resolve("base");
@@ -150,11 +151,14 @@ public final class Workspace {
           "set -e; printf '%s\\n%s\\n^%s\\n' \"$3\" \"$4\" \"$5\" | (export GIT_DIR=\"$1\"; git pack-objects -q --revs --stdout)"
               + " | (export GIT_DIR=\"$2\"; git unpack-objects -q)",
           parent.snapshots.toString(), snapshots.toString(), at.head(), at.tree(), base);
-      write(startFile, commitTree(at, Git.IDENTITY, "@0 +0000",
+      write(startFile, exact ? at.head() + " " + at.tree() : commitTree(at, Git.IDENTITY, "@0 +0000",
           "marathon: the coordinator's uncommitted work, which this sub-agent starts from"));
     }
-    String start = read(startFile);
-    if (!Files.exists(root.resolve(".git"))) checkout(start, "refs/heads/" + key.branch(), start);
+    String[] start = read(startFile).split(" ");
+    if (!Files.exists(root.resolve(".git"))) {
+      checkout(start[0], "refs/heads/" + key.branch(), start[0]);
+      if (start.length > 1) restore(new Snapshot(start[1], start[0], "refs/heads/" + key.branch()));
+    }
     return new Begun(base, snapshot(null, "begin"));
   }
 
@@ -218,6 +222,45 @@ public final class Workspace {
       restore(new Snapshot(Git.run(meta, inSnapshots(), "rev-parse", tip + "^{tree}"), tip, at.headRef()));
     }
     return new Merged(snapshot(snapshot, "merge sub-agents"), conflicts);
+  }
+
+  /**
+   * What changed in the workspace between two of its snapshots, as a patch with a summary: files
+   * written by any tool, bash included, committed or not. Read-only; no diff driver runs.
+   */
+  public String diff(String from, String to) {
+    describe(from);
+    describe(to);
+    return Git.run(meta, inSnapshots(), "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--stat", "--patch", from, to);
+  }
+
+  /**
+   * Puts the workspace at {@code snapshot}, committed, on branch {@code branch} of the user's
+   * repository (Marathon's branches only): what a rewind keeps of the work it goes back over.
+   * Returns the commit.
+   */
+  public String keep(String snapshot, String branch, String message) {
+    Snapshot at = describe(snapshot);
+    String commit = commitTree(at, identity(), "@" + (System.currentTimeMillis() / 1000) + " +0000", message);
+    putBranch(commit, branch);
+    return commit;
+  }
+
+  /** Moves the run's branch in the user's repository to the commit HEAD was at in {@code snapshot}. */
+  public String moveBranchTo(String snapshot) {
+    String head = describe(snapshot).head();
+    putBranch(head, key.branch());
+    return head;
+  }
+
+  private void putBranch(String commit, String branch) {
+    Git.run(meta, inSnapshots(), "update-ref", "refs/marathon/put", commit);
+    Git.Result fetched = Git.call(repo(), Map.of(), heartbeat,
+        "fetch", "-q", "--no-tags", "--no-write-fetch-head", snapshots.toString(), "+refs/marathon/put:refs/heads/" + branch);
+    if (!fetched.ok()) {
+      throw new WorkspaceException("cannot put branch " + branch + " in " + key.repo() + ": " + fetched.err().strip(),
+          fetched.err().contains("checked out"));
+    }
   }
 
   /** Exclusive use of this workspace, across the threads and processes of this machine. */

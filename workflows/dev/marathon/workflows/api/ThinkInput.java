@@ -9,6 +9,7 @@ import java.util.List;
  *
  * @param userMessages short messages for the model (operator steering, wrap-up notices, nudges)
  * @param coordinator the run coordinates a swarm: the model is offered the swarm's tools too
+ * @param workspaceRef where the workspace is as this turn starts (recorded with the turn)
  */
 public record ThinkInput(
     String runId,
@@ -17,10 +18,11 @@ public record ThinkInput(
     List<Observation> observations,
     List<String> userMessages,
     ModelSettings model,
-    boolean coordinator) {
+    boolean coordinator,
+    String workspaceRef) {
 
   public ThinkInput(String runId, int turn, String contextRef, List<Observation> observations, List<String> userMessages,
       ModelSettings model) {
-    this(runId, turn, contextRef, observations, userMessages, model, false);
+    this(runId, turn, contextRef, observations, userMessages, model, false, null);
   }
 }

@@ -5,8 +5,6 @@ import dev.marathon.runtime.MarathonHome;
 import dev.marathon.runtime.ModelPresets;
 import dev.marathon.runtime.Repositories;
 import dev.marathon.runtime.RunIds;
-import dev.marathon.runtime.Runs;
-import dev.marathon.runtime.WorkerHost;
 import dev.marathon.activities.sandbox.CommandEnvironment;
 import dev.marathon.activities.sandbox.Sandboxes;
 import dev.marathon.workflows.Budget;
@@ -162,32 +160,12 @@ final class RunCommand implements Callable<Integer> {
     RunSpec runSpec = new RunSpec(runId, runTitle, top.toString(), branch, settings, options, swarm(), null);
     RunState state = RunState.start(runSpec, taskText, new Budget(turns, maxHours, maxTokens, maxCost, finishAtLimit ? true : null));
 
+    if (!Containment.orDefault(options.containment()).sandbox() && !detach) {
+      err.println("warning: --sandbox off: the agent's commands run as you, unconfined; they can read this worker's"
+          + " environment (the model key included) through /proc. The run's details say so.");
+    }
     try (Connection conn = connection.open(true, err)) {
-      if (detach && !conn.durable()) {
-        throw new BadInputException("--detach needs a Temporal server that outlives this command; install the Temporal CLI"
-            + " (scripts/install-temporal-cli) or start one with ./marathon server");
-      }
-      Runs runs = new Runs(conn.client());
-      if (detach) {
-        runs.start(state);
-        err.println("Started run " + runId + " on branch " + branch + ". A worker carries it: ./marathon worker");
-        if (conn.uiUrl() != null) err.println("Web UI: " + Ui.runUrl(conn.uiUrl(), conn.namespace(), runId));
-        out.println(runId);
-        return ExitCodes.OK;
-      }
-      if (!Containment.orDefault(options.containment()).sandbox()) {
-        err.println("warning: --sandbox off: the agent's commands run as you, unconfined; they can read this worker's"
-            + " environment (the model key included) through /proc. The run's details say so.");
-      }
-      try (WorkerHost worker = WorkerHost.start(conn.client(), MarathonHome.fromEnvironment())) {
-        if (preset.local()) worker.localModels().ensureServing(settings.baseUrl(), line -> {
-          err.println("[marathon] " + line);
-          err.flush();
-        });
-        runs.start(state);
-        if (conn.uiUrl() != null) err.println("[marathon] Web UI: " + Ui.runUrl(conn.uiUrl(), conn.namespace(), runId));
-        return new RunFollower(runs, out, err).follow(runId, true);
-      }
+      return RunStarter.start(conn, state, detach, out, err);
     }
   }
 

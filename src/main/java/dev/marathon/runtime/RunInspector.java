@@ -3,6 +3,7 @@ package dev.marathon.runtime;
 import dev.marathon.workflows.MarathonSearchAttributes;
 import dev.marathon.workflows.Progress;
 import dev.marathon.workflows.RunReport;
+import dev.marathon.workflows.RunState;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.client.WorkflowExecutionDescription;
@@ -91,6 +92,22 @@ public final class RunInspector {
       }
     }
     return new View(status, d, p, null);
+  }
+
+  /**
+   * The run's carried state (the {@code state} query), live or closed; with no worker answering,
+   * a query-only worker replays it. Null when nothing can answer (a run terminated mid-task).
+   */
+  public RunState state(String runId) {
+    runs.describe(runId); // an unknown run fails here, with the server's message
+    Supplier<RunState> query = () -> runs.stub(runId).query("state", RunState.class);
+    RunState s = within(query, Duration.ofSeconds(3));
+    if (s == null) {
+      try (WorkerHost ignored = WorkerHost.startWorkflowOnly(runs.client())) {
+        s = within(query, Duration.ofSeconds(60));
+      }
+    }
+    return s;
   }
 
   private static <T> T within(Supplier<T> query, Duration timeout) {

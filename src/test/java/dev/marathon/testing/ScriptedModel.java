@@ -99,6 +99,13 @@ public final class ScriptedModel implements AutoCloseable {
   /** A request the server saw. */
   public record Seen(int turn, JsonNode body, Map<String, List<String>> headers, int status) {}
 
+  private static final ThreadLocal<String> CURRENT_RUN = new ThreadLocal<>();
+
+  /** The run (X-Marathon-Run) whose request a script is answering right now; for scripts that tell runs apart. */
+  public static String run() {
+    return CURRENT_RUN.get();
+  }
+
   /** The first user message of a request: a run's task (sub-agents of a swarm are told apart by it). */
   public static String task(JsonNode request) {
     for (JsonNode m : request.path("messages")) if (m.path("role").asText().equals("user")) return m.path("content").asText();
@@ -232,6 +239,7 @@ public final class ScriptedModel implements AutoCloseable {
         send(ex, 400, error(problem), Map.of());
         return;
       }
+      CURRENT_RUN.set(run);
       Reply reply = summarizing
           ? (failSummaries ? Reply.error(500, "{\"error\":{\"message\":\"summarizer down\"}}", Map.of()) : Reply.text(null, summary))
           : script.reply(turn, body);

@@ -3,6 +3,9 @@ package dev.marathon.workflows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.marathon.activities.store.CheckpointStore;
+import dev.marathon.activities.store.Conversations;
+import dev.marathon.activities.store.Message;
 import dev.marathon.testing.CrashScript;
 import dev.marathon.testing.GitRepos;
 import dev.marathon.runtime.HistoryChain;
@@ -10,6 +13,7 @@ import dev.marathon.testing.ScriptedModel;
 import dev.marathon.testing.TestRuns;
 import dev.marathon.testing.WorkflowHarness;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -19,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ContinueAsNewTest {
   @TempDir Path tmp;
 
-  record Outcome(Progress progress, String tree, String contextRef, int runs) {}
+  record Outcome(Progress progress, String tree, List<Message> conversation, int runs) {}
 
   /** Same run id in separate environments, so prompts (which name the branch) are identical. */
   Outcome run(String label, int continueAsNewEvents) throws Exception {
@@ -33,7 +37,8 @@ class ContinueAsNewTest {
       assertTrue(model.violations().isEmpty(), model.violations().toString());
       RunState state = run.state();
       int runs = HistoryChain.fetch(h.client, id).size();
-      return new Outcome(report.progress(), GitRepos.git(repo, "rev-parse", "marathon/" + id + "^{tree}"), state.contextRef, runs);
+      List<Message> conversation = new Conversations(CheckpointStore.open(h.home.store()), 4).load(state.contextRef);
+      return new Outcome(report.progress(), GitRepos.git(repo, "rev-parse", "marathon/" + id + "^{tree}"), conversation, runs);
     }
   }
 
@@ -49,8 +54,9 @@ class ContinueAsNewTest {
     assertEquals(single.progress().usage(), chained.progress().usage());
     assertEquals(single.progress().summary(), chained.progress().summary());
     assertEquals(single.tree(), chained.tree());
-    // Content addressing: the same conversation (every message and reasoning) has the same ref.
-    assertEquals(single.contextRef(), chained.contextRef());
+    // The same conversation, every message and its reasoning. (The checkpoints' refs differ: each turn
+    // also records when it ran and how long the model took.)
+    assertEquals(single.conversation(), chained.conversation());
     assertEquals(chained.runs(), chained.progress().runsInChain());
   }
 }

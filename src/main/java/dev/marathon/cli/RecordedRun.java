@@ -1,0 +1,41 @@
+package dev.marathon.cli;
+
+import dev.marathon.activities.store.CheckpointStore;
+import dev.marathon.activities.store.Conversations;
+import dev.marathon.runtime.Connection;
+import dev.marathon.runtime.MarathonHome;
+import dev.marathon.runtime.RunInspector;
+import dev.marathon.runtime.RunTranscript;
+import dev.marathon.runtime.Runs;
+import dev.marathon.workflows.RunState;
+
+/**
+ * A run as the server and the checkpoint store hold it: its carried state and its transcript. What
+ * {@code log}, {@code export} and {@code diff} read, and {@code fork} and {@code rewind} start from.
+ */
+record RecordedRun(String id, RunState state, RunTranscript transcript, MarathonHome home, Conversations conversations) {
+
+  static RecordedRun read(Connection conn, String id) {
+    MarathonHome home = MarathonHome.fromEnvironment();
+    RunState state = new RunInspector(new Runs(conn.client())).state(id);
+    if (state == null) throw new BadInputException("run " + id + " cannot be read: no worker could replay its state");
+    if (state.contextRef == null) throw new BadInputException("run " + id + " has not begun yet (no turn to read)");
+    Conversations conversations = new Conversations(CheckpointStore.open(home.store()), 4);
+    return new RecordedRun(id, state, RunTranscript.read(conversations, state.contextRef), home, conversations);
+  }
+
+  /** The turns {@code a..b} (both inclusive; {@code A..}, {@code ..B} and {@code N} too), checked against the run's. */
+  int[] range(String turns) {
+    int last = transcript.lastTurn();
+    if (turns == null) return new int[] {1, last};
+    String[] parts = turns.contains("..") ? turns.split("\\.\\.", -1) : new String[] {turns, turns};
+    try {
+      int a = parts[0].isBlank() ? 1 : Integer.parseInt(parts[0].strip());
+      int b = parts[1].isBlank() ? last : Integer.parseInt(parts[1].strip());
+      if (a < 1 || b > last || a > b) throw new BadInputException("--turns " + turns + " is outside run " + id + "'s turns 1.." + last);
+      return new int[] {a, b};
+    } catch (NumberFormatException e) {
+      throw new BadInputException("--turns takes A..B, A.., ..B or N (turn numbers), got '" + turns + "'");
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.marathon.cli;
+
+import dev.marathon.activities.workspace.Workspace;
+import dev.marathon.activities.workspace.WorkspaceException;
+import dev.marathon.activities.workspace.Workspaces;
+import dev.marathon.runtime.Connection;
+import dev.marathon.runtime.Repositories;
+import dev.marathon.runtime.RunAt;
+import dev.marathon.runtime.Runs;
+import dev.marathon.workflows.Lifecycle;
+import dev.marathon.workflows.Rewind;
+import dev.marathon.workflows.RunState;
+import dev.marathon.workflows.api.WorkspaceKey;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "rewind", mixinStandardHelpOptions = true, description = {"Put a paused or ended run back to right after turn N.",
+    "Its conversation, workspace and plan go back; the run goes on from there under its own id and branch.",
+    "The work it goes back over is kept on branch marathon-rewound/<id>/<k> (and in its snapshots).",
+    "A running run must be paused first."})
+final class RewindCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin RunIdArgument run;
+
+  @Option(names = "--turn", required = true, paramLabel = "N", description = "Go back to right after this turn's tool results.")
+  int turn;
+
+  @Option(names = "--detach", description = "For an ended run: start it again and return; a worker carries it.")
+  boolean detach;
+
+  @Mixin ConnectionOptions connection;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try (Connection conn = connection.open(true, err)) {
+      Runs runs = new Runs(conn.client());
+      WorkflowExecutionStatus status = runs.describe(run.value).getStatus();
+      boolean running = status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+      RecordedRun r = RecordedRun.read(conn, run.value);
+      if (running && r.state().lifecycle.stage() != Lifecycle.Stage.PAUSED) {
+        throw new BadInputException("run " + r.id() + " is running: pause it first (./marathon pause " + r.id() + "), then rewind");
+      }
+      RunAt at;
+      try {
+        at = RunAt.of(r.transcript(), turn, r.state(), r.id());
+      } catch (IllegalArgumentException e) {
+        throw new BadInputException(e.getMessage());
+      }
+      RunState s = r.state();
+      Workspace ws = new Workspaces(r.home().workspaces()).get(new WorkspaceKey(r.id(), s.spec.repo(), s.spec.branch()));
+      String kept = keptBranch(r.id(), Path.of(s.spec.repo()));
+      try {
+        ws.keep(s.workspaceRef, kept, "marathon: " + r.id() + " as it was before it was rewound to turn " + turn);
+        if (!running) ws.moveBranchTo(at.workspaceRef());
+      } catch (WorkspaceException e) {
+        throw new BadInputException("cannot rewind " + r.id() + ": " + e.getMessage());
+      }
+      err.println("[marathon] the work after turn " + turn + " is kept on branch " + kept);
+      if (running) {
+        runs.typed(r.id()).rewind(new Rewind(at.turn(), at.contextRef(), at.observations(), at.workspaceRef(), at.plan(), at.toolCalls()));
+        err.println("[marathon] run " + r.id() + " is back after turn " + turn + " and goes on (./marathon watch " + r.id() + ")");
+        out.println(r.id());
+        return ExitCodes.OK;
+      }
+      RunState again = RunState.start(s.spec, null, s.budget);
+      again.contextRef = at.contextRef();
+      again.observations = new ArrayList<>(at.observations());
+      again.workspaceRef = at.workspaceRef();
+      again.turn = at.turn();
+      again.toolCalls = at.toolCalls();
+      again.plan = new ArrayList<>(at.plan());
+      again.usage = s.usage; // what was spent stays spent
+      again.contextWindow = s.contextWindow;
+      again.recordAction("rewound to turn " + turn);
+      err.println("[marathon] branch " + s.spec.branch() + " is back at turn " + turn + "; run " + r.id() + " starts again from there");
+      err.flush();
+      return RunStarter.start(conn, again, detach, out, err);
+    }
+  }
+
+  /** {@code marathon-rewound/<id>/<k>}, the first k not taken. */
+  static String keptBranch(String id, Path repo) {
+    for (int k = 1; ; k++) {
+      String name = "marathon-rewound/" + id + "/" + k;
+      if (!Repositories.branchExists(repo, name)) return name;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.marathon.cli;
+
+import dev.marathon.activities.model.Provider;
+import dev.marathon.runtime.Connection;
+import dev.marathon.runtime.MarathonHome;
+import dev.marathon.runtime.Runs;
+import dev.marathon.runtime.WorkerHost;
+import dev.marathon.workflows.RunState;
+import java.io.PrintWriter;
+
+/**
+ * Starts a run (a new one, a fork, a rewound one) and either returns ({@code --detach}: a worker
+ * carries it) or hosts a worker here and follows the run to its end or to a pause that needs an
+ * operator. Returns the exit code.
+ */
+final class RunStarter {
+
+  static int start(Connection conn, RunState state, boolean detach, PrintWriter out, PrintWriter err) throws InterruptedException {
+    String id = state.spec.runId();
+    if (detach && !conn.durable()) {
+      throw new BadInputException("--detach needs a Temporal server that outlives this command; install the Temporal CLI"
+          + " (scripts/install-temporal-cli) or start one with ./marathon server");
+    }
+    Runs runs = new Runs(conn.client());
+    if (detach) {
+      runs.start(state);
+      err.println("Started run " + id + " on branch " + state.spec.branch() + ". A worker carries it: ./marathon worker");
+      if (conn.uiUrl() != null) err.println("Web UI: " + Ui.runUrl(conn.uiUrl(), conn.namespace(), id));
+      out.println(id);
+      return ExitCodes.OK;
+    }
+    try (WorkerHost worker = WorkerHost.start(conn.client(), MarathonHome.fromEnvironment())) {
+      if (Provider.of(state.spec.model().provider(), state.spec.model().baseUrl()) == Provider.LOCAL) {
+        worker.localModels().ensureServing(state.spec.model().baseUrl(), line -> {
+          err.println("[marathon] " + line);
+          err.flush();
+        });
+      }
+      runs.start(state);
+      if (conn.uiUrl() != null) err.println("[marathon] Web UI: " + Ui.runUrl(conn.uiUrl(), conn.namespace(), id));
+      return new RunFollower(runs, out, err).follow(id, true);
+    }
+  }
+
+  private RunStarter() {}
+}

@@ -1,0 +1,89 @@
+package dev.marathon.runtime;
+
+import dev.marathon.activities.store.Message;
+import dev.marathon.activities.tools.Arguments;
+import dev.marathon.activities.tools.ToolException;
+import dev.marathon.activities.tools.UpdatePlanTool;
+import dev.marathon.workflows.PlanStep;
+import dev.marathon.workflows.RunState;
+import dev.marathon.workflows.Usage;
+import dev.marathon.workflows.api.Observation;
+import dev.marathon.workflows.api.ToolCall;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A run as it was right after turn {@code turn}'s tool results: the conversation the next turn
+ * would have been given (compacted or not, as it was), those results, the workspace snapshot, the
+ * plan, the counts and the spending. What {@code fork} starts a new run from and {@code rewind}
+ * puts a run back to.
+ */
+public record RunAt(int turn, String contextRef, List<Observation> observations, String workspaceRef, List<PlanStep> plan,
+    int toolCalls, Usage usage) {
+
+  /**
+   * @param current the run's state now: needed only when {@code n} is its last turn (whose results
+   *     no later turn has recorded yet)
+   */
+  public static RunAt of(RunTranscript transcript, int n, RunState current, String runId) {
+    int last = transcript.lastTurn();
+    if (n < 1 || n > last) {
+      throw new IllegalArgumentException("turn " + n + " is outside run " + runId + "'s turns" + (last == 0 ? " (it has none yet)" : " 1.." + last));
+    }
+    RunTranscript.Turn next = transcript.turn(n + 1);
+    String contextRef;
+    List<Observation> observations = new ArrayList<>();
+    String workspaceRef;
+    if (next != null) {
+      if (next.meta() == null || next.meta().workspaceRef() == null) {
+        throw new IllegalArgumentException("run " + runId + " was recorded by a Marathon before 0.3, which did not keep each turn's"
+            + " workspace; only its last turn can be forked");
+      }
+      contextRef = next.before();
+      for (Message m : next.toolResults()) observations.add(observation(m));
+      workspaceRef = next.meta().workspaceRef();
+    } else {
+      if (current == null || current.workspaceRef == null) {
+        throw new IllegalArgumentException("the state after run " + runId + "'s last turn cannot be read (no worker could replay it)");
+      }
+      contextRef = current.contextRef;
+      observations.addAll(current.observations);
+      workspaceRef = current.workspaceRef;
+    }
+    List<PlanStep> plan = List.of();
+    int calls = 0;
+    long prompt = 0;
+    long completion = 0;
+    long cached = 0;
+    double cost = 0;
+    for (RunTranscript.Turn t : transcript.turns()) {
+      if (t.number() > n) break;
+      if (t.reply() != null) {
+        calls += t.reply().calls().size();
+        for (Message.Call c : t.reply().calls()) if (c.name().equals("update_plan")) plan = planOf(c.arguments(), plan);
+      }
+      if (t.meta() != null) {
+        prompt += t.meta().promptTokens();
+        completion += t.meta().completionTokens();
+        cached += t.meta().cachedTokens();
+        cost += t.meta().costUsd();
+      }
+    }
+    return new RunAt(n, contextRef, List.copyOf(observations), workspaceRef, plan, calls, new Usage(prompt, completion, cached, cost, 0));
+  }
+
+  static Observation observation(Message m) {
+    String text = m.content() == null ? "" : m.content();
+    return m.contentRef() != null ? Observation.stored(m.toolCallId(), m.name(), m.contentRef(), text.length())
+        : Observation.inline(m.toolCallId(), m.name(), text);
+  }
+
+  /** The plan an {@code update_plan} call set, read as the run read it; a refused one left the plan as it was. */
+  static List<PlanStep> planOf(String arguments, List<PlanStep> before) {
+    try {
+      return ((ToolCall.UpdatePlan) new UpdatePlanTool().call("", Arguments.parse("update_plan", arguments))).steps();
+    } catch (ToolException refused) {
+      return before;
+    }
+  }
+}
