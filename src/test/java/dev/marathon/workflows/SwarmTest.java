@@ -270,6 +270,33 @@ class SwarmTest {
     }
   }
 
+  /** Beyond --max-agents in all, spawn_agents is a tool error that says how many are left; nothing is spawned by it. */
+  @Test
+  void aSpawnBeyondMaxAgentsIsAToolError() throws Exception {
+    Path repo = GitRepos.create(tmp.resolve("repo"), Map.of("README.md", "x\n"));
+    try (ScriptedModel model = new ScriptedModel((turn, req) -> {
+          String task = ScriptedModel.task(req);
+          if (!task.contains("Write the two files")) return Reply.tools("done", finish("did " + task));
+          return switch (turn) {
+            case 1 -> Reply.tools("two", call("spawn_agents", agents("A", "part a", "B", "part b")));
+            case 2 -> Reply.tools("two more", call("spawn_agents", agents("C", "part c", "D", "part d")));
+            case 3 -> Reply.tools("one more", call("spawn_agents", agents("C", "part c")));
+            case 4 -> Reply.tools("wait", call("wait_agents", Map.of()));
+            default -> Reply.tools("done", finish("three parts"));
+          };
+        });
+        WorkflowHarness h = new WorkflowHarness(tmp.resolve("home"))) {
+      h.start(coordinator("swarm-7", repo, model.baseUrl(), new Swarm(3, 1), Budget.UNLIMITED));
+      RunReport report = h.client.newUntypedWorkflowStub("swarm-7").getResult(RunReport.class);
+      assertEquals(RunOutcome.FINISHED, report.outcome(), report.summary());
+      String refused = lastResult(model.requests().stream().filter(r -> ScriptedModel.task(r.body()).contains("Write the two files")
+          && r.turn() == 3).findFirst().orElseThrow().body());
+      assertTrue(refused.startsWith("Error: this swarm may spawn at most 3 sub-agents in all, 2 so far"), refused);
+      assertEquals(List.of("swarm-7.a1", "swarm-7.a2", "swarm-7.a3"), report.progress().agents().stream().map(Progress.AgentRow::id).toList());
+      assertTrue(report.progress().agents().stream().allMatch(a -> a.status().equals("finished, collected")), report.progress().agents().toString());
+    }
+  }
+
   private static Progress progressOf(AgentWorkflow run) {
     try {
       return run.progress();
