@@ -36,6 +36,12 @@ public final class Git {
   /** A single git call may take this long (a checkout of a very large repository) before it is killed. */
   static final Duration DEADLINE = Duration.ofMinutes(10);
 
+  private static final java.util.concurrent.Executor READERS = r -> {
+    Thread t = new Thread(r, "git-output");
+    t.setDaemon(true);
+    t.start();
+  };
+
   /** What a git command did. */
   public record Result(int exit, String out, String err) {
     public boolean ok() {
@@ -98,8 +104,10 @@ public final class Git {
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     try {
       Process p = pb.start();
-      CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-      CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+      // Each stream on a thread of its own: on the common pool (one thread on a 2-core machine) a
+      // command that fills the stdout pipe while stderr is being read would wait for the deadline.
+      CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), READERS);
+      CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), READERS);
       long deadline = System.nanoTime() + DEADLINE.toNanos();
       while (!p.waitFor(1, TimeUnit.SECONDS)) {
         if (System.nanoTime() > deadline) {

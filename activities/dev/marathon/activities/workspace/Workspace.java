@@ -50,6 +50,7 @@ public final class Workspace {
   private final Path root;
   private final Path meta;
   private final Path snapshots;
+  private final LooseObjects objects;
   private final ReentrantLock inProcess = new ReentrantLock();
   /** Called while long git commands run, by whoever holds the lease (an activity's heartbeat). */
   private volatile Runnable heartbeat = () -> { };
@@ -75,6 +76,13 @@ public final class Workspace {
     this.root = workspacesDir.resolve(key.runId()).toAbsolutePath();
     this.meta = workspacesDir.resolve(key.runId() + ".marathon").toAbsolutePath();
     this.snapshots = meta.resolve("snapshots.git");
+    this.objects = new LooseObjects(snapshots);
+  }
+
+  /** Where a batch of tool calls records its progress (Marathon's side, out of the agent's reach). */
+  public Path batchProgressFile() {
+    createMeta();
+    return meta.resolve("tool-batch.json");
   }
 
   public Path root() {
@@ -345,7 +353,7 @@ public final class Workspace {
    */
   public String snapshot(String previous, String label) {
     Snapshot before = previous == null ? null : describe(previous);
-    Snapshot now = current();
+    Snapshot now = before == null ? current() : currentSince(before);
     if (now.head() == null) {
       if (before == null || Files.isDirectory(root.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
         throw new WorkspaceException("HEAD of the workspace's repository points at no commit (an unborn branch?)", false);
@@ -358,15 +366,13 @@ public final class Workspace {
       return previous;
     }
     if (before != null && !now.head().equals(before.head())) keepCommits(now.head(), before.head());
-    Map<String, String> env = new java.util.HashMap<>(Git.IDENTITY);
-    env.put("GIT_DIR", snapshots.toString());
     // A fixed date: a retried step that snapshots the same state makes the very same commit.
-    env.put("GIT_AUTHOR_DATE", "@0 +0000");
-    env.put("GIT_COMMITTER_DATE", "@0 +0000");
-    String commit = Git.sh(meta, env, heartbeat,
-        "set -e; c=$(git commit-tree \"$1\" -p \"$2\" ${3:+-p \"$3\"} -m \"$4\" -m \"head-ref: $5\");"
-            + " git update-ref " + SNAPSHOTS_REF + " \"$c\"; echo \"$c\"",
-        now.tree(), now.head(), previous == null ? "" : previous, "marathon snapshot " + label, now.headRef()).strip();
+    String signature = "Marathon <marathon@localhost> 0 +0000";
+    String commit = objects.writeCommit("tree " + now.tree() + "\nparent " + now.head() + "\n"
+        + (previous == null ? "" : "parent " + previous + "\n")
+        + "author " + signature + "\ncommitter " + signature + "\n\n"
+        + "marathon snapshot " + label.replaceAll("[\\r\\n\\x00]", " ") + "\n\nhead-ref: " + now.headRef() + "\n");
+    objects.updateRef(SNAPSHOTS_REF, commit);
     described.put(commit, now);
     knownAt = commit;
     return commit;
@@ -422,6 +428,34 @@ public final class Workspace {
     if (lines.length != 3) throw new WorkspaceException("cannot read the state of workspace " + root, false);
     String head = lines[1].strip();
     return new Snapshot(lines[0].strip(), head.equals("none") ? null : head, lines[2].strip());
+  }
+
+  /**
+   * {@link #current()} after a step that began at {@code before}: the tree by git (two processes),
+   * HEAD from the agent's repository's files when it has not moved — the common case, which then
+   * costs no process — and by git when it has, or when its files are not simple to read.
+   */
+  private Snapshot currentSince(Snapshot before) {
+    Git.Result added = Git.call(root, inWorkTree(), heartbeat, "add", "-A");
+    Git.Result tree = added.ok() ? Git.call(root, inWorkTree(), heartbeat, "write-tree") : added;
+    if (!tree.ok()) throw new WorkspaceException("git failed in " + root + ": " + tree.err().strip(), false);
+    return headUnmoved(before) ? new Snapshot(tree.out().strip(), before.head(), before.headRef()) : current();
+  }
+
+  /** Whether the agent's HEAD is, by its files, still where {@code before} says (a loose branch ref, or detached). */
+  private boolean headUnmoved(Snapshot before) {
+    Path git = root.resolve(".git");
+    try {
+      if (!Files.isDirectory(git, LinkOption.NOFOLLOW_LINKS)) return false;
+      String head = Files.readString(git.resolve("HEAD")).strip();
+      if (before.headRef().equals(DETACHED)) return head.equals(before.head());
+      if (!head.equals("ref: " + before.headRef()) || !before.headRef().startsWith("refs/heads/")) return false;
+      Path ref = git.resolve(before.headRef()).normalize();
+      return ref.startsWith(git) && Files.isRegularFile(ref, LinkOption.NOFOLLOW_LINKS)
+          && Files.readString(ref).strip().equals(before.head());
+    } catch (IOException | RuntimeException unreadable) {
+      return false; // git will say
+    }
   }
 
   Snapshot describe(String snapshot) {
