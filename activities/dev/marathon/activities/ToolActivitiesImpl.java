@@ -20,7 +20,12 @@ import dev.marathon.workflows.api.ToolActivities;
 import dev.marathon.workflows.api.ToolCall;
 import dev.marathon.workflows.api.ToolInput;
 import dev.marathon.workflows.api.ToolResult;
+import dev.marathon.workflows.api.ToolBatch;
+import dev.marathon.workflows.api.ToolBatchResult;
 import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -54,31 +59,70 @@ public final class ToolActivitiesImpl implements ToolActivities {
   @Override
   public ToolResult execute(ToolInput input) {
     Runnable heartbeat = () -> Activity.getExecutionContext().heartbeat(input.stepId());
+    secrets.remember(input.keyEnv()); // its value is redacted from the output, whatever the variable's name
+    Workspace ws = workspaces.get(input.workspace());
+    try (Workspace.Lease lease = ws.lease(heartbeat)) {
+      return step(ws, input, heartbeat);
+    } catch (WorkspaceException | Sandboxes.SandboxUnavailableException | CorruptObjectException e) {
+      throw failure(e);
+    }
+  }
+
+  /**
+   * Runs the calls one after the other under one lease, recording after each what is done; an
+   * attempt after a crash reads that record and goes on from the last finished call. A broken
+   * workspace ends the batch early (or fails it, at its first call): the workflow runs the rest
+   * one by one, where it pauses the run as usual.
+   */
+  @Override
+  public ToolBatchResult executeAll(ToolBatch batch) {
+    ActivityExecutionContext context = Activity.getExecutionContext();
+    AtomicReference<String> current = new AtomicReference<>(batch.turn() + "." + (batch.firstIndex() + 1));
+    Runnable heartbeat = () -> context.heartbeat(current.get());
+    secrets.remember(batch.keyEnv());
+    Workspace ws = workspaces.get(batch.workspace());
+    try (Workspace.Lease lease = ws.lease(heartbeat)) {
+      BatchProgress progress = new BatchProgress(ws.batchProgressFile(), current.get(), batch.workspaceRef());
+      List<ToolResult> done = new ArrayList<>(progress.read());
+      for (int i = done.size(); i < batch.calls().size(); i++) {
+        ToolInput input = batch.call(i, done.isEmpty() ? batch.workspaceRef() : done.get(done.size() - 1).workspaceRef());
+        current.set(input.stepId());
+        try {
+          done.add(step(ws, input, heartbeat));
+        } catch (WorkspaceException | Sandboxes.SandboxUnavailableException | CorruptObjectException e) {
+          if (done.isEmpty()) throw failure(e);
+          break;
+        }
+        progress.write(done);
+        heartbeat.run();
+      }
+      return new ToolBatchResult(done);
+    }
+  }
+
+  /** One call, with the lease held: bring the workspace to the call's snapshot, run, snapshot, store the output. */
+  private ToolResult step(Workspace ws, ToolInput input, Runnable heartbeat) {
     ToolCall.Workspace call = input.call();
     WorkspaceTool<?> tool = catalog.workspaceTool(call.tool())
         .orElseThrow(() -> new IllegalArgumentException("not a workspace tool: " + call.tool()));
     boolean readOnly = tool.spec().readOnly();
     Containment containment = Containment.orDefault(input.containment());
-    secrets.remember(input.keyEnv()); // its value is redacted from the output, whatever the variable's name
-    Workspace ws = workspaces.get(input.workspace());
-    try (Workspace.Lease lease = ws.lease(heartbeat)) {
-      CommandSandbox sandbox = tool.runsCommands() ? sandboxes.forRun(containment) : null;
-      ws.bringTo(input.workspaceRef());
-      if (!readOnly) ws.changing();
-      ToolOutput out = run(tool, input, ws, sandbox, containment, heartbeat);
-      String after = readOnly ? input.workspaceRef() : ws.snapshot(input.workspaceRef(), input.stepId() + " " + call.display());
-      String text = secrets.redact(out.text());
-      String observationRef = store.putText(text);
-      String outputRef = out.fullOutput() == null ? observationRef : store.putText(secrets.redact(out.fullOutput()));
-      return new ToolResult(after, observationRef, text.length(), outputRef, out.ok(), secrets.redact(out.summary()),
-          sandbox == null ? null : sandbox.describe(containment.network()));
-    } catch (WorkspaceException e) {
-      throw Failures.workspace(e);
-    } catch (Sandboxes.SandboxUnavailableException e) {
-      throw Failures.sandbox(e);
-    } catch (CorruptObjectException e) {
-      throw Failures.corrupt(e);
-    }
+    CommandSandbox sandbox = tool.runsCommands() ? sandboxes.forRun(containment) : null;
+    ws.bringTo(input.workspaceRef());
+    if (!readOnly) ws.changing();
+    ToolOutput out = run(tool, input, ws, sandbox, containment, heartbeat);
+    String after = readOnly ? input.workspaceRef() : ws.snapshot(input.workspaceRef(), input.stepId() + " " + call.display());
+    String text = secrets.redact(out.text());
+    String observationRef = store.putText(text);
+    String outputRef = out.fullOutput() == null ? observationRef : store.putText(secrets.redact(out.fullOutput()));
+    return new ToolResult(after, observationRef, text.length(), outputRef, out.ok(), secrets.redact(out.summary()),
+        sandbox == null ? null : sandbox.describe(containment.network()));
+  }
+
+  private static RuntimeException failure(RuntimeException e) {
+    if (e instanceof WorkspaceException w) return Failures.workspace(w);
+    if (e instanceof Sandboxes.SandboxUnavailableException s) return Failures.sandbox(s);
+    return Failures.corrupt(e);
   }
 
   private ToolOutput run(WorkspaceTool<?> tool, ToolInput input, Workspace ws, CommandSandbox sandbox, Containment containment, Runnable heartbeat) {

@@ -10,6 +10,8 @@ import dev.marathon.workflows.api.ModelFailures;
 import dev.marathon.workflows.api.Observation;
 import dev.marathon.workflows.api.ThinkInput;
 import dev.marathon.workflows.api.ThinkResult;
+import dev.marathon.workflows.api.ToolBatch;
+import dev.marathon.workflows.api.ToolBatchResult;
 import dev.marathon.workflows.api.ToolCall;
 import dev.marathon.workflows.api.ToolInput;
 import dev.marathon.workflows.api.ToolResult;
@@ -54,6 +56,8 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   /** The scope of the activity in flight; {@code cancel now} cancels it. */
   private CancellationScope inFlight;
   private final SearchAttributeUpserts searchAttributes = new SearchAttributeUpserts();
+  /** The turn in which a batch of calls stopped early: the rest of its calls go one by one. */
+  private int batchStoppedInTurn = -1;
   /** The run's own scope: a Temporal cancellation request shows up here. */
   private CancellationScope root;
   /** A coordinator's swarm; null for other runs. */
@@ -188,6 +192,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   /** Performs the turn's pending calls in order; a broken workspace pauses the run between them. */
   private void act() {
     while (!state.pendingCalls.isEmpty()) {
+      if (performBatch()) continue;
       ToolCall call = state.pendingCalls.get(0);
       if (!state.pendingCallFailed && !state.pendingCallStarted) state.toolCalls++;
       state.pendingCallStarted = true;
@@ -206,6 +211,48 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     }
     state.turnCalls = new ArrayList<>();
     endTurn(signature.toString());
+  }
+
+  /**
+   * Runs the leading workspace calls, when two or more come in a row, in one activity: one round
+   * trip through Temporal for them instead of one each. Returns false when there are no such calls
+   * or none of them was done; they then go one by one, which is also where a broken workspace
+   * pauses the run, a cancelled call is rolled back, and a run that is ending skips them.
+   */
+  private boolean performBatch() {
+    if (state.pendingCallFailed || state.pendingCallStarted || state.lifecycle.outcome() != null || state.lifecycle.stop() != null
+        || batchStoppedInTurn == state.turn) {
+      return false;
+    }
+    List<ToolCall.Workspace> calls = new ArrayList<>();
+    for (ToolCall c : state.pendingCalls) {
+      if (!(c instanceof ToolCall.Workspace w)) break;
+      calls.add(w);
+    }
+    if (calls.size() < 2 || Workflow.getVersion("tool-batches", Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) return false;
+    List<Integer> seconds = new ArrayList<>();
+    for (ToolCall.Workspace c : calls) seconds.add(commandSeconds(c));
+    ToolBatch batch = new ToolBatch(workspaceKey(), state.contextRef, state.turn, state.observations.size(), state.workspaceRef, calls,
+        seconds, Containment.orDefault(state.spec.options().containment()), state.spec.model().apiKeyEnv());
+    StringBuilder summary = new StringBuilder(calls.size() + " calls: ");
+    for (ToolCall.Workspace c : calls) summary.append(c == calls.get(0) ? "" : " · ").append(c.display());
+    ToolBatchResult done;
+    try {
+      int total = seconds.stream().mapToInt(Integer::intValue).sum();
+      done = cancellable(() -> stubs.tools(summary.toString(), total).executeAll(batch));
+    } catch (ActivityFailure | CanceledFailure f) {
+      batchStoppedInTurn = state.turn;
+      return false;
+    }
+    if (done.results().size() < calls.size()) batchStoppedInTurn = state.turn;
+    for (ToolResult r : done.results()) {
+      ToolCall.Workspace call = (ToolCall.Workspace) state.pendingCalls.remove(0);
+      state.toolCalls++;
+      state.workspaceRef = r.workspaceRef();
+      state.recordAction(call.display() + " → " + r.summary());
+      state.observations.add(Observation.stored(call.id(), call.tool(), r.observationRef(), r.observationChars()));
+    }
+    return !done.results().isEmpty();
   }
 
   private void endTurn(String signature) {

@@ -14,4 +14,8 @@ public interface ToolActivities {
    */
   @ActivityMethod
   ToolResult execute(ToolInput input);
+
+  /** Runs consecutive calls of a turn, each as {@link #execute} would; see {@link ToolBatch}. */
+  @ActivityMethod
+  ToolBatchResult executeAll(ToolBatch batch);
 }
