@@ -85,7 +85,8 @@ public final class RunInspector {
       RunReport report = runs.result(runId);
       return new View(status, d, report.progress(), report);
     }
-    Progress p = within(() -> runs.progress(runId), wait);
+    // With no worker polling, a query can only time out: skip the wait and host one at once.
+    Progress p = hostIfNeeded && !workerPolling() ? null : within(() -> runs.progress(runId), wait);
     if (p == null && hostIfNeeded) {
       try (WorkerHost ignored = WorkerHost.startWorkflowOnly(runs.client())) {
         p = within(() -> runs.progress(runId), Duration.ofSeconds(30));
@@ -95,13 +96,33 @@ public final class RunInspector {
   }
 
   /**
+   * Whether a worker has polled Marathon's task queue lately. A long poll lasts a minute, so a live
+   * worker has polled within the last 70 seconds; one killed a moment ago still looks alive here,
+   * and the query then waits its few seconds as before.
+   */
+  boolean workerPolling() {
+    try {
+      var response = runs.client().getWorkflowServiceStubs().blockingStub().describeTaskQueue(
+          io.temporal.api.workflowservice.v1.DescribeTaskQueueRequest.newBuilder()
+              .setNamespace(runs.client().getOptions().getNamespace())
+              .setTaskQueue(io.temporal.api.taskqueue.v1.TaskQueue.newBuilder().setName(WorkerHost.TASK_QUEUE))
+              .setTaskQueueType(io.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)
+              .build());
+      long now = System.currentTimeMillis() / 1000;
+      return response.getPollersList().stream().anyMatch(poller -> now - poller.getLastAccessTime().getSeconds() < 70);
+    } catch (RuntimeException unknown) {
+      return true; // ask the run, as before
+    }
+  }
+
+  /**
    * The run's carried state (the {@code state} query), live or closed; with no worker answering,
    * a query-only worker replays it. Null when nothing can answer (a run terminated mid-task).
    */
   public RunState state(String runId) {
     runs.describe(runId); // an unknown run fails here, with the server's message
     Supplier<RunState> query = () -> runs.stub(runId).query("state", RunState.class);
-    RunState s = within(query, Duration.ofSeconds(3));
+    RunState s = workerPolling() ? within(query, Duration.ofSeconds(3)) : null;
     if (s == null) {
       try (WorkerHost ignored = WorkerHost.startWorkflowOnly(runs.client())) {
         s = within(query, Duration.ofSeconds(60));
