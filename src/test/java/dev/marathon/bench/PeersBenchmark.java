@@ -49,7 +49,7 @@ public final class PeersBenchmark {
   double marathonPeakRssMb;
   long marathonStoreBytes;
 
-  PeersBenchmark(int steps, int rounds, Path work, Path python, Path peerScript) {
+  public PeersBenchmark(int steps, int rounds, Path work, Path python, Path peerScript) {
     this.steps = steps;
     this.rounds = rounds;
     this.work = work;
@@ -60,8 +60,7 @@ public final class PeersBenchmark {
   public static void main(String[] args) throws Exception {
     int turns = 100;
     int rounds = 3;
-    Path python = Path.of(System.getenv().getOrDefault("MARATHON_PEERS_PYTHON",
-        System.getProperty("user.home") + "/.marathon/peers-venv/bin/python"));
+    Path python = python();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--peers" -> { }
@@ -76,7 +75,12 @@ public final class PeersBenchmark {
     b.print(System.out);
   }
 
-  void run() throws Exception {
+  /** The peers' venv's python: MARATHON_PEERS_PYTHON (scripts/test and scripts/bench set it), else the default venv. */
+  public static Path python() {
+    return Path.of(System.getenv().getOrDefault("MARATHON_PEERS_PYTHON", System.getProperty("user.home") + "/.marathon/peers-venv/bin/python"));
+  }
+
+  public void run() throws Exception {
     if (!Files.isExecutable(python)) throw new IllegalStateException("no peers venv at " + python + " (scripts/install-peers makes it)");
     try (DevServerFixture server = new DevServerFixture(Files.createDirectories(work.resolve("server")), "--headless").start()) {
       Path home = work.resolve("home");
@@ -187,7 +191,7 @@ public final class PeersBenchmark {
     return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
   }
 
-  Map<String, Map<String, Object>> table() {
+  public Map<String, Map<String, Object>> table() {
     Map<String, Map<String, Object>> t = new LinkedHashMap<>();
     double marathonMs = median(runs.get("marathon"), "msPerCall");
     for (Map.Entry<String, List<JsonNode>> e : runs.entrySet()) {
@@ -209,7 +213,7 @@ public final class PeersBenchmark {
     return t;
   }
 
-  void print(PrintStream out) throws IOException {
+  public void print(PrintStream out) throws IOException {
     Map<String, Map<String, Object>> t = table();
     out.printf(Locale.ROOT, "%nPeers benchmark: %d tool calls (%d turns × 4), median of %d interleaved rounds, %s%n",
         steps, steps / BenchScript.CALLS_PER_TURN, rounds, Instant.now());
