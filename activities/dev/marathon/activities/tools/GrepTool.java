@@ -67,7 +67,11 @@ public final class GrepTool implements WorkspaceTool<GrepTool.Call> {
     int matches = 0;
     int filesWithMatches = 0;
     Map<Path, Boolean> checkedDirs = new HashMap<>();
+    int seen = 0;
     for (String f : files) {
+      // A whole-repository search of a large tree takes seconds: keep the activity's heartbeat
+      // going (the SDK sends at most one per interval, so this costs nothing per file).
+      if (++seen % 256 == 0) context.heartbeat().run();
       Path p = context.root().resolve(f);
       String text;
       try {
