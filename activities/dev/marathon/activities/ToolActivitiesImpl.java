@@ -26,6 +26,8 @@ import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -111,12 +113,31 @@ public final class ToolActivitiesImpl implements ToolActivities {
     ws.bringTo(input.workspaceRef());
     if (!readOnly) ws.changing();
     ToolOutput out = run(tool, input, ws, sandbox, containment, heartbeat);
-    String after = readOnly ? input.workspaceRef() : ws.snapshot(input.workspaceRef(), input.stepId() + " " + call.display());
+    String after = readOnly ? input.workspaceRef()
+        : ws.snapshot(input.workspaceRef(), input.stepId() + " " + call.display(), tool.runsCommands() ? null : written(ws, call));
     String text = secrets.redact(out.text());
     String observationRef = store.putText(text);
     String outputRef = out.fullOutput() == null ? observationRef : store.putText(secrets.redact(out.fullOutput()));
     return new ToolResult(after, observationRef, text.length(), outputRef, out.ok(), secrets.redact(out.summary()),
         sandbox == null ? null : sandbox.describe(containment.network()));
+  }
+
+  /**
+   * The one file a file tool wrote, relative to the workspace, when it is that file itself (no
+   * symbolic link on the way, which would have written elsewhere); else null: the snapshot then
+   * looks at the whole tree.
+   */
+  static String written(Workspace ws, ToolCall.Workspace call) {
+    if (call.path() == null || call.path().isBlank()) return null;
+    try {
+      Path root = ws.root().toRealPath();
+      Path file = root.resolve(call.path()).normalize();
+      if (!file.startsWith(root) || file.equals(root) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) return null;
+      if (!file.toRealPath().equals(file)) return null;
+      return root.relativize(file).toString();
+    } catch (java.io.IOException | RuntimeException unclear) {
+      return null;
+    }
   }
 
   private static RuntimeException failure(RuntimeException e) {

@@ -59,6 +59,11 @@ public final class Workspace {
   private volatile String userObjects;
   /** The snapshot this process last left the workspace at, or null when it cannot be sure. */
   private volatile String knownAt;
+  /**
+   * The snapshot whose tree the snapshot index (and so git's stat cache) matches, set where this
+   * process made that true; a file tool's snapshot then only needs to look at the path it wrote.
+   */
+  private volatile String indexAt;
   private final Map<String, Snapshot> described = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Snapshot> eldest) {
@@ -340,6 +345,7 @@ public final class Workspace {
       restore(target);
     }
     knownAt = snapshot;
+    indexAt = snapshot;
   }
 
   /** Forget what this process knows: a step that may change the workspace is starting. */
@@ -352,8 +358,20 @@ public final class Workspace {
    * itself when nothing changed (no new commit for read-only work).
    */
   public String snapshot(String previous, String label) {
+    return snapshot(previous, label, null);
+  }
+
+  /**
+   * As {@link #snapshot(String, String)}, after a step that can only have changed {@code written}
+   * (a workspace-relative file a file tool wrote): when the index is known to match {@code
+   * previous}, git looks at that path alone instead of every file of the tree, so a step costs the
+   * same in a repository of one file or of a hundred thousand.
+   */
+  public String snapshot(String previous, String label, String written) {
     Snapshot before = previous == null ? null : describe(previous);
-    Snapshot now = before == null ? current() : currentSince(before);
+    boolean onePath = written != null && previous != null && previous.equals(indexAt);
+    indexAt = null;
+    Snapshot now = before == null ? current() : currentSince(before, onePath ? written : null);
     if (now.head() == null) {
       if (before == null || Files.isDirectory(root.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
         throw new WorkspaceException("HEAD of the workspace's repository points at no commit (an unborn branch?)", false);
@@ -363,6 +381,7 @@ public final class Workspace {
     }
     if (now.equals(before)) {
       knownAt = previous;
+      indexAt = previous;
       return previous;
     }
     if (before != null && !now.head().equals(before.head())) keepCommits(now.head(), before.head());
@@ -375,6 +394,7 @@ public final class Workspace {
     objects.updateRef(SNAPSHOTS_REF, commit);
     described.put(commit, now);
     knownAt = commit;
+    indexAt = commit;
     return commit;
   }
 
@@ -414,6 +434,7 @@ public final class Workspace {
   private void removeCheckout() {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) return;
     knownAt = null;
+    indexAt = null;
     deleteTree(root);
     linkObjects();
   }
@@ -431,12 +452,16 @@ public final class Workspace {
   }
 
   /**
-   * {@link #current()} after a step that began at {@code before}: the tree by git (two processes),
+   * {@link #current()} after a step that began at {@code before} (and changed at most {@code
+   * onlyPath}, when not null): the tree by git (two processes),
    * HEAD from the agent's repository's files when it has not moved — the common case, which then
    * costs no process — and by git when it has, or when its files are not simple to read.
    */
-  private Snapshot currentSince(Snapshot before) {
-    Git.Result added = Git.call(root, inWorkTree(), heartbeat, "add", "-A");
+  private Snapshot currentSince(Snapshot before, String onlyPath) {
+    Git.Result added = onlyPath == null ? Git.call(root, inWorkTree(), heartbeat, "add", "-A")
+        : Git.call(root, inWorkTree(), heartbeat, "add", "-A", "--", ":(literal)" + onlyPath);
+    // An ignored path is refused when named: the whole tree then, which leaves ignored files out as always.
+    if (!added.ok() && onlyPath != null) added = Git.call(root, inWorkTree(), heartbeat, "add", "-A");
     Git.Result tree = added.ok() ? Git.call(root, inWorkTree(), heartbeat, "write-tree") : added;
     if (!tree.ok()) throw new WorkspaceException("git failed in " + root + ": " + tree.err().strip(), false);
     return headUnmoved(before) ? new Snapshot(tree.out().strip(), before.head(), before.headRef()) : current();

@@ -64,6 +64,29 @@ class WorkspaceTest {
     assertEquals(s0, ws.snapshot(s0, "read only"));
   }
 
+  /** A file tool's step looks at the path it wrote alone, and makes the tree a whole-tree scan would. */
+  @Test
+  void aFileToolsSnapshotLooksAtItsPathAlone() throws Exception {
+    String s0 = ws.begin().snapshot();
+    Files.createDirectories(ws.root().resolve("src/deep"));
+    Files.writeString(ws.root().resolve("src/deep/new.txt"), "new\n");
+    String s1 = ws.snapshot(s0, "1.1 write_file", "src/deep/new.txt");
+    assertNotEquals(s0, s1);
+    assertEquals(s1, ws.snapshot(s1, "whole tree"), "a scan of the whole tree finds nothing more");
+
+    // Only the named path is looked at (which is why only a file tool, whose step cannot touch
+    // anything else, names one): a file it did not write is found by the next whole-tree scan.
+    Files.writeString(ws.root().resolve("unnamed.txt"), "x\n");
+    assertEquals(s1, ws.snapshot(s1, "1.2 write_file", "src/deep/new.txt"));
+    String s2 = ws.snapshot(s1, "1.3 bash");
+    assertNotEquals(s1, s2);
+
+    // An ignored path, named: git refuses it, the whole tree is scanned, and it stays out as always.
+    Files.createDirectories(ws.root().resolve("build"));
+    Files.writeString(ws.root().resolve("build/out.txt"), "a cache\n");
+    assertEquals(s2, ws.snapshot(s2, "1.4 write_file", "build/out.txt"));
+  }
+
   @Test
   void restoreUndoesWhateverACrashedAttemptLeft() throws Exception {
     String s0 = ws.begin().snapshot();
