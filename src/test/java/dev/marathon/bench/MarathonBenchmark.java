@@ -66,12 +66,19 @@ public final class MarathonBenchmark {
   public static void main(String[] args) throws Exception {
     int calls = 4000;
     boolean ratios = false;
+    int concurrent = 0;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--tool-calls")) calls = Integer.parseInt(args[++i]);
       else if (args[i].equals("--ratios")) ratios = true;
-      else throw new IllegalArgumentException("usage: MarathonBenchmark [--tool-calls N] [--ratios]");
+      else if (args[i].equals("--concurrent")) concurrent = Integer.parseInt(args[++i]);
+      else throw new IllegalArgumentException("usage: MarathonBenchmark [--tool-calls N] [--ratios] [--concurrent RUNS]");
     }
     MarathonBenchmark b = new MarathonBenchmark(calls, Files.createTempDirectory("marathon-bench"), RunOptions.DEFAULTS.continueAsNewEvents());
+    if (concurrent > 0) {
+      b.concurrentOnly(concurrent);
+      b.print(System.out);
+      return;
+    }
     b.run(ratios);
     b.print(System.out);
     Path out = Path.of("target/bench");
@@ -85,6 +92,43 @@ public final class MarathonBenchmark {
       if (ratios) ratios(server);
       horizon(server);
       resume(server);
+    }
+  }
+
+  void concurrentOnly(int runs) throws Exception {
+    try (DevServerFixture server = new DevServerFixture(Files.createDirectories(work.resolve("server")), "--headless").start()) {
+      concurrent(server, runs);
+    }
+  }
+
+  /**
+   * {@code n} runs at once on one worker process (40 tool calls each): the worker's live heap
+   * (after a full GC), sampled every 2 s while they run, at its peak and after they are done.
+   */
+  void concurrent(DevServerFixture server, int n) throws Exception {
+    Path home = work.resolve("home-concurrent");
+    int calls = 40;
+    try (ScriptedModel model = new ScriptedModel(new BenchScript(calls)).keepBodies(false); Connection conn = connect(server, home);
+        WorkerProcess worker = WorkerProcess.start(home, server.address(), work.resolve("worker-concurrent.log"))) {
+      Runs runs = new Runs(conn.client());
+      long t0 = System.nanoTime();
+      for (int i = 1; i <= n; i++) runs.start(state("concurrent-" + i, model, calls));
+      double peak = 0;
+      int done = 0;
+      while (done < n) {
+        Thread.sleep(2_000);
+        peak = Math.max(peak, heapMb(worker));
+        done = 0;
+        for (int i = 1; i <= n; i++) {
+          if (runs.describe("concurrent-" + i).getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) done++;
+        }
+      }
+      results.put("concurrentRuns", n);
+      results.put("concurrentToolCalls", n * calls);
+      results.put("concurrentWallSeconds", round((System.nanoTime() - t0) / 1e9));
+      results.put("concurrentPeakHeapMb", peak);
+      results.put("concurrentHeapAfterMb", heapMb(worker));
+      results.put("concurrentWorkerPeakRssMb", round(PeersBenchmark.peakRssMb(worker.pid())));
     }
   }
 

@@ -1,0 +1,91 @@
+package dev.marathon.bench;
+
+import dev.marathon.activities.workspace.Workspace;
+import dev.marathon.activities.workspace.Workspaces;
+import dev.marathon.testing.GitRepos;
+import dev.marathon.workflows.api.WorkspaceKey;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a step's snapshot costs as a repository grows: repositories of 1 and N files (generated,
+ * 100 files a directory, like a source tree), the workspace created on each, then 20 file-tool
+ * steps (a file written, then the step's snapshot — of the written path alone, as Marathon takes
+ * it, and of the whole tree, as it did before) and 20 bash-like steps (whole tree). Prints the
+ * median per step and the ratio to the 1-file repository. {@code scripts/bench --large-repo
+ * [--files 90000]} runs it.
+ */
+public final class LargeRepoBenchmark {
+  static final int STEPS = 20;
+
+  public static void main(String[] args) throws Exception {
+    int files = 90_000;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--large-repo")) continue;
+      if (args[i].equals("--files")) files = Integer.parseInt(args[++i]);
+      else throw new IllegalArgumentException("usage: LargeRepoBenchmark --large-repo [--files N]");
+    }
+    Path work = Files.createTempDirectory("marathon-large");
+    System.out.printf(Locale.ROOT, "%nSnapshot cost by repository size (median of %d steps)%n", STEPS);
+    System.out.printf(Locale.ROOT, "%-8s %14s %18s %18s %18s%n", "files", "create ws s", "file step ms", "file step, whole", "bash step ms");
+    double[] small = measure(work, 1);
+    double[] large = measure(work, files);
+    for (double[] r : List.of(small, large)) {
+      System.out.printf(Locale.ROOT, "%-8d %14.2f %18.1f %18.1f %18.1f%n", (long) r[0], r[1], r[2], r[3], r[4]);
+    }
+    System.out.printf(Locale.ROOT, "ratio %d files / 1 file: file step %.2f×, file step scanning the whole tree %.2f×, bash step %.2f×%n",
+        files, large[2] / small[2], large[3] / small[3], large[4] / small[4]);
+  }
+
+  /** {files, seconds to create the workspace, ms per file step (one path), ms per file step (whole tree), ms per bash-like step}. */
+  static double[] measure(Path work, int files) throws Exception {
+    Path repo = generate(work.resolve("repo-" + files), files);
+    Workspace ws = new Workspaces(work.resolve("workspaces-" + files)).get(new WorkspaceKey("large-" + files, repo.toString(), "marathon/large-" + files));
+    long t0 = System.nanoTime();
+    String at = ws.begin().snapshot();
+    double create = (System.nanoTime() - t0) / 1e9;
+    List<Double> onePath = new ArrayList<>();
+    List<Double> wholeTree = new ArrayList<>();
+    List<Double> bash = new ArrayList<>();
+    for (int i = 0; i < STEPS; i++) {
+      String rel = "d0/f0-" + i + ".txt";
+      Files.writeString(ws.root().resolve(rel), "step " + i + "\n");
+      long s = System.nanoTime();
+      at = ws.snapshot(at, "write_file " + rel, rel);
+      onePath.add((System.nanoTime() - s) / 1e6);
+
+      Files.writeString(ws.root().resolve(rel), "step " + i + " again\n");
+      s = System.nanoTime();
+      at = ws.snapshot(at, "write_file " + rel + " (whole tree)");
+      wholeTree.add((System.nanoTime() - s) / 1e6);
+
+      Files.writeString(ws.root().resolve("d0/bash-" + i + ".txt"), "made by a command\n");
+      s = System.nanoTime();
+      at = ws.snapshot(at, "bash");
+      bash.add((System.nanoTime() - s) / 1e6);
+    }
+    return new double[] {files, create, median(onePath), median(wholeTree), median(bash)};
+  }
+
+  static Path generate(Path repo, int files) throws Exception {
+    Files.createDirectories(repo);
+    for (int i = 0; i < files; i++) {
+      Path dir = repo.resolve("d" + (i / 100));
+      if (i % 100 == 0) Files.createDirectories(dir);
+      Files.writeString(dir.resolve("f" + i + ".txt"), "file " + i + "\nsome content of a realistic width for a source line\n");
+    }
+    GitRepos.git(repo.getParent(), "init", "-q", "-b", "main", repo.toString());
+    GitRepos.git(repo, "add", "-A");
+    GitRepos.git(repo, "-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-q", "-m", "generated");
+    return repo;
+  }
+
+  static double median(List<Double> v) {
+    List<Double> sorted = v.stream().sorted().toList();
+    return sorted.get(sorted.size() / 2);
+  }
+}
