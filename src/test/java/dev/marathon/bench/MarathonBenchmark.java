@@ -244,6 +244,7 @@ public final class MarathonBenchmark {
       }
     }
     results.put("runsInChain", chain.size());
+    results.put("eventsPerToolCall", round((double) chain.stream().mapToLong(h -> h.getEvents().size()).sum() / toolCalls));
     results.put("maxEventsPerRun", maxEvents);
     results.put("maxHistoryBytesPerRun", maxBytes);
     results.put("largestPayloadBytes", maxPayload);
