@@ -109,7 +109,8 @@ public final class RunInspector {
               .setTaskQueueType(io.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)
               .build());
       long now = System.currentTimeMillis() / 1000;
-      return response.getPollersList().stream().anyMatch(poller -> now - poller.getLastAccessTime().getSeconds() < 70);
+      return response.getPollersList().stream().anyMatch(poller -> now - poller.getLastAccessTime().getSeconds() < 70
+          && !poller.getIdentity().startsWith(WorkerHost.QUERY_ONLY_IDENTITY));
     } catch (RuntimeException unknown) {
       return true; // ask the run, as before
     }

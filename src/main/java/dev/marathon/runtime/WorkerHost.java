@@ -26,6 +26,8 @@ import java.time.Duration;
  */
 public final class WorkerHost implements AutoCloseable {
   public static final String TASK_QUEUE = "marathon";
+  /** How a CLI command's short-lived query-only worker names itself: its polls do not mean a worker is running. */
+  public static final String QUERY_ONLY_IDENTITY = "marathon-query-only@";
   /**
    * A model call's heartbeat carries what it is writing (watch and the Web UI show it); sent at
    * most every two seconds instead of the SDK's 80% of the heartbeat timeout, so the live view
@@ -63,7 +65,10 @@ public final class WorkerHost implements AutoCloseable {
    */
   public static WorkerHost startWorkflowOnly(WorkflowClient client) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
-    factory.newWorker(TASK_QUEUE).registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
+    factory.newWorker(TASK_QUEUE, io.temporal.worker.WorkerOptions.newBuilder()
+            .setIdentity(QUERY_ONLY_IDENTITY + ProcessHandle.current().pid())
+            .build())
+        .registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
     factory.start();
     return new WorkerHost(factory, null);
   }
