@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
         ModelCommand.class,
         UiCommand.class,
         WorkerCommand.class,
+        WarmUpCommand.class,
         ServerCommand.class,
         CommandLine.HelpCommand.class
     })

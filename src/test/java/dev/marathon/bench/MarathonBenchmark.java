@@ -300,8 +300,8 @@ public final class MarathonBenchmark {
       Instant killed = Instant.now();
       // Let the server notice the death (heartbeat and sticky-queue timeouts), so what is timed
       // next is the resume itself: process start, history replay, workspace check, next step.
-      // Meanwhile a CLI command, as a user would run: the launcher's first short command after a
-      // build makes its class-data sharing archive, which the next worker's JVM starts from.
+      // Meanwhile a CLI command, as a user would run one (and the launcher's class-data sharing
+      // archive is surely made before the worker that is timed starts).
       dev.marathon.testing.Launcher.run(home, Map.of(), 120, "list", "--address", server.address());
       Thread.sleep(Math.max(0, Duration.ofSeconds(options.heartbeatSeconds() + 3).toMillis() - Duration.between(killed, Instant.now()).toMillis()));
       Instant started = Instant.now();
