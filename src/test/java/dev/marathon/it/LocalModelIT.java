@@ -42,7 +42,7 @@ class LocalModelIT {
         "MARATHON_MODELS", LocalWeightsForTests.dir().toString());
     long t0 = System.nanoTime();
     Launcher.Result r = Launcher.run(home, noModel, 900, "run", "--repo", repo.toString(), "--id", "local-smoke",
-        "--task", "Create NOTES.md containing the word marathon", "--address", server.address());
+        "--task", "Create notes.md containing the word marathon", "--address", server.address());
     double seconds = (System.nanoTime() - t0) / 1e9;
     System.out.printf("local model smoke run: %.1f s, exit %d%n%s%n", seconds, r.exit(), r.err());
     assertTrue(r.exit() == 0 || r.exit() == 3, "finished, or ended at its small budget, without an error: " + r);

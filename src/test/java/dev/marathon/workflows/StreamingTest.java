@@ -36,8 +36,8 @@ class StreamingTest {
     String thinking = "First I will write the notes file, then check it with cat, then finish.";
     String content = "# Notes\n\nStreamed in eight-character fragments, with \"quotes\" and unicode: é ✓.\n";
     try (ScriptedModel model = new ScriptedModel((turn, req) -> switch (turn) {
-          case 1 -> Reply.tools(thinking, call("write_file", Map.of("path", "NOTES.md", "content", content)));
-          case 2 -> Reply.tools("check", bash("cat NOTES.md"));
+          case 1 -> Reply.tools(thinking, call("write_file", Map.of("path", "notes.md", "content", content)));
+          case 2 -> Reply.tools("check", bash("cat notes.md"));
           default -> Reply.tools("done", finish("wrote the notes"));
         });
         WorkflowHarness h = new WorkflowHarness(tmp.resolve("home"))) {
@@ -52,7 +52,7 @@ class StreamingTest {
       assertTrue(second.path("stream_options").path("include_usage").asBoolean());
       String result = model.toolResults(3);
       assertTrue(result.contains("Streamed in eight-character fragments, with \"quotes\" and unicode: é ✓."), result);
-      assertEquals(content, GitRepos.git(repo, "show", "marathon/stream-1:NOTES.md") + "\n", "the arguments' fragments joined exactly");
+      assertEquals(content, GitRepos.git(repo, "show", "marathon/stream-1:notes.md") + "\n", "the arguments' fragments joined exactly");
       assertTrue(report.progress().usage().promptTokens() > 0, "usage from the last chunk is accounted");
       assertTrue(report.progress().usage().completionTokens() > 0);
     }

@@ -70,7 +70,7 @@ class RecordedAnswersTest {
   }
 
   static ModelReply ask(String fixture, boolean stream) {
-    ObjectNode body = ChatRequest.body("m", List.of(Message.user("Create NOTES.md containing the word marathon.")), null,
+    ObjectNode body = ChatRequest.body("m", List.of(Message.user("Create notes.md containing the word marathon.")), null,
         Provider.GENERIC, 100, stream);
     return client.complete(endpoint(fixture), body, 1, Map.of(), Duration.ofSeconds(10), last -> { });
   }

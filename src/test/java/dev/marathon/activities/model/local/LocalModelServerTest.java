@@ -62,7 +62,7 @@ class LocalModelServerTest {
 
   @Test
   void withToolsOfferedItAnswersWithOneWellFormedCallOfAnOfferedToolStreamedOrNot() throws Exception {
-    ModelReply whole = ask(request(false, "Create NOTES.md containing the word marathon."));
+    ModelReply whole = ask(request(false, "Create notes.md containing the word marathon."));
     assertEquals(1, whole.calls().size(), whole.toString());
     Message.Call call = whole.calls().get(0);
     assertTrue(catalog.names().contains(call.name()), call.toString());
@@ -79,7 +79,7 @@ class LocalModelServerTest {
     }
     assertTrue(whole.promptTokens() > 100 && whole.completionTokens() > 0, whole.toString());
 
-    ModelReply streamed = ask(request(true, "Create NOTES.md containing the word marathon."));
+    ModelReply streamed = ask(request(true, "Create notes.md containing the word marathon."));
     assertEquals(whole.calls().get(0).name(), streamed.calls().get(0).name(), "greedy decoding: the same answer either way");
     assertEquals(Json.MAPPER.readTree(whole.calls().get(0).arguments()), Json.MAPPER.readTree(streamed.calls().get(0).arguments()));
     assertEquals(whole.completionTokens(), streamed.completionTokens());
