@@ -11,7 +11,6 @@ import dev.marathon.workflows.api.CreateRunInput;
 import dev.marathon.workflows.api.WorkspaceKey;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,12 +46,7 @@ final class ForkCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try (Connection conn = connection.open(true, err)) {
       RecordedRun source = RecordedRun.read(conn, run.value);
-      RunAt at;
-      try {
-        at = RunAt.of(source.transcript(), turn, source.state(), source.id());
-      } catch (IllegalArgumentException e) {
-        throw new BadInputException(e.getMessage());
-      }
+      RunAt at = source.at(turn);
       String newId = id != null ? id : RunIds.fresh(source.id() + "-fork-" + turn);
       String problem = RunIds.problem(newId);
       if (problem != null) throw new BadInputException(problem);
@@ -64,14 +58,7 @@ final class ForkCommand implements Callable<Integer> {
       if (message != null && message.isBlank()) throw new BadInputException("--message is empty");
       RunSpec forkSpec = new RunSpec(newId, Text.oneLine("fork of " + source.id() + " at turn " + turn + ": " + from.title(), 200),
           from.repo(), branch, from.model(), from.options(), null, null);
-      RunState fork = RunState.start(forkSpec, null, source.state().budget);
-      fork.contextRef = at.contextRef();
-      fork.observations = new ArrayList<>(at.observations());
-      fork.turn = at.turn();
-      fork.toolCalls = at.toolCalls();
-      fork.plan = new ArrayList<>(at.plan());
-      fork.usage = at.usage();
-      fork.contextWindow = source.state().contextWindow;
+      RunState fork = at.stateFor(forkSpec, source.state(), at.usage());
       fork.forkedFrom = new CreateRunInput.ForkedFrom(new WorkspaceKey(source.id(), from.repo(), from.branch()), at.workspaceRef());
       if (message != null) fork.steering.add(message);
       fork.recordAction("forked from " + source.id() + " at turn " + turn);

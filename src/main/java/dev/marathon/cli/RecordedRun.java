@@ -4,6 +4,7 @@ import dev.marathon.activities.store.CheckpointStore;
 import dev.marathon.activities.store.Conversations;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.MarathonHome;
+import dev.marathon.runtime.RunAt;
 import dev.marathon.runtime.RunInspector;
 import dev.marathon.runtime.RunTranscript;
 import dev.marathon.runtime.Runs;
@@ -22,6 +23,15 @@ record RecordedRun(String id, RunState state, RunTranscript transcript, Marathon
     if (state.contextRef == null) throw new BadInputException("run " + id + " has not begun yet (no turn to read)");
     Conversations conversations = new Conversations(CheckpointStore.open(home.store()), 4);
     return new RecordedRun(id, state, RunTranscript.read(conversations, state.contextRef), home, conversations);
+  }
+
+  /** The run right after turn {@code n}; a turn outside its range is bad input. */
+  RunAt at(int n) {
+    try {
+      return RunAt.of(transcript, n, state, id);
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(e.getMessage());
+    }
   }
 
   /** The turns {@code a..b} (both inclusive; {@code A..}, {@code ..B} and {@code N} too), checked against the run's. */

@@ -8,13 +8,11 @@ import dev.marathon.runtime.Repositories;
 import dev.marathon.runtime.RunAt;
 import dev.marathon.runtime.Runs;
 import dev.marathon.workflows.Lifecycle;
-import dev.marathon.workflows.Rewind;
 import dev.marathon.workflows.RunState;
 import dev.marathon.workflows.api.WorkspaceKey;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,12 +48,7 @@ final class RewindCommand implements Callable<Integer> {
       if (running && r.state().lifecycle.stage() != Lifecycle.Stage.PAUSED) {
         throw new BadInputException("run " + r.id() + " is running: pause it first (./marathon pause " + r.id() + "), then rewind");
       }
-      RunAt at;
-      try {
-        at = RunAt.of(r.transcript(), turn, r.state(), r.id());
-      } catch (IllegalArgumentException e) {
-        throw new BadInputException(e.getMessage());
-      }
+      RunAt at = r.at(turn);
       RunState s = r.state();
       Workspace ws = new Workspaces(r.home().workspaces()).get(new WorkspaceKey(r.id(), s.spec.repo(), s.spec.branch()));
       String kept = keptBranch(r.id(), Path.of(s.spec.repo()));
@@ -67,20 +60,13 @@ final class RewindCommand implements Callable<Integer> {
       }
       err.println("[marathon] the work after turn " + turn + " is kept on branch " + kept);
       if (running) {
-        runs.typed(r.id()).rewind(new Rewind(at.turn(), at.contextRef(), at.observations(), at.workspaceRef(), at.plan(), at.toolCalls()));
+        runs.typed(r.id()).rewind(at.rewind());
         err.println("[marathon] run " + r.id() + " is back after turn " + turn + " and goes on (./marathon watch " + r.id() + ")");
         out.println(r.id());
         return ExitCodes.OK;
       }
-      RunState again = RunState.start(s.spec, null, s.budget);
-      again.contextRef = at.contextRef();
-      again.observations = new ArrayList<>(at.observations());
+      RunState again = at.stateFor(s.spec, s, s.usage); // what was spent stays spent
       again.workspaceRef = at.workspaceRef();
-      again.turn = at.turn();
-      again.toolCalls = at.toolCalls();
-      again.plan = new ArrayList<>(at.plan());
-      again.usage = s.usage; // what was spent stays spent
-      again.contextWindow = s.contextWindow;
       again.recordAction("rewound to turn " + turn);
       err.println("[marathon] branch " + s.spec.branch() + " is back at turn " + turn + "; run " + r.id() + " starts again from there");
       err.flush();

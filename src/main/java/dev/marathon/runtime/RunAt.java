@@ -5,6 +5,8 @@ import dev.marathon.activities.tools.Arguments;
 import dev.marathon.activities.tools.ToolException;
 import dev.marathon.activities.tools.UpdatePlanTool;
 import dev.marathon.workflows.PlanStep;
+import dev.marathon.workflows.Rewind;
+import dev.marathon.workflows.RunSpec;
 import dev.marathon.workflows.RunState;
 import dev.marathon.workflows.Usage;
 import dev.marathon.workflows.api.Observation;
@@ -70,6 +72,28 @@ public record RunAt(int turn, String contextRef, List<Observation> observations,
       }
     }
     return new RunAt(n, contextRef, List.copyOf(observations), workspaceRef, plan, calls, new Usage(prompt, completion, cached, cost, 0));
+  }
+
+  /**
+   * A fresh state for {@code spec} that goes on from here: the conversation, results, plan and
+   * counts of this moment, {@code source}'s budget and learned context window, {@code spent} as its
+   * usage. The workspace is left for the caller (a fork begins on a copy; a rewind is already there).
+   */
+  public RunState stateFor(RunSpec spec, RunState source, Usage spent) {
+    RunState s = RunState.start(spec, null, source.budget);
+    s.contextRef = contextRef;
+    s.observations = new ArrayList<>(observations);
+    s.turn = turn;
+    s.toolCalls = toolCalls;
+    s.plan = new ArrayList<>(plan);
+    s.usage = spent;
+    s.contextWindow = source.contextWindow;
+    return s;
+  }
+
+  /** The update that puts a paused run back to this moment. */
+  public Rewind rewind() {
+    return new Rewind(turn, contextRef, observations, workspaceRef, plan, toolCalls);
   }
 
   static Observation observation(Message m) {
