@@ -248,9 +248,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     for (ToolResult r : done.results()) {
       ToolCall.Workspace call = (ToolCall.Workspace) state.pendingCalls.remove(0);
       state.toolCalls++;
-      state.workspaceRef = r.workspaceRef();
-      state.recordAction(call.display() + " → " + r.summary());
-      state.observations.add(Observation.stored(call.id(), call.tool(), r.observationRef(), r.observationChars()));
+      state.observations.add(applied(call, r));
     }
     return !done.results().isEmpty();
   }
@@ -316,10 +314,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     try {
       ToolInput input = new ToolInput(workspaceKey(), state.contextRef, stepId, state.workspaceRef, call, seconds,
           Containment.orDefault(state.spec.options().containment()), state.spec.model().apiKeyEnv());
-      ToolResult r = cancellable(() -> stubs.tools(call.display(), seconds).execute(input));
-      state.workspaceRef = r.workspaceRef();
-      state.recordAction(call.display() + " → " + r.summary());
-      return Observation.stored(call.id(), call.tool(), r.observationRef(), r.observationChars());
+      return applied(call, cancellable(() -> stubs.tools(call.display(), seconds).execute(input)));
     } catch (ActivityFailure | CanceledFailure f) {
       if (state.lifecycle.stop() == null) {
         Pause.Cause cause = WorkspaceFailures.STORE_CORRUPT.equals(failureType(f)) ? Pause.Cause.STORE_ERROR : Pause.Cause.WORKSPACE_ERROR;
@@ -329,6 +324,13 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
       }
       return notRunWhileEnding(call);
     }
+  }
+
+  /** A finished call's result: the workspace is now at its snapshot; its result goes to the model. */
+  private Observation applied(ToolCall.Workspace call, ToolResult r) {
+    state.workspaceRef = r.workspaceRef();
+    state.recordAction(call.display() + " → " + r.summary());
+    return Observation.stored(call.id(), call.tool(), r.observationRef(), r.observationChars());
   }
 
   /** The call that broke the workspace: run it again, unless the operator asked the run to end. */
