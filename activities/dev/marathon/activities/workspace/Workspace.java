@@ -84,9 +84,8 @@ public final class Workspace {
     this.objects = new LooseObjects(snapshots);
   }
 
-  /** Where a batch of tool calls records its progress (Marathon's side, out of the agent's reach). */
+  /** Where a batch of tool calls records its progress (Marathon's side, out of the agent's reach; made by {@link #lease}). */
   public Path batchProgressFile() {
-    createMeta();
     return meta.resolve("tool-batch.json");
   }
 
