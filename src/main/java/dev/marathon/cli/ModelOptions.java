@@ -74,14 +74,17 @@ final class ModelOptions {
     return presets.named("local").orElseThrow();
   }
 
-  ModelSettings settings(Path repo) {
-    MarathonHome home = MarathonHome.fromEnvironment();
-    ModelPresets presets;
+  /** The presets with the user's and {@code repo}'s config files over them (repo may be null); a bad file is bad input. */
+  static ModelPresets presets(Path repo) {
     try {
-      presets = ModelPresets.load(home.config(), repo == null ? null : repo.resolve(".marathon/config.json"));
+      return ModelPresets.load(MarathonHome.fromEnvironment().config(), repo == null ? null : repo.resolve(".marathon/config.json"));
     } catch (IllegalArgumentException e) {
       throw new BadInputException(e.getMessage());
     }
+  }
+
+  ModelSettings settings(Path repo) {
+    ModelPresets presets = presets(repo);
     Preset p = preset(presets);
     chosen = p;
     String url = first(baseUrl, env("MARATHON_BASE_URL"), presets.configured("baseUrl"), p.baseUrl());

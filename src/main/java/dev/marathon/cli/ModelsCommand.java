@@ -26,12 +26,7 @@ final class ModelsCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     MarathonHome home = MarathonHome.fromEnvironment();
-    ModelPresets presets;
-    try {
-      presets = ModelPresets.load(home.config(), repo == null ? null : repo.resolve(".marathon/config.json"));
-    } catch (IllegalArgumentException e) {
-      throw new BadInputException(e.getMessage());
-    }
+    ModelPresets presets = ModelOptions.presets(repo);
     out.printf("%-9s %-22s %-34s %-28s %9s%n", "PRESET", "MODEL", "BASE URL", "KEY", "CONTEXT");
     for (Preset p : presets.all()) {
       out.printf(Locale.ROOT, "%-9s %-22s %-34s %-28s %,9d%n", p.name(), p.model(), p.baseUrl(), key(p, home), p.contextWindow());
