@@ -2,10 +2,8 @@ package dev.marathon.cli;
 
 import dev.marathon.activities.workspace.Workspace;
 import dev.marathon.activities.workspace.WorkspaceException;
-import dev.marathon.activities.workspace.Workspaces;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.RunTranscript;
-import dev.marathon.workflows.api.WorkspaceKey;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,7 +38,7 @@ final class DiffCommand implements Callable<Integer> {
       if (from == null) {
         throw new BadInputException("run " + r.id() + " was recorded by a Marathon before 0.3, which did not keep each turn's workspace");
       }
-      Workspace ws = new Workspaces(r.home().workspaces()).get(new WorkspaceKey(r.id(), r.state().spec.repo(), r.state().spec.branch()));
+      Workspace ws = r.workspace();
       String patch;
       try {
         patch = ws.diff(from, to);

@@ -8,7 +8,6 @@ import dev.marathon.workflows.RunSpec;
 import dev.marathon.workflows.RunState;
 import dev.marathon.workflows.Text;
 import dev.marathon.workflows.api.CreateRunInput;
-import dev.marathon.workflows.api.WorkspaceKey;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -59,7 +58,7 @@ final class ForkCommand implements Callable<Integer> {
       RunSpec forkSpec = new RunSpec(newId, Text.oneLine("fork of " + source.id() + " at turn " + turn + ": " + from.title(), 200),
           from.repo(), branch, from.model(), from.options(), null, null);
       RunState fork = at.stateFor(forkSpec, source.state(), at.usage());
-      fork.forkedFrom = new CreateRunInput.ForkedFrom(new WorkspaceKey(source.id(), from.repo(), from.branch()), at.workspaceRef());
+      fork.forkedFrom = new CreateRunInput.ForkedFrom(source.workspaceKey(), at.workspaceRef());
       if (message != null) fork.steering.add(message);
       fork.recordAction("forked from " + source.id() + " at turn " + turn);
       err.println("[marathon] forking " + source.id() + " after turn " + turn + " (of " + source.transcript().lastTurn() + ") as " + newId

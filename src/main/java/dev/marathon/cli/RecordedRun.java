@@ -3,7 +3,10 @@ package dev.marathon.cli;
 import dev.marathon.activities.store.CheckpointStore;
 import dev.marathon.activities.store.Conversations;
 import dev.marathon.runtime.Connection;
+import dev.marathon.activities.workspace.Workspace;
+import dev.marathon.activities.workspace.Workspaces;
 import dev.marathon.runtime.MarathonHome;
+import dev.marathon.workflows.api.WorkspaceKey;
 import dev.marathon.runtime.RunAt;
 import dev.marathon.runtime.RunInspector;
 import dev.marathon.runtime.RunTranscript;
@@ -23,6 +26,16 @@ record RecordedRun(String id, RunState state, RunTranscript transcript, Marathon
     if (state.contextRef == null) throw new BadInputException("run " + id + " has not begun yet (no turn to read)");
     Conversations conversations = new Conversations(CheckpointStore.open(home.store()), 4);
     return new RecordedRun(id, state, RunTranscript.read(conversations, state.contextRef), home, conversations);
+  }
+
+  /** The run's workspace key: its id, repository and branch. */
+  WorkspaceKey workspaceKey() {
+    return new WorkspaceKey(id, state.spec.repo(), state.spec.branch());
+  }
+
+  /** The run's workspace on this machine (its snapshots, and its checkout while it runs). */
+  Workspace workspace() {
+    return new Workspaces(home.workspaces()).get(workspaceKey());
   }
 
   /** The run right after turn {@code n}; a turn outside its range is bad input. */

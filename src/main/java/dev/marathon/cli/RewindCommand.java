@@ -2,14 +2,12 @@ package dev.marathon.cli;
 
 import dev.marathon.activities.workspace.Workspace;
 import dev.marathon.activities.workspace.WorkspaceException;
-import dev.marathon.activities.workspace.Workspaces;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.Repositories;
 import dev.marathon.runtime.RunAt;
 import dev.marathon.runtime.Runs;
 import dev.marathon.workflows.Lifecycle;
 import dev.marathon.workflows.RunState;
-import dev.marathon.workflows.api.WorkspaceKey;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -50,7 +48,7 @@ final class RewindCommand implements Callable<Integer> {
       }
       RunAt at = r.at(turn);
       RunState s = r.state();
-      Workspace ws = new Workspaces(r.home().workspaces()).get(new WorkspaceKey(r.id(), s.spec.repo(), s.spec.branch()));
+      Workspace ws = r.workspace();
       String kept = keptBranch(r.id(), Path.of(s.spec.repo()));
       try {
         ws.keep(s.workspaceRef, kept, "marathon: " + r.id() + " as it was before it was rewound to turn " + turn);
