@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
@@ -40,7 +41,8 @@ import java.util.stream.Stream;
 public final class Workspace {
   /** Every command run in a workspace carries this variable, so its leftovers can be found. */
   public static final String MARKER_ENV = "MARATHON_WORKSPACE";
-  private static final String DETACHED = "DETACHED";
+  private static final String DETACHED = AgentRepository.DETACHED;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Workspace.class);
   private static final String SNAPSHOTS_REF = "refs/marathon/snapshots";
   private static final String FINAL_REF = "refs/marathon/final";
   /** In the snapshot repository, every attribute that would change bytes is switched off. */
@@ -51,6 +53,7 @@ public final class Workspace {
   private final Path meta;
   private final Path snapshots;
   private final LooseObjects objects;
+  private final AgentRepository agent;
   private final ReentrantLock inProcess = new ReentrantLock();
   /** Called while long git commands run, by whoever holds the lease (an activity's heartbeat). */
   private volatile Runnable heartbeat = () -> { };
@@ -82,6 +85,7 @@ public final class Workspace {
     this.meta = workspacesDir.resolve(key.runId() + ".marathon").toAbsolutePath();
     this.snapshots = meta.resolve("snapshots.git");
     this.objects = new LooseObjects(snapshots);
+    this.agent = new AgentRepository(root);
   }
 
   /** Where a batch of tool calls records its progress (Marathon's side, out of the agent's reach; made by {@link #lease}). */
@@ -333,12 +337,12 @@ public final class Workspace {
    */
   public void bringTo(String snapshot) {
     repo(); // a vanished repository is for an operator to fix, not for retries
-    if (snapshot.equals(knownAt) && Files.isDirectory(root.resolve(".git"))) return;
+    if (snapshot.equals(knownAt) && Files.isDirectory(agent.dir(), LinkOption.NOFOLLOW_LINKS)) return;
     knownAt = null;
     ProcessGroups.killMarked(MARKER_ENV, key.runId());
     ensureLayout();
     Snapshot target = describe(snapshot);
-    if (!Files.isDirectory(root.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.isDirectory(agent.dir(), LinkOption.NOFOLLOW_LINKS)) {
       checkout(target.head(), target.headRef(), snapshot);
     } else if (!target.equals(current())) {
       restore(target);
@@ -371,11 +375,16 @@ public final class Workspace {
     boolean onePath = written != null && previous != null && previous.equals(indexAt);
     indexAt = null;
     Snapshot now = before == null ? current() : currentSince(before, onePath ? written : null);
+    if (now.head() != null && before != null && !now.head().equals(before.head()) && !keptCommits(now.head(), before.head())) {
+      now = new Snapshot(now.tree(), null, now.headRef()); // a ref the agent wrote by hand, naming no whole commit
+    }
     if (now.head() == null) {
-      if (before == null || Files.isDirectory(root.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
-        throw new WorkspaceException("HEAD of the workspace's repository points at no commit (an unborn branch?)", false);
-      }
-      repairRepository(before); // the agent deleted its .git: it gets its last one back
+      if (before == null) throw new WorkspaceException("HEAD of the workspace's repository points at no commit", false);
+      // The agent deleted its .git, left HEAD on an unborn branch, or made .git point elsewhere:
+      // it gets HEAD back where the last snapshot had it (its files are kept as they are).
+      LOG.warn("workspace {}: {}; HEAD goes back to {}", key.runId(),
+          Objects.requireNonNullElse(agent.problem(), "HEAD names no commit Marathon can read"), before.head());
+      pointHead(before);
       now = new Snapshot(now.tree(), before.head(), before.headRef());
     }
     if (now.equals(before)) {
@@ -383,7 +392,6 @@ public final class Workspace {
       indexAt = previous;
       return previous;
     }
-    if (before != null && !now.head().equals(before.head())) keepCommits(now.head(), before.head());
     // A fixed date: a retried step that snapshots the same state makes the very same commit.
     String signature = "Marathon <marathon@localhost> 0 +0000";
     String commit = objects.writeCommit("tree " + now.tree() + "\nparent " + now.head() + "\n"
@@ -440,45 +448,79 @@ public final class Workspace {
 
   /** The working tree's state right now; {@code head} is null when the agent's repository is unusable. */
   Snapshot current() {
-    String[] lines = Git.sh(root, Map.of(), heartbeat,
-        "set -e; (export GIT_DIR=\"$1\" GIT_WORK_TREE=\"$2\" GIT_INDEX_FILE=\"$3\"; git add -A; git write-tree);"
-            + " export GIT_DIR=\"$2/.git\"; h=$(git rev-parse -q --verify HEAD^{commit} 2>/dev/null || true); echo \"${h:-none}\";"
-            + " git symbolic-ref -q HEAD 2>/dev/null || echo " + DETACHED,
-        snapshots.toString(), root.toString(), meta.resolve("index").toString()).strip().split("\n");
-    if (lines.length != 3) throw new WorkspaceException("cannot read the state of workspace " + root, false);
-    String head = lines[1].strip();
-    return new Snapshot(lines[0].strip(), head.equals("none") ? null : head, lines[2].strip());
+    return withHead(tree(null));
   }
 
   /**
    * {@link #current()} after a step that began at {@code before} (and changed at most {@code
-   * onlyPath}, when not null): the tree by git (two processes),
-   * HEAD from the agent's repository's files when it has not moved — the common case, which then
-   * costs no process — and by git when it has, or when its files are not simple to read.
+   * onlyPath}, when not null): the tree by git (two processes), HEAD from the agent's files.
    */
   private Snapshot currentSince(Snapshot before, String onlyPath) {
-    Git.Result added = onlyPath == null ? Git.call(root, inWorkTree(), heartbeat, "add", "-A")
-        : Git.call(root, inWorkTree(), heartbeat, "add", "-A", "--", ":(literal)" + onlyPath);
-    // An ignored path is refused when named: the whole tree then, which leaves ignored files out as always.
-    if (!added.ok() && onlyPath != null) added = Git.call(root, inWorkTree(), heartbeat, "add", "-A");
-    Git.Result tree = added.ok() ? Git.call(root, inWorkTree(), heartbeat, "write-tree") : added;
-    if (!tree.ok()) throw new WorkspaceException("git failed in " + root + ": " + tree.err().strip(), false);
-    return headUnmoved(before) ? new Snapshot(tree.out().strip(), before.head(), before.headRef()) : current();
+    return withHead(tree(onlyPath));
   }
 
-  /** Whether the agent's HEAD is, by its files, still where {@code before} says (a loose branch ref, or detached). */
-  private boolean headUnmoved(Snapshot before) {
-    Path git = root.resolve(".git");
+  private Snapshot withHead(String tree) {
+    AgentRepository.Head head = agent.head();
+    return head == null ? new Snapshot(tree, null, DETACHED) : new Snapshot(tree, head.commit(), head.ref());
+  }
+
+  /**
+   * The working tree as a tree object of the snapshot repository: {@code git add -A} (of {@code
+   * onlyPath} alone, when not null) and {@code git write-tree} through Marathon's own index. A
+   * repository nested in the workspace ({@code git init sub}) is not the agent's work tree's
+   * content git can store as files: it is left out of snapshots (said in the log), never a reason
+   * for every later snapshot to fail.
+   */
+  private String tree(String onlyPath) {
+    for (int attempt = 0; ; attempt++) {
+      Git.Result added = onlyPath == null ? Git.call(root, inWorkTree(), heartbeat, "add", "-A")
+          : Git.call(root, inWorkTree(), heartbeat, "add", "-A", "--", ":(literal)" + onlyPath);
+      // An ignored path is refused when named: the whole tree then, which leaves ignored files out as always.
+      if (!added.ok() && onlyPath != null) {
+        onlyPath = null;
+        continue;
+      }
+      java.util.List<String> nested = NestedRepositories.in(added.err());
+      if (!nested.isEmpty() && attempt < 20) {
+        leaveOut(nested);
+        continue;
+      }
+      Git.Result tree = added.ok() ? Git.call(root, inWorkTree(), heartbeat, "write-tree") : added;
+      if (!tree.ok()) throw new WorkspaceException("git failed in " + root + ": " + tree.err().strip(), false);
+      return tree.out().strip();
+    }
+  }
+
+  /** Nested repositories go into the snapshot repository's exclude file (Marathon's) and out of its index. */
+  private void leaveOut(java.util.List<String> nested) {
+    LOG.warn("workspace {}: nested git repositories are left out of its snapshots and branch: {}", key.runId(), nested);
     try {
-      if (!Files.isDirectory(git, LinkOption.NOFOLLOW_LINKS)) return false;
-      String head = Files.readString(git.resolve("HEAD")).strip();
-      if (before.headRef().equals(DETACHED)) return head.equals(before.head());
-      if (!head.equals("ref: " + before.headRef()) || !before.headRef().startsWith("refs/heads/")) return false;
-      Path ref = git.resolve(before.headRef()).normalize();
-      return ref.startsWith(git) && Files.isRegularFile(ref, LinkOption.NOFOLLOW_LINKS)
-          && Files.readString(ref).strip().equals(before.head());
-    } catch (IOException | RuntimeException unreadable) {
-      return false; // git will say
+      Path exclude = snapshots.resolve("info/exclude");
+      Files.createDirectories(exclude.getParent());
+      StringBuilder lines = new StringBuilder();
+      for (String dir : nested) lines.append('/').append(NestedRepositories.escape(dir)).append("/\n");
+      Files.writeString(exclude, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new WorkspaceException("cannot write " + snapshots + "/info/exclude: " + e.getMessage(), false);
+    }
+    java.util.List<String> rm = new java.util.ArrayList<>(java.util.List.of("rm", "-r", "-q", "--cached", "--ignore-unmatch", "--"));
+    for (String dir : nested) rm.add(":(literal)" + dir);
+    Git.call(root, inWorkTree(), heartbeat, rm.toArray(String[]::new));
+  }
+
+  /**
+   * Copies the agent's commits from {@code head} back to {@code previousHead} into the snapshot
+   * repository; false when {@code head} is no commit whose objects can all be read (a ref the
+   * agent wrote by hand), and nothing is copied.
+   */
+  private boolean keptCommits(String head, String previousHead) {
+    linkObjects();
+    if (!Git.call(meta, inSnapshots(), null, "cat-file", "-e", head + "^{commit}").ok()) return false;
+    try {
+      keepCommits(head, previousHead);
+      return true;
+    } catch (WorkspaceException unreadable) {
+      return false;
     }
   }
 
@@ -518,14 +560,6 @@ public final class Workspace {
     pointHead(new Snapshot(null, head, headRef));
   }
 
-  /** The agent's repository lost (or never had) a usable .git: a fresh one at the snapshot's HEAD. */
-  private void repairRepository(Snapshot at) {
-    Path dotGit = root.resolve(".git");
-    if (Files.exists(dotGit, LinkOption.NOFOLLOW_LINKS)) deleteTree(dotGit);
-    initRepository();
-    pointHead(at);
-  }
-
   private void initRepository() {
     try {
       Files.createDirectories(root);
@@ -533,23 +567,43 @@ public final class Workspace {
       throw new WorkspaceException("cannot create workspace " + root + ": " + e.getMessage(), false);
     }
     Git.run(root, Map.of(), "init", "-q", "--template=", root.toString());
-    write(root.resolve(".git/objects/info/alternates"), userObjects() + "\n");
     linkObjects();
   }
 
-  /** HEAD and the agent's index at the snapshot's commit (copied back from the snapshots if the agent pruned it). */
+  /**
+   * HEAD and the agent's index at the snapshot's commit (copied back from the snapshots if the
+   * agent pruned it). A {@code .git} that is not a plain directory of its own (a link, a gitfile,
+   * a {@code commondir}, links inside) is replaced by a fresh one first: Marathon never writes
+   * through what the agent planted there.
+   */
   private void pointHead(Snapshot at) {
-    Map<String, String> agent = Map.of("GIT_DIR", root.resolve(".git").toString());
-    if (!Git.call(root, agent, null, "cat-file", "-e", at.head() + "^{commit}").ok()) {
-      Git.sh(root, Map.of(), heartbeat,
-          "set -e; printf '%s\\n^%s\\n' \"$3\" \"$4\" | (export GIT_DIR=\"$1\"; git pack-objects -q --revs --stdout)"
-              + " | (export GIT_DIR=\"$2\"; git unpack-objects -q)",
-          snapshots.toString(), root.resolve(".git").toString(), at.head(), read(meta.resolve("base")));
+    String problem = agent.problem();
+    if (problem != null) {
+      if (agent.exists()) LOG.warn("workspace {}: {}; Marathon gives it a fresh repository", key.runId(), problem);
+      agent.remove();
+      initRepository();
     }
-    String script = at.headRef().equals(DETACHED)
-        ? "set -e; git update-ref --no-deref HEAD \"$1\"; git read-tree \"$1\""
-        : "set -e; git update-ref \"$2\" \"$1\"; git symbolic-ref HEAD \"$2\"; git read-tree \"$1\"";
-    Git.sh(root, agent, heartbeat, script, at.head(), at.headRef());
+    if (!agent.borrow(userObjects())) throw new WorkspaceException("cannot use the objects of " + agent.dir(), false);
+    Path agentObjects = agent.dir().resolve("objects");
+    Map<String, String> inAgentObjects = Map.of("GIT_DIR", snapshots.toString(), "GIT_OBJECT_DIRECTORY", agentObjects.toString());
+    if (!Git.call(meta, inAgentObjects, null, "cat-file", "-e", at.head() + "^{commit}").ok()) {
+      try {
+        Files.createDirectories(agentObjects.resolve("pack"));
+      } catch (IOException e) {
+        throw new WorkspaceException("cannot write " + agentObjects + ": " + e.getMessage(), false);
+      }
+      Git.sh(meta, inSnapshots(), heartbeat,
+          "set -e; printf '%s\\n^%s\\n' \"$1\" \"$2\" | git pack-objects -q --revs \"$3/pack/pack\" >/dev/null",
+          at.head(), read(meta.resolve("base")), agentObjects.toString());
+    }
+    Path index = meta.resolve("agent-index");
+    try {
+      Files.deleteIfExists(index);
+    } catch (IOException e) {
+      throw new WorkspaceException("cannot remove " + index + ": " + e.getMessage(), false);
+    }
+    Git.run(meta, Map.of("GIT_DIR", snapshots.toString(), "GIT_INDEX_FILE", index.toString()), "read-tree", at.head());
+    agent.point(at.head(), at.headRef(), index);
   }
 
   /** Copies the agent's new commits into the snapshot repository, so pruning its own can lose nothing. */
@@ -559,45 +613,27 @@ public final class Workspace {
         head, previousHead);
   }
 
-  /**
-   * Makes sure the snapshot repository exists, and turns a workspace made by Marathon before 0.2
-   * (a git worktree of the user's repository, snapshots in the user's refs) into today's layout.
-   */
+  /** Makes sure the snapshot repository exists. */
   private void ensureLayout() {
     if (!Files.exists(snapshots.resolve("HEAD"))) {
       createMeta();
       Git.run(meta, Map.of(), "init", "-q", "--bare", "--template=", snapshots.toString());
-    Git.run(meta, inSnapshots(), "config", "uploadpack.allowAnySHA1InWant", "true");
+      Git.run(meta, inSnapshots(), "config", "uploadpack.allowAnySHA1InWant", "true");
       write(snapshots.resolve("info/attributes"), BYTE_EXACT);
     }
     linkObjects();
-    if (Files.isRegularFile(root.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) migrateWorktree();
   }
 
-  /** The snapshot repository reads the agent's objects (while there is a checkout) and the user's. */
+  /**
+   * The snapshot repository reads the agent's objects (while there is a checkout whose objects
+   * directory is a real one) and the user's. The agent's own alternates file is Marathon's too: it
+   * is rewritten before each read, so the agent cannot make Marathon read another run's objects.
+   */
   private void linkObjects() {
     Path objects = snapshots.resolve("objects/info/alternates");
-    String alternates = (Files.isDirectory(root.resolve(".git/objects")) ? root.resolve(".git/objects") + "\n" : "") + userObjects() + "\n";
+    boolean agentObjects = Files.isDirectory(agent.dir(), LinkOption.NOFOLLOW_LINKS) && agent.borrow(userObjects());
+    String alternates = (agentObjects ? agent.dir().resolve("objects") + "\n" : "") + userObjects() + "\n";
     if (!Files.exists(objects) || !read(objects).equals(alternates.strip())) write(objects, alternates);
-  }
-
-  /** A pre-0.2 worktree: same files, same HEAD, but its own repository; the user's worktree entry is pruned. */
-  private void migrateWorktree() {
-    String head = Git.run(root, Map.of(), "rev-parse", "HEAD");
-    Git.Result ref = Git.git(root, "symbolic-ref", "-q", "HEAD");
-    Path registration; // the user's .git/worktrees/<name>, which only Marathon's worktree used
-    try {
-      registration = Path.of(read(root.resolve(".git")).replaceFirst("^gitdir: ", ""));
-      Files.delete(root.resolve(".git"));
-    } catch (IOException e) {
-      throw new WorkspaceException("cannot migrate workspace " + root + ": " + e.getMessage(), false);
-    }
-    initRepository();
-    pointHead(new Snapshot(null, head, ref.ok() ? ref.out().strip() : DETACHED));
-    if (registration.getParent() != null && registration.getParent().getFileName().toString().equals("worktrees")) {
-      deleteTree(registration);
-    }
-    ensureLayout();
   }
 
   private String userObjects() {

@@ -17,7 +17,13 @@ public final class Workspaces {
     this.dir = dir.toAbsolutePath();
   }
 
+  /** The run's workspace; a key that names anything but a directory of this workspaces directory is refused. */
   public Workspace get(WorkspaceKey key) {
+    String problem = key.problem();
+    if (problem == null && (Path.of(key.repo()).startsWith(dir) || dir.startsWith(Path.of(key.repo())))) {
+      problem = "repository " + key.repo() + " overlaps Marathon's workspaces (" + dir + ")";
+    }
+    if (problem != null) throw new WorkspaceException("refused a run's workspace: " + problem, true);
     return byRun.computeIfAbsent(key.runId(), id -> new Workspace(dir, key));
   }
 

@@ -1,4 +1,39 @@
 package dev.marathon.workflows.api;
 
-/** Identifies a run's workspace: the worktree of {@code repo} on {@code branch}. */
-public record WorkspaceKey(String runId, String repo, String branch) {}
+import java.util.regex.Pattern;
+
+/**
+ * Identifies a run's workspace: the run's own clone of {@code repo}, delivered on {@code branch}.
+ * It comes from a run's input, which whoever can reach the Temporal server can write: a worker
+ * acts on it only after {@link #problem()} found nothing wrong.
+ */
+public record WorkspaceKey(String runId, String repo, String branch) {
+  /** A directory name under the workspaces directory: no separator, no '..', no leading dot (sub-agents add ".aN"). */
+  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,127}");
+  /** Marathon's branches: {@code marathon/<id>} and a swarm's {@code marathon-swarm/<id>/<agent>}. */
+  private static final Pattern BRANCH = Pattern.compile("marathon(-swarm)?/[a-z0-9][a-z0-9._/-]{0,255}");
+
+  /** Null when {@code id} is safe as a directory name and a branch component, else why not. */
+  public static String runIdProblem(String id) {
+    if (id == null || !ID.matcher(id).matches() || id.contains("..") || id.endsWith(".") || id.endsWith(".lock")) {
+      return "run id '" + id + "' must be 1-128 characters of a-z, 0-9, '.', '_' or '-', start with a letter or digit,"
+          + " and contain no '..'";
+    }
+    return null;
+  }
+
+  /** Null when a worker may act on this key: a safe id, an absolute normalized repository path, a Marathon branch. */
+  public String problem() {
+    String id = runIdProblem(runId);
+    if (id != null) return id;
+    if (repo == null || repo.isEmpty() || !repo.startsWith("/") || repo.indexOf('\0') >= 0
+        || !java.nio.file.Path.of(repo).normalize().toString().equals(repo)) {
+      return "repository '" + repo + "' must be an absolute, normalized path";
+    }
+    if (branch == null || !BRANCH.matcher(branch).matches() || branch.contains("..") || branch.contains("//")
+        || branch.endsWith("/") || branch.endsWith(".") || branch.endsWith(".lock")) {
+      return "branch '" + branch + "' is not one of Marathon's (marathon/<run id>)";
+    }
+    return null;
+  }
+}

@@ -1,10 +1,8 @@
 package dev.marathon.cli;
 
-import dev.marathon.activities.workspace.Git;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.MarathonHome;
 import dev.marathon.runtime.Runs;
-import dev.marathon.workflows.MarathonSearchAttributes;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.client.WorkflowNotFoundException;
@@ -28,7 +26,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "gc", mixinStandardHelpOptions = true, description = {"Remove what ended runs left behind.",
     "Keeps running and paused runs, and runs that ended within --keep-days: their snapshots serve diff,",
     "fork and rewind. Removes the others' checkouts, snapshot repositories and command homes (their",
-    "branches stay in your repository), and refs/marathon/snapshots/<id> that Marathon before 0.2 left there."})
+    "branches stay in your repository)."})
 final class GcCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -66,7 +64,6 @@ final class GcCommand implements Callable<Integer> {
         long bytes = size(meta) + size(checkout);
         out.printf(Locale.ROOT, "%s %s (%s, %.1f MB)%n", dryRun ? "would remove" : "removed", runId, why, bytes / 1e6);
         if (!dryRun) {
-          dropLegacyRef(runs, runId);
           delete(checkout);
           delete(meta);
         }
@@ -88,16 +85,6 @@ final class GcCommand implements Callable<Integer> {
     } catch (WorkflowNotFoundException e) {
       Instant touched = Files.getLastModifiedTime(meta).toInstant();
       return touched.isBefore(cutoff) ? "unknown to the server, untouched since " + touched : null;
-    }
-  }
-
-  /** Marathon before 0.2 kept snapshots in the user's repository under refs/marathon/snapshots/<run>. */
-  private static void dropLegacyRef(Runs runs, String runId) {
-    try {
-      String repo = runs.describe(runId).getTypedSearchAttributes().get(MarathonSearchAttributes.REPO);
-      if (repo != null && Files.isDirectory(Path.of(repo))) Git.git(Path.of(repo), "update-ref", "-d", "refs/marathon/snapshots/" + runId);
-    } catch (RuntimeException unknown) {
-      // the server no longer knows the run: its repository cannot be told
     }
   }
 

@@ -29,7 +29,7 @@ public final class RunIds {
       return "run id '" + id + "' must be 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit";
     }
     if (id.contains("..") || id.endsWith(".") || id.endsWith(".lock")) return "run id '" + id + "' is not usable as a git branch name";
-    return null;
+    return dev.marathon.workflows.api.WorkspaceKey.runIdProblem(id);
   }
 
   private RunIds() {}

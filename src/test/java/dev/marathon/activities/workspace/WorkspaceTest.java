@@ -161,32 +161,6 @@ class WorkspaceTest {
   }
 
   @Test
-  void aWorktreeMadeByThePreviousVersionIsTakenOverWhereItStands() throws Exception {
-    // What Marathon before 0.2 left for a run in flight: a worktree of the user's repository,
-    // and a snapshot commit in the user's refs.
-    Path old = tmp.resolve("workspaces").resolve("old-1");
-    GitRepos.git(repo, "worktree", "add", "-q", "-b", "marathon/old-1", old.toString(), "HEAD");
-    Files.writeString(old.resolve("half.txt"), "written before the upgrade\n");
-    String tree = GitRepos.gitWithIndex(old, tmp.resolve("old-index"), "add", "-A") + GitRepos.gitWithIndex(old, tmp.resolve("old-index"), "write-tree");
-    String snapshot = GitRepos.git(repo, "-c", "user.name=m", "-c", "user.email=m@m", "commit-tree", tree, "-p", "HEAD",
-        "-m", "marathon snapshot 3.1", "-m", "head-ref: refs/heads/marathon/old-1");
-    GitRepos.git(repo, "update-ref", "refs/marathon/snapshots/old-1", snapshot);
-
-    Workspace taken = new Workspaces(tmp.resolve("workspaces")).get(new WorkspaceKey("old-1", repo.toString(), "marathon/old-1"));
-    taken.bringTo(snapshot);
-    assertTrue(Files.isDirectory(old.resolve(".git")), "now its own repository");
-    assertEquals("written before the upgrade\n", Files.readString(old.resolve("half.txt")));
-    assertEquals("marathon/old-1", GitRepos.git(old, "rev-parse", "--abbrev-ref", "HEAD"));
-    assertEquals("", GitRepos.git(repo, "worktree", "list", "--porcelain").lines().filter(l -> l.contains("old-1")).findFirst().orElse(""),
-        "the user's repository no longer lists it as a worktree");
-    Files.writeString(old.resolve("after.txt"), "written after\n");
-    String next = taken.snapshot(snapshot, "4.1");
-    taken.commit(next, "marathon: final", Git.IDENTITY);
-    assertEquals("written after", GitRepos.git(repo, "show", "marathon/old-1:after.txt"));
-    assertEquals("written before the upgrade", GitRepos.git(repo, "show", "marathon/old-1:half.txt"));
-  }
-
-  @Test
   void marathonsOwnGitRunsNoHookFilterOrFsmonitorTheAgentPlanted() throws Exception {
     Path markers = Files.createDirectories(tmp.resolve("markers"));
     String s0 = ws.begin().snapshot();
