@@ -1,5 +1,6 @@
 package dev.marathon.activities;
 
+import dev.marathon.activities.policy.KeyBindings;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.marathon.activities.model.ChatRequest;
 import dev.marathon.activities.model.ContextWindows;
@@ -47,11 +48,14 @@ public final class ModelActivitiesImpl implements ModelActivities {
   private final Secrets secrets;
 
   private final LocalModels localModels;
+  /** Where this worker sends each key; a run's input cannot add to it. */
+  private final KeyBindings keys;
   private final ContextWindows contextWindows = new ContextWindows();
 
   public ModelActivitiesImpl(Conversations conversations, ModelClient client, ToolCatalog catalog, Prices prices, Secrets secrets,
-      LocalModels localModels) {
+      LocalModels localModels, KeyBindings keys) {
     this.localModels = localModels;
+    this.keys = keys;
     this.conversations = conversations;
     this.client = client;
     this.catalog = catalog;
@@ -156,6 +160,8 @@ public final class ModelActivitiesImpl implements ModelActivities {
     String keyEnv = settings.apiKeyEnv();
     String key = keyEnv == null || keyEnv.isBlank() ? null : System.getenv(keyEnv);
     secrets.remember(keyEnv); // commands the agent runs must not see it, outputs must not show it
+    String refused = key == null ? null : keys.refusal(keyEnv, settings.baseUrl());
+    if (refused != null) throw Failures.model(new ModelException(ModelException.Kind.AUTH, refused, null), secrets);
     ModelEndpoint endpoint = new ModelEndpoint(settings.baseUrl(), key, keyEnv);
     try {
       ActivityExecutionContext activity = currentActivity();

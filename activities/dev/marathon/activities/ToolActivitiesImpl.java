@@ -109,7 +109,7 @@ public final class ToolActivitiesImpl implements ToolActivities {
         .orElseThrow(() -> new IllegalArgumentException("not a workspace tool: " + call.tool()));
     boolean readOnly = tool.spec().readOnly();
     Containment containment = Containment.orDefault(input.containment());
-    CommandSandbox sandbox = tool.runsCommands() ? sandboxes.forRun(containment) : null;
+    CommandSandbox sandbox = tool.runsCommands() ? sandboxes.forRun(ws.key().runId(), containment) : null;
     ws.bringTo(input.workspaceRef());
     if (!readOnly) ws.changing();
     ToolOutput out = run(tool, input, ws, sandbox, containment, heartbeat);

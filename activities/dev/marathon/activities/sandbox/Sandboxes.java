@@ -1,5 +1,6 @@
 package dev.marathon.activities.sandbox;
 
+import dev.marathon.activities.policy.WorkerPolicy;
 import dev.marathon.workflows.Containment;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,18 +15,34 @@ public final class Sandboxes {
   private volatile String problem;
   private volatile boolean probed;
 
-  /** @param hidden Marathon's directories, which sandboxed commands must not see */
-  public Sandboxes(List<Path> hidden) {
+  private final WorkerPolicy policy;
+
+  /**
+   * @param hidden Marathon's directories, which sandboxed commands must not see
+   * @param policy what containment this worker's operator allows runs to ask for
+   */
+  public Sandboxes(List<Path> hidden, WorkerPolicy policy) {
+    this.policy = policy;
     Path bwrap = Bubblewrap.find();
     this.bubblewrap = bwrap == null ? null : new Bubblewrap(bwrap, hidden, Path.of(System.getProperty("user.home")));
   }
 
-  /** The sandbox for a run's commands; throws when the run wants one and this worker has none. */
-  public CommandSandbox forRun(Containment containment) {
+  /**
+   * The sandbox for a run's commands; throws when the run wants one and this worker has none, or
+   * when it asks for less containment than this worker's operator allows.
+   */
+  public CommandSandbox forRun(String runId, Containment containment) {
+    String refused = policy.refusal(runId, containment);
+    if (refused != null) throw new SandboxUnavailableException(refused, true);
     if (!Containment.orDefault(containment).sandbox()) return none;
     String why = problem();
     if (why != null) throw new SandboxUnavailableException(why);
     return bubblewrap;
+  }
+
+  /** Null when bubblewrap works on this machine, for a command line that checks before it starts a run. */
+  public static String problemHere(List<Path> hidden) {
+    return new Sandboxes(hidden, WorkerPolicy.strict(dev.marathon.activities.policy.KeyBindings.none())).problem();
   }
 
   /** Null when bubblewrap works on this machine, else why not. */
@@ -43,6 +60,10 @@ public final class Sandboxes {
 
   /** The run wants its commands sandboxed and this worker cannot. */
   public static final class SandboxUnavailableException extends RuntimeException {
+    SandboxUnavailableException(String refusal, boolean byPolicy) {
+      super(refusal);
+    }
+
     SandboxUnavailableException(String why) {
       super("this worker cannot sandbox commands: " + why + ". Install bubblewrap on the workers (apt-get install"
           + " bubblewrap; in a container, allow user namespaces: seccomp=unconfined), or start the run with --sandbox off");

@@ -38,6 +38,7 @@ final class ResumeCommand implements Callable<Integer> {
   Double maxHours;
 
   @Mixin ConnectionOptions connection;
+  @Mixin WorkerPolicyOptions allow;
 
   @Override
   public Integer call() throws Exception {
@@ -46,7 +47,7 @@ final class ResumeCommand implements Callable<Integer> {
     OptionChecks.atLeast("--max-turns", maxTurns, 1);
     OptionChecks.positive("--max-hours", maxHours);
     try (Connection conn = connection.open(true, err);
-        WorkerHost worker = WorkerHost.start(conn.client(), MarathonHome.fromEnvironment())) {
+        WorkerHost worker = WorkerHost.start(conn.client(), MarathonHome.fromEnvironment(), allow.policy(MarathonHome.fromEnvironment()))) {
       Runs runs = new Runs(conn.client());
       WorkflowExecutionDescription d = runs.describe(runId);
       if (d.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {

@@ -105,9 +105,15 @@ final class RunCommand implements Callable<Integer> {
           + " user namespaces: commands then run as you and can read the worker's environment.")
   String sandbox;
 
-  @Option(names = "--network", paramLabel = "on|off", defaultValue = "on",
-      description = "Whether commands may use the network (default: ${DEFAULT-VALUE}; builds need their registries).")
+  @Option(names = "--network", paramLabel = "on|off|open", defaultValue = "on",
+      description = "on (default): commands reach the package registries (and --allow-host) through Marathon's egress"
+          + " proxy, never this machine's services or the private network; off: nothing; open: the worker's network as it"
+          + " is, local services included (a worker runs such a run only with --allow-network-open, or this command's own).")
   String network;
+
+  @Option(names = "--allow-host", paramLabel = "HOST", split = ",",
+      description = "With --network on: let commands reach this host too (repeatable; *.example.com for a domain).")
+  List<String> allowHosts = new ArrayList<>();
 
   @Option(names = "--pass-env", paramLabel = "VAR", split = ",",
       description = "Pass this variable of the worker's environment to commands (repeatable); names that look like"
@@ -157,6 +163,10 @@ final class RunCommand implements Callable<Integer> {
     if (settings.apiKeyEnv() != null && System.getenv(settings.apiKeyEnv()) == null && !ModelOptions.isLocal(settings.baseUrl())) {
       err.println("warning: " + settings.apiKeyEnv() + " is not set; the endpoint will likely refuse requests");
     }
+    if (settings.apiKeyEnv() != null && settings.baseUrl() != null) {
+      err.println("[marathon] model " + settings.model() + " at " + java.net.URI.create(settings.baseUrl()).getAuthority()
+          + ": the key in " + settings.apiKeyEnv() + " goes to that host and nowhere else");
+    }
     RunSpec runSpec = new RunSpec(runId, runTitle, top.toString(), branch, settings, options, swarm(), null);
     RunState state = RunState.start(runSpec, taskText, new Budget(turns, maxHours, maxTokens, maxCost, finishAtLimit ? true : null));
 
@@ -192,21 +202,28 @@ final class RunCommand implements Callable<Integer> {
     OptionChecks.atLeast("--continue-as-new-after", continueAsNewEvents, 100);
     OptionChecks.between("--compact-at", compactAt, 10, 95);
     boolean sandboxed = OptionChecks.onOff("--sandbox", sandbox);
-    boolean networked = OptionChecks.onOff("--network", network);
+    String net = OptionChecks.oneOf("--network", network, "on", "off", "open");
+    boolean networked = !net.equals("off");
+    for (String host : allowHosts) {
+      if (!host.matches("(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*")) {
+        throw new BadInputException("--allow-host " + host + ": not a host name (e.g. repo.example.com or *.example.com)");
+      }
+    }
+    if (!allowHosts.isEmpty() && !net.equals("on")) throw new BadInputException("--allow-host goes with --network on (the default)");
     for (String name : passEnv) {
       if (!CommandEnvironment.passable(name)) {
         throw new BadInputException("--pass-env " + name + " refused: not a variable name, or a name that holds secrets");
       }
     }
     if (sandboxed && !detach) {
-      String problem = new Sandboxes(MarathonHome.fromEnvironment().hiddenFromCommands()).problem();
+      String problem = Sandboxes.problemHere(MarathonHome.fromEnvironment().hiddenFromCommands());
       if (problem != null) {
         throw new BadInputException("no working sandbox on this machine (" + problem + "). Install bubblewrap"
             + " (apt-get install bubblewrap), or start the run with --sandbox off, which leaves its commands unconfined");
       }
     }
     return new RunOptions(commandTimeout, maxCommandTimeout, heartbeatSeconds, continueAsNewEvents, compactAt,
-        new Containment(sandboxed, networked, List.copyOf(passEnv)));
+        new Containment(sandboxed, networked, List.copyOf(passEnv), net.equals("open"), List.copyOf(allowHosts)));
   }
 
   private Path repository() {

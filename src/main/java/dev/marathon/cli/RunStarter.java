@@ -1,6 +1,7 @@
 package dev.marathon.cli;
 
 import dev.marathon.activities.model.Provider;
+import dev.marathon.activities.policy.WorkerPolicy;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.MarathonHome;
 import dev.marathon.runtime.Runs;
@@ -29,7 +30,10 @@ final class RunStarter {
       out.println(id);
       return ExitCodes.OK;
     }
-    try (WorkerHost worker = WorkerHost.start(conn.client(), MarathonHome.fromEnvironment())) {
+    MarathonHome home = MarathonHome.fromEnvironment();
+    // This command's own worker: what its user typed for this run (containment, endpoint) is the operator's word for it.
+    WorkerPolicy policy = WorkerHost.policy(home).trusting(id, state.spec.model().apiKeyEnv(), state.spec.model().baseUrl());
+    try (WorkerHost worker = WorkerHost.start(conn.client(), home, policy)) {
       if (Provider.of(state.spec.model().provider(), state.spec.model().baseUrl()) == Provider.LOCAL) {
         worker.localModels().ensureServing(state.spec.model().baseUrl(), line -> {
           err.println("[marathon] " + line);

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 final class WorkerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConnectionOptions connection;
+  @Mixin WorkerPolicyOptions allow;
 
   @Override
   public Integer call() throws Exception {
@@ -29,7 +30,7 @@ final class WorkerCommand implements Callable<Integer> {
             + " (install the Temporal CLI with scripts/install-temporal-cli)");
       }
       CountDownLatch stopped = new CountDownLatch(1);
-      try (WorkerHost worker = WorkerHost.start(conn.client(), home)) {
+      try (WorkerHost worker = WorkerHost.start(conn.client(), home, allow.policy(home))) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           worker.close();
           stopped.countDown();

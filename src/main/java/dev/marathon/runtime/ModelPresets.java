@@ -68,6 +68,7 @@ public final class ModelPresets {
       } catch (IOException e) {
         throw new IllegalArgumentException(file + " is not valid JSON: " + e.getMessage());
       }
+      if (file.equals(repoConfig)) refuseRedirects(file, c);
       c.path("presets").fields().forEachRemaining(p -> {
         JsonNode base = merged.get(p.getKey());
         if (base instanceof ObjectNode o) o.setAll((ObjectNode) p.getValue());
@@ -78,6 +79,29 @@ public final class ModelPresets {
     Map<String, Preset> presets = new LinkedHashMap<>();
     merged.fields().forEachRemaining(e -> presets.put(e.getKey(), preset(e.getKey(), e.getValue())));
     return new ModelPresets(presets, config);
+  }
+
+  /**
+   * What a repository's config may set: which preset and model, and a preset's limits. Not where a
+   * key is sent (a base URL, a key variable) — a repository is whatever its last committer, or an
+   * agent on its branch, wrote, and would otherwise send {@code ZAI_API_KEY} to a host of its choice
+   * while the CLI says only "model glm-5.1".
+   */
+  static final java.util.Set<String> REPOSITORY_MAY_SET = java.util.Set.of("provider", "model", "presets");
+  static final java.util.Set<String> REPOSITORY_PRESET_MAY_SET = java.util.Set.of(
+      "model", "contextWindow", "maxOutputTokens", "modelPrefixes", "maxTurns", "finishAtLimit", "about");
+
+  private static void refuseRedirects(Path file, JsonNode c) {
+    List<String> refused = new ArrayList<>();
+    c.fieldNames().forEachRemaining(f -> { if (!REPOSITORY_MAY_SET.contains(f)) refused.add(f); });
+    c.path("presets").fields().forEachRemaining(p -> p.getValue().fieldNames().forEachRemaining(f -> {
+      if (!REPOSITORY_PRESET_MAY_SET.contains(f)) refused.add("presets." + p.getKey() + "." + f);
+    }));
+    if (!refused.isEmpty()) {
+      throw new IllegalArgumentException(file + " sets " + String.join(", ", refused) + ": a repository's config may set only "
+          + "provider, model and a preset's " + String.join(", ", new java.util.TreeSet<>(REPOSITORY_PRESET_MAY_SET))
+          + " (never where a key is sent); put the rest in ~/.marathon/config.json or pass it as a flag");
+    }
   }
 
   private static Preset preset(String name, JsonNode p) {

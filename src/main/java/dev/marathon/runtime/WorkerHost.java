@@ -8,6 +8,8 @@ import dev.marathon.activities.ToolActivitiesImpl;
 import dev.marathon.activities.WorkspaceActivitiesImpl;
 import dev.marathon.activities.model.ModelClient;
 import dev.marathon.activities.model.local.LocalModels;
+import dev.marathon.activities.policy.KeyBindings;
+import dev.marathon.activities.policy.WorkerPolicy;
 import dev.marathon.activities.sandbox.Sandboxes;
 import dev.marathon.activities.store.CheckpointStore;
 import dev.marathon.activities.store.Conversations;
@@ -44,11 +46,16 @@ public final class WorkerHost implements AutoCloseable {
     this.localModels = localModels;
   }
 
-  /** Starts polling {@link #TASK_QUEUE} with activities that use {@code home}'s store and workspaces. */
+  /** Starts polling {@link #TASK_QUEUE} with activities that use {@code home}'s store and workspaces, under the strict policy. */
   public static WorkerHost start(WorkflowClient client, MarathonHome home) {
+    return start(client, home, policy(home));
+  }
+
+  /** As {@link #start(WorkflowClient, MarathonHome)}, under {@code policy}. */
+  public static WorkerHost start(WorkflowClient client, MarathonHome home, WorkerPolicy policy) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     LocalModels localModels = new LocalModels(home.models());
-    register(factory.newWorker(TASK_QUEUE, LIVE_HEARTBEATS), client, home, localModels);
+    register(factory.newWorker(TASK_QUEUE, LIVE_HEARTBEATS), client, home, localModels, policy);
     factory.start();
     return new WorkerHost(factory, localModels);
   }
@@ -75,10 +82,23 @@ public final class WorkerHost implements AutoCloseable {
 
   /** Registers the workflow and real activities on {@code worker}; {@code client} reaches the server its runs are on. */
   public static void register(Worker worker, WorkflowClient client, MarathonHome home) {
-    register(worker, client, home, new LocalModels(home.models()));
+    register(worker, client, home, new LocalModels(home.models()), policy(home));
   }
 
-  private static void register(Worker worker, WorkflowClient client, MarathonHome home, LocalModels localModels) {
+  /**
+   * The strict policy: the default containment only, each key sent only to the host its preset
+   * (built in, or in this machine's {@code config.json}) or {@code MARATHON_KEY_HOSTS} binds it to.
+   * Never the repository's config: the worker's own configuration alone.
+   */
+  public static WorkerPolicy policy(MarathonHome home) {
+    java.util.Map<String, java.util.List<String>> urls = new java.util.LinkedHashMap<>();
+    for (ModelPresets.Preset p : ModelPresets.load(home.config(), null).all()) {
+      if (p.keyEnv() != null && p.baseUrl() != null) urls.computeIfAbsent(p.keyEnv(), k -> new java.util.ArrayList<>()).add(p.baseUrl());
+    }
+    return WorkerPolicy.strict(KeyBindings.of(urls, System.getenv(KeyBindings.ENV)));
+  }
+
+  private static void register(Worker worker, WorkflowClient client, MarathonHome home, LocalModels localModels, WorkerPolicy policy) {
     CheckpointStore store = CheckpointStore.open(home.store());
     Conversations conversations = new Conversations(store, 16);
     ToolCatalog catalog = new ToolCatalog();
@@ -86,8 +106,9 @@ public final class WorkerHost implements AutoCloseable {
     Workspaces workspaces = new Workspaces(home.workspaces());
     worker.registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
     worker.registerActivitiesImplementations(
-        new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(20)), catalog, Prices.load(home.prices()), secrets, localModels),
-        new ToolActivitiesImpl(workspaces, conversations, catalog, secrets, new Sandboxes(home.hiddenFromCommands())),
+        new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(20)), catalog, Prices.load(home.prices()), secrets, localModels,
+            policy.keys()),
+        new ToolActivitiesImpl(workspaces, conversations, catalog, secrets, new Sandboxes(home.hiddenFromCommands(), policy)),
         new WorkspaceActivitiesImpl(workspaces, conversations),
         new SwarmActivitiesImpl(client, workspaces, store));
   }

@@ -63,13 +63,14 @@ class ToolBatchTest {
       CreateRunResult begun = new WorkspaceActivitiesImpl(workspaces, conversations)
           .createWorkspaceAndConversation(new CreateRunInput(key, state.spec.title(), state.task));
       ThinkResult thought = new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(1)), catalog, Prices.load(null),
-          Secrets.fromEnvironment(), new dev.marathon.activities.model.local.LocalModels(home.resolve("models")))
+          Secrets.fromEnvironment(), new dev.marathon.activities.model.local.LocalModels(home.resolve("models")),
+          dev.marathon.runtime.WorkerHost.policy(new dev.marathon.runtime.MarathonHome(home)).keys())
           .think(new ThinkInput("batch-1", 1, begun.contextRef(), List.of(), List.of(), state.spec.model()));
       List<ToolCall.Workspace> calls = thought.calls().stream().map(c -> (ToolCall.Workspace) c).toList();
       ToolBatch batch = new ToolBatch(key, thought.contextRef(), 1, 0, begun.workspaceRef(), calls, List.of(60, 60, 60), null, null);
 
       env.registerActivitiesImplementations(new ToolActivitiesImpl(workspaces, conversations, catalog, Secrets.fromEnvironment(),
-          new Sandboxes(List.of(home))));
+          new Sandboxes(List.of(home), dev.marathon.runtime.WorkerHost.policy(new dev.marathon.runtime.MarathonHome(home)))));
       ToolActivities tools = env.newActivityStub(ToolActivities.class, ActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofMinutes(1)).build());
       ToolBatchResult first = tools.executeAll(batch);

@@ -41,9 +41,10 @@ final class InProcessLoop {
     Secrets secrets = Secrets.fromEnvironment();
     Workspaces workspaces = new Workspaces(home.resolve("workspaces"));
     ModelActivitiesImpl model = new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(5)), catalog, Prices.load(null), secrets,
-        new dev.marathon.activities.model.local.LocalModels(home.resolve("models")));
+        new dev.marathon.activities.model.local.LocalModels(home.resolve("models")),
+        dev.marathon.runtime.WorkerHost.policy(new dev.marathon.runtime.MarathonHome(home)).keys());
     ToolActivitiesImpl tools = new ToolActivitiesImpl(workspaces, conversations, catalog, secrets,
-        new dev.marathon.activities.sandbox.Sandboxes(List.of(home)));
+        new dev.marathon.activities.sandbox.Sandboxes(List.of(home), dev.marathon.runtime.WorkerHost.policy(new dev.marathon.runtime.MarathonHome(home))));
     WorkspaceKey key = new WorkspaceKey(state.spec.runId(), state.spec.repo(), state.spec.branch());
     CreateRunResult begun = new WorkspaceActivitiesImpl(workspaces, conversations)
         .createWorkspaceAndConversation(new CreateRunInput(key, state.spec.title(), state.task));

@@ -134,7 +134,7 @@ class RunCommandIT {
         {new String[] {"run", "--repo", repo.toString(), "--task", "t", "--compact-at", "150"}, "--compact-at must be between 10 and 95"},
         {new String[] {"run", "--repo", repo.toString(), "--task", "t", "--context-window", "12"}, "--context-window must be at least 1024"},
         {new String[] {"run", "--repo", repo.toString(), "--task", "t", "--sandbox", "maybe"}, "--sandbox must be on or off"},
-        {new String[] {"run", "--repo", repo.toString(), "--task", "t", "--network", "sometimes"}, "--network must be on or off"},
+        {new String[] {"run", "--repo", repo.toString(), "--task", "t", "--network", "sometimes"}, "--network must be on or off or open"},
         {new String[] {"run", "--repo", repo.toString(), "--task", "t", "--pass-env", "OPENAI_API_KEY"}, "--pass-env OPENAI_API_KEY refused"},
         {new String[] {"run", "--repo", repo.toString(), "--task", "t", "--max-turns", "many"}, "--max-turns"},
         {new String[] {"budget", "some-run", "--max-hours", "-2"}, "--max-hours must be greater than 0"},
