@@ -10,9 +10,10 @@ RUN mvn -q -B -DskipTests package
 
 FROM eclipse-temurin:17-jre
 # git for workspaces, util-linux for setsid/flock/prlimit, procps for process groups, bubblewrap for
-# the sandbox the agent's commands run in (the compose file lets it create user namespaces).
+# the sandbox the agent's commands run in (the compose file lets it create user namespaces), socat
+# to bridge a sandboxed command's loopback to Marathon's egress proxy.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends git util-linux findutils procps bubblewrap \
+    && apt-get install -y --no-install-recommends git util-linux findutils procps bubblewrap socat \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/marathon
 COPY --from=build /opt/marathon/target/marathon.jar target/marathon.jar

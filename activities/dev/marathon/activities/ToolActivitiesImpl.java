@@ -2,6 +2,7 @@ package dev.marathon.activities;
 
 import dev.marathon.activities.sandbox.CommandEnvironment;
 import dev.marathon.activities.sandbox.CommandSandbox;
+import dev.marathon.activities.sandbox.Network;
 import dev.marathon.activities.sandbox.Sandboxes;
 import dev.marathon.activities.store.CheckpointStore;
 import dev.marathon.activities.store.Conversations;
@@ -119,7 +120,8 @@ public final class ToolActivitiesImpl implements ToolActivities {
     String observationRef = store.putText(text);
     String outputRef = out.fullOutput() == null ? observationRef : store.putText(secrets.redact(out.fullOutput()));
     return new ToolResult(after, observationRef, text.length(), outputRef, out.ok(), secrets.redact(out.summary()),
-        sandbox == null ? null : sandbox.describe(containment.network()));
+        sandbox == null ? null : sandbox.describe(sandboxes.network(containment))
+            + (sandboxes.limits().unavailable() == null ? "" : "; no per-command limits (" + sandboxes.limits().unavailable() + ")"));
   }
 
   /**
@@ -154,7 +156,7 @@ public final class ToolActivitiesImpl implements ToolActivities {
     if (input.keyEnv() != null) secretNames.add(input.keyEnv());
     Map<String, String> env = CommandEnvironment.of(System.getenv(), containment.passEnv(), secretNames, ws.home().toString(), set);
     ToolContext context = new ToolContext(ws.realRoot(), input.commandSeconds(), heartbeat, sandbox, ws.home(),
-        List.of(Path.of(input.workspace().repo())), env, containment.network());
+        List.of(Path.of(input.workspace().repo())), env, sandbox == null ? Network.off() : sandboxes.network(containment), sandboxes.limits());
     try {
       return tool.execute(Arguments.parse(call.tool(), arguments(input)), context);
     } catch (ToolException e) {

@@ -6,78 +6,148 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a command in bubblewrap: a new user namespace with every capability dropped, its own PID,
- * IPC and UTS namespaces (it sees no process of the worker or of other runs, and every process it
- * starts ends with it), the root filesystem read-only, the workspace and the run's home writable,
- * a private /tmp, and nothing of Marathon's own directories (the checkpoint store, other runs'
- * workspaces, logs, the Temporal database). Credential stores in the user's home are hidden.
- * {@code --network off} gives it an empty network namespace. bwrap itself starts with the
- * command's environment only, so even /proc/1/environ of the sandbox holds nothing else.
+ * IPC, UTS and network namespaces (it sees no process of the worker or of other runs, every
+ * process it starts ends with it, and it reaches no service of this machine), the root filesystem
+ * read-only, the workspace and the run's home writable, a private /tmp, and nothing of Marathon's
+ * own directories (the checkpoint store, other runs' workspaces, logs, the Temporal database), of
+ * the user's home (keys in dotfiles, shell history, credentials; dependency caches and tools on
+ * PATH come back read-only), or of /run (the sockets of session buses, Docker, agents). With the
+ * network on, a socat bridge inside the namespace is the command's only way out, to Marathon's
+ * egress proxy; {@code --network open} shares the worker's network instead. bwrap itself starts
+ * with the command's environment only, so even /proc/1/environ of the sandbox holds nothing else.
  */
 public final class Bubblewrap implements CommandSandbox {
-  /** In the user's home: where keys live. Directories get an empty tmpfs, files /dev/null. */
-  static final List<String> CREDENTIALS = List.of(
-      ".ssh", ".gnupg", ".aws", ".azure", ".config/gcloud", ".kube", ".docker", ".password-store",
-      ".netrc", ".git-credentials", ".pypirc", ".npmrc", ".config/gh", ".m2/settings-security.xml");
-  /** The most processes a command may have (enforced for non-root users; root relies on the step's timeout). */
-  static final int MAX_PROCESSES = 4096;
+  /** Where the egress proxy's socket appears inside the sandbox. */
+  static final String EGRESS_SOCKET = "/run/marathon/egress.sock";
+  /** Dependency caches in the user's home, read-only in the sandbox: a build reads what the user already has. */
+  static final List<String> CACHES = List.of(".m2/repository", ".cache/pip", ".npm/_cacache", ".cargo/registry", ".rustup", "go/pkg/mod",
+      ".gradle/caches", ".gradle/wrapper");
+  /** Tool installations in the user's home that a PATH entry inside them needs whole (shims, versions). */
+  static final List<String> TOOL_ROOTS = List.of(".pyenv", ".nvm", ".sdkman", ".rbenv", ".rustup", ".volta", ".bun", ".deno", "go");
+  /** Variables naming tool installations; those inside the user's home come back read-only. */
+  static final List<String> TOOL_VARIABLES = List.of("JAVA_HOME", "MAVEN_HOME", "GRADLE_HOME", "GOROOT", "PYENV_ROOT", "NVM_DIR", "RUSTUP_HOME",
+      "VIRTUAL_ENV");
+  /** The most processes a command may have where RLIMIT_NPROC binds (non-root); {@link CommandLimits} holds for root too. */
+  static final int MAX_PROCESSES = CommandLimits.MAX_PROCESSES;
 
   private final Path bwrap;
+  private final Path socat;
   private final List<Path> hidden;
   private final Path userHome;
 
   /**
+   * @param socat the bridge to the egress proxy, or null where it is not installed (then only
+   *     {@code --network off} and {@code open} runs can be sandboxed)
    * @param hidden Marathon's directories (its home, the checkpoint store, the workspaces), hidden
    *     whole; the workspace and the run's home are put back inside them
    */
-  public Bubblewrap(Path bwrap, List<Path> hidden, Path userHome) {
+  public Bubblewrap(Path bwrap, Path socat, List<Path> hidden, Path userHome) {
     this.bwrap = bwrap;
+    this.socat = socat;
     this.hidden = List.copyOf(hidden);
     this.userHome = userHome;
   }
 
-  /** bwrap on this machine's PATH, or null. */
-  public static Path find() {
+  /** {@code name} on this machine's PATH, or null. */
+  public static Path find(String name) {
     for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-      Path p = Path.of(dir, "bwrap");
+      Path p = Path.of(dir, name);
       if (Files.isExecutable(p)) return p;
     }
     return null;
   }
 
+  /** Null when this sandbox can give commands {@code network}, else why not. */
+  public String problem(Network network) {
+    return network.mode() == Network.Mode.PROXIED && socat == null
+        ? "socat is not installed (apt-get install socat): it bridges a command's network to Marathon's egress proxy" : null;
+  }
+
   @Override
-  public ProcessBuilder process(String command, Path workspace, Path home, List<Path> readable, Map<String, String> env, boolean network) {
+  public ProcessBuilder process(String command, Path workspace, Path home, List<Path> readable, Map<String, String> env, Network network) {
+    Map<String, String> environment = new LinkedHashMap<>(env);
+    boolean proxied = network.mode() == Network.Mode.PROXIED;
+    JvmBuilds.configure(environment, home, proxied);
+    JvmBuilds.mavenSettings(home, hidesHome() ? userHome : null, proxied);
+    if (proxied) {
+      String proxy = "http://127.0.0.1:" + Network.PROXY_PORT;
+      for (String name : List.of("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")) environment.put(name, proxy);
+      for (String name : List.of("no_proxy", "NO_PROXY")) environment.put(name, "localhost,127.0.0.1,::1");
+    }
     List<String> a = new ArrayList<>(List.of("setsid", "prlimit", "--nproc=" + MAX_PROCESSES, "--", bwrap.toString(),
         "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
         "--die-with-parent", "--new-session", "--cap-drop", "ALL"));
-    if (!network) a.add("--unshare-net");
+    if (network.mode() != Network.Mode.OPEN) a.add("--unshare-net");
     a.addAll(List.of("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-        "--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/dev/shm"));
-    for (Path h : hidden) if (Files.isDirectory(h)) a.addAll(List.of("--tmpfs", h.toString()));
-    for (String c : CREDENTIALS) {
-      Path p = userHome.resolve(c);
-      if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) a.addAll(List.of("--tmpfs", p.toString()));
-      else if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) a.addAll(List.of("--ro-bind", "/dev/null", p.toString()));
+        "--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/dev/shm", "--tmpfs", "/run"));
+    if (Files.isDirectory(Path.of("/var/run"), LinkOption.NOFOLLOW_LINKS)) a.addAll(List.of("--tmpfs", "/var/run"));
+    resolverUnderRun().ifPresent(r -> a.addAll(List.of("--ro-bind", r.toString(), r.toString())));
+    if (hidesHome()) {
+      a.addAll(List.of("--tmpfs", userHome.toString()));
+      for (Path keep : fromUserHome(environment)) a.addAll(List.of("--ro-bind", keep.toString(), keep.toString()));
     }
+    for (Path h : hidden) if (Files.isDirectory(h)) a.addAll(List.of("--tmpfs", h.toString()));
     for (Path r : readable) if (Files.isDirectory(r)) a.addAll(List.of("--ro-bind", r.toString(), r.toString()));
-    a.addAll(List.of("--bind", workspace.toString(), workspace.toString(), "--bind", home.toString(), home.toString(),
-        "--chdir", workspace.toString(), "--clearenv"));
-    env.forEach((k, v) -> a.addAll(List.of("--setenv", k, v)));
-    a.addAll(List.of("--", "bash", "-c", command));
+    a.addAll(List.of("--bind", workspace.toString(), workspace.toString(), "--bind", home.toString(), home.toString()));
+    if (proxied) a.addAll(List.of("--ro-bind", network.egressSocket().toString(), EGRESS_SOCKET, "--ro-bind", socat.toString(), socat.toString()));
+    a.addAll(List.of("--chdir", workspace.toString(), "--clearenv"));
+    environment.forEach((k, v) -> a.addAll(List.of("--setenv", k, v)));
+    if (proxied) {
+      // The bridge first, then the command once the bridge listens (its socket in /proc/net/tcp: 127.0.0.1:3128, LISTEN).
+      String listening = String.format(" 0100007F:%04X 00000000:0000 0A", Network.PROXY_PORT);
+      a.addAll(List.of("--", "bash", "-c", socat + " TCP-LISTEN:" + Network.PROXY_PORT + ",bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:"
+          + EGRESS_SOCKET + " 2>/dev/null & for i in $(seq 200); do grep -q '" + listening + "' /proc/net/tcp && break; sleep 0.01; done;"
+          + " exec bash -c \"$1\"", "marathon-egress-bridge", command));
+    } else {
+      a.addAll(List.of("--", "bash", "-c", command));
+    }
     ProcessBuilder pb = new ProcessBuilder(a).directory(workspace.toFile());
     pb.environment().clear();
-    pb.environment().putAll(env);
+    pb.environment().putAll(environment);
     return pb;
   }
 
   @Override
-  public String describe(boolean network) {
-    return "bubblewrap sandbox, network " + (network ? "on" : "off");
+  public String describe(Network network) {
+    return "bubblewrap sandbox, " + network.describe();
+  }
+
+  /** Whether the user's home is hidden: a real home, not the root directory. */
+  private boolean hidesHome() {
+    return userHome != null && userHome.getNameCount() > 0 && Files.isDirectory(userHome);
+  }
+
+  /** What comes back, read-only, from the hidden home: dependency caches, and the tools on PATH that live there. */
+  private List<Path> fromUserHome(Map<String, String> env) {
+    java.util.Set<Path> keep = new java.util.LinkedHashSet<>();
+    for (String cache : CACHES) keep.add(userHome.resolve(cache));
+    List<String> dirs = new ArrayList<>(List.of(env.getOrDefault("PATH", "").split(":")));
+    for (String v : TOOL_VARIABLES) if (env.get(v) != null) dirs.add(env.get(v));
+    for (String dir : dirs) {
+      if (dir.isBlank() || !dir.startsWith("/")) continue;
+      Path p = Path.of(dir).normalize();
+      if (!p.startsWith(userHome) || p.equals(userHome)) continue;
+      Path top = userHome.resolve(userHome.relativize(p).getName(0));
+      keep.add(TOOL_ROOTS.contains(top.getFileName().toString()) ? top : p);
+    }
+    return keep.stream().filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList();
+  }
+
+  /** /etc/resolv.conf when it is a link into /run (systemd-resolved): its target comes back, read-only. */
+  private static java.util.Optional<Path> resolverUnderRun() {
+    try {
+      Path real = Path.of("/etc/resolv.conf").toRealPath();
+      return real.startsWith("/run") ? java.util.Optional.of(real) : java.util.Optional.empty();
+    } catch (IOException | RuntimeException none) {
+      return java.util.Optional.empty();
+    }
   }
 
   /**
@@ -88,7 +158,7 @@ public final class Bubblewrap implements CommandSandbox {
     try {
       Path probe = Files.createTempDirectory("marathon-sandbox-probe");
       try {
-        Process p = process("true", probe, probe, List.of(), Map.of("PATH", "/usr/bin:/bin"), false).redirectErrorStream(true).start();
+        Process p = process("true", probe, probe, List.of(), Map.of("PATH", "/usr/bin:/bin"), Network.off()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (!p.waitFor(15, TimeUnit.SECONDS)) {
           p.destroyForcibly();
@@ -96,7 +166,9 @@ public final class Bubblewrap implements CommandSandbox {
         }
         return p.exitValue() == 0 ? null : "bwrap failed (exit " + p.exitValue() + "): " + out;
       } finally {
-        Files.deleteIfExists(probe);
+        try (java.util.stream.Stream<Path> made = Files.walk(probe)) {
+          for (Path p : made.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
       }
     } catch (IOException e) {
       return "cannot run bwrap: " + e.getMessage();

@@ -16,10 +16,10 @@ public interface CommandSandbox {
    * @param home the command's private home directory
    * @param readable directories the command must be able to read wherever they are (the user's
    *     repository, whose objects the workspace borrows), read-only
-   * @param network whether the command may use the network
+   * @param network the network the command gets
    */
-  ProcessBuilder process(String command, Path workspace, Path home, List<Path> readable, Map<String, String> env, boolean network);
+  ProcessBuilder process(String command, Path workspace, Path home, List<Path> readable, Map<String, String> env, Network network);
 
   /** What contains the command, for its step's record. */
-  String describe(boolean network);
+  String describe(Network network);
 }

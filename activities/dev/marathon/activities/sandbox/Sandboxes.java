@@ -2,20 +2,32 @@ package dev.marathon.activities.sandbox;
 
 import dev.marathon.activities.policy.WorkerPolicy;
 import dev.marathon.workflows.Containment;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.List;
 
 /**
  * The sandboxes this worker can offer: bubblewrap when it works here (tried once, on first use),
- * and none. A run that asks for the sandbox never silently gets none.
+ * and none; the network each run's commands get (an egress proxy per set of allowed hosts, started
+ * on first use and shared by the runs that allow the same hosts); and the per-command limits. A
+ * run that asks for the sandbox never silently gets none, and a run asking for less containment
+ * than the default gets it only where the worker's policy allows.
  */
 public final class Sandboxes {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Sandboxes.class);
   private final Bubblewrap bubblewrap;
   private final CommandSandbox none = new Unsandboxed();
+  private final WorkerPolicy policy;
+  private final Map<Set<String>, EgressProxy> proxies = new HashMap<>();
+  private final CommandLimits limits = CommandLimits.detect();
+  private Path proxyDir;
   private volatile String problem;
   private volatile boolean probed;
-
-  private final WorkerPolicy policy;
 
   /**
    * @param hidden Marathon's directories, which sandboxed commands must not see
@@ -23,8 +35,9 @@ public final class Sandboxes {
    */
   public Sandboxes(List<Path> hidden, WorkerPolicy policy) {
     this.policy = policy;
-    Path bwrap = Bubblewrap.find();
-    this.bubblewrap = bwrap == null ? null : new Bubblewrap(bwrap, hidden, Path.of(System.getProperty("user.home")));
+    Path bwrap = Bubblewrap.find("bwrap");
+    this.bubblewrap = bwrap == null ? null : new Bubblewrap(bwrap, Bubblewrap.find("socat"), hidden, Path.of(System.getProperty("user.home")));
+    if (limits.unavailable() != null) LOG.warn("commands run without per-command limits: {}", limits.unavailable());
   }
 
   /**
@@ -36,8 +49,51 @@ public final class Sandboxes {
     if (refused != null) throw new SandboxUnavailableException(refused, true);
     if (!Containment.orDefault(containment).sandbox()) return none;
     String why = problem();
+    if (why == null && Containment.orDefault(containment).proxied()) why = bubblewrap.problem(Network.proxied(null));
     if (why != null) throw new SandboxUnavailableException(why);
     return bubblewrap;
+  }
+
+  /** The network a run's commands get: off, through the egress proxy for its allowed hosts, or (unsandboxed, --network open) the worker's. */
+  public Network network(Containment containment) {
+    Containment c = Containment.orDefault(containment);
+    if (!c.network()) return Network.off();
+    if (!c.proxied()) return Network.open();
+    return Network.proxied(egress(new TreeSet<>(c.allowHosts())));
+  }
+
+  /** Per-command process and memory limits. */
+  public CommandLimits limits() {
+    return limits;
+  }
+
+  private synchronized Path egress(Set<String> allowHosts) {
+    EgressProxy proxy = proxies.get(allowHosts);
+    if (proxy != null) return proxy.socket();
+    try {
+      if (proxyDir == null) {
+        proxyDir = Files.createTempDirectory("marathon-egress-"); // short (a socket's path has ~100 bytes), and 0700
+        Runtime.getRuntime().addShutdownHook(new Thread(this::closeProxies, "marathon-egress-close"));
+      }
+      Path socket = proxyDir.resolve(Integer.toHexString(allowHosts.hashCode()) + "-" + proxies.size() + ".sock");
+      proxy = EgressProxy.start(socket, EgressPolicy.defaults().with(allowHosts));
+      proxies.put(Set.copyOf(allowHosts), proxy);
+      return proxy.socket();
+    } catch (IOException e) {
+      throw new SandboxUnavailableException("cannot start the egress proxy: " + e.getMessage());
+    }
+  }
+
+  private synchronized void closeProxies() {
+    proxies.values().forEach(EgressProxy::close);
+    proxies.clear();
+    if (proxyDir != null) {
+      try {
+        Files.deleteIfExists(proxyDir);
+      } catch (IOException ignored) {
+        // a temp directory left behind
+      }
+    }
   }
 
   /** Null when bubblewrap works on this machine, for a command line that checks before it starts a run. */

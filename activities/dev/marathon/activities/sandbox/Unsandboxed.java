@@ -12,7 +12,7 @@ import java.util.Map;
 public final class Unsandboxed implements CommandSandbox {
 
   @Override
-  public ProcessBuilder process(String command, Path workspace, Path home, List<Path> readable, Map<String, String> env, boolean network) {
+  public ProcessBuilder process(String command, Path workspace, Path home, List<Path> readable, Map<String, String> env, Network network) {
     ProcessBuilder pb = new ProcessBuilder("setsid", "bash", "-c", command).directory(workspace.toFile());
     pb.environment().clear();
     pb.environment().putAll(env);
@@ -20,7 +20,7 @@ public final class Unsandboxed implements CommandSandbox {
   }
 
   @Override
-  public String describe(boolean network) {
+  public String describe(Network network) {
     return "no sandbox (--sandbox off)";
   }
 }

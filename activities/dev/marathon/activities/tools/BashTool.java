@@ -1,5 +1,6 @@
 package dev.marathon.activities.tools;
 
+import dev.marathon.activities.sandbox.CommandLimits;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -58,9 +59,16 @@ public final class BashTool implements WorkspaceTool<BashTool.Call> {
 
   @Override
   public ToolOutput run(Call call, ToolContext context) {
+    try (CommandLimits.Cgroup cgroup = context.limits().open()) {
+      return run(call, context, cgroup);
+    }
+  }
+
+  private ToolOutput run(Call call, ToolContext context, CommandLimits.Cgroup cgroup) {
     ProcessBuilder pb = context.sandbox().process(call.command(), context.root(), context.home(), context.readable(), context.env(), context.network())
         .redirectErrorStream(true)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.command(cgroup.wrap(pb.command()));
 
     Process process;
     try {
@@ -96,6 +104,8 @@ public final class BashTool implements WorkspaceTool<BashTool.Call> {
       Thread.currentThread().interrupt();
     }
     String output = capture.text();
+    String exhausted = cgroup.exhausted();
+    if (exhausted != null) output += "\n[marathon: the command was limited: " + exhausted + "]";
     if (timedOut) {
       String text = "Command timed out after " + context.commandSeconds() + " s; its process group was killed.\n" + output;
       return new ToolOutput(false, BoundedText.forModel(text), fullIfCut(text), "timed out after " + context.commandSeconds() + " s");
