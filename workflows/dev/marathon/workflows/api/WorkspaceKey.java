@@ -26,8 +26,8 @@ public record WorkspaceKey(String runId, String repo, String branch) {
   public String problem() {
     String id = runIdProblem(runId);
     if (id != null) return id;
-    if (repo == null || repo.isEmpty() || !repo.startsWith("/") || repo.indexOf('\0') >= 0
-        || !java.nio.file.Path.of(repo).normalize().toString().equals(repo)) {
+    if (repo == null || !repo.startsWith("/") || repo.indexOf('\0') >= 0 || repo.contains("//")
+        || (repo + "/").contains("/./") || (repo + "/").contains("/../") || repo.length() > 1 && repo.endsWith("/")) {
       return "repository '" + repo + "' must be an absolute, normalized path";
     }
     if (branch == null || !BRANCH.matcher(branch).matches() || branch.contains("..") || branch.contains("//")

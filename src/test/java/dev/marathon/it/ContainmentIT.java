@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.marathon.activities.policy.WorkerPolicy;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.HistoryChain;
 import dev.marathon.runtime.MarathonHome;
@@ -21,6 +22,7 @@ import dev.marathon.testing.ScriptedModel.Reply;
 import dev.marathon.testing.TestRuns;
 import dev.marathon.workflows.Budget;
 import dev.marathon.workflows.Containment;
+import dev.marathon.workflows.Pause;
 import dev.marathon.workflows.RunOptions;
 import dev.marathon.workflows.RunOutcome;
 import dev.marathon.workflows.RunReport;
@@ -127,6 +129,16 @@ class ContainmentIT {
               call("write_file", Map.of("path", "soft-secret", "content", "pwned"))),
           // 11. the key written out by the model itself, plain and encoded
           Reply.tools("echo the key", bash("echo " + key + "; echo -n " + key + " | base64; echo -n " + key + " | xxd -p")),
+          // 12. the control plane: the Temporal server (gRPC) and the Web UI's HTTP API, directly and through the proxy
+          Reply.tools("control plane", bash("(exec 3<>/dev/tcp/127.0.0.1/" + server.port() + ") 2>/dev/null && echo GRPC-CONNECTED || echo GRPC-REFUSED;"
+              + " curl -sS -m 10 " + server.uiUrl() + "/api/v1/namespaces/default/workflows 2>&1 | head -c 300; echo;"
+              + " env -u no_proxy -u NO_PROXY curl -sS -m 10 " + server.uiUrl() + "/api/v1/namespaces/default/workflows 2>&1 | head -c 300; echo;"
+              + " curl -sS -m 10 -X POST " + server.uiUrl() + "/api/v1/namespaces/default/workflows/victim/terminate 2>&1 | head -c 300")),
+          // 13. a fork bomb, as root where the tests run as root
+          Reply.tools("fork bomb", call("bash", Map.of("command", "bomb() { bomb | bomb & }; bomb; sleep 9", "timeout_seconds", 10))),
+          // 14. .git pointed at the user's repository, for Marathon's next snapshot and restore to follow
+          Reply.tools("redirect .git", bash("rm -rf .git && ln -s " + repo.resolve(".git") + " .git && echo redirected")),
+          Reply.tools("gitfile", bash("rm -rf .git && echo 'gitdir: " + repo.resolve(".git") + "' > .git && echo f > after-gitfile.txt")),
           Reply.tools("done", finish("survived")));
       try (ScriptedModel model = new ScriptedModel((turn, req) -> attacks.get(Math.min(turn, attacks.size()) - 1))) {
         RunState state = TestRuns.state("attacker", repo, TestRuns.model(model.baseUrl(), 200_000), "Attack everything",
@@ -175,6 +187,13 @@ class ContainmentIT {
         assertEquals("OUTSIDE-SECRET\n", Files.readString(outside), "a write went through a link");
         assertTrue(result(model, 9).contains("Invalid cross-device link") || result(model, 9).contains("Operation not permitted"),
             "no hard link to a file outside can be made from the sandbox: " + result(model, 9));
+        String control = result(model, 12);
+        assertTrue(control.contains("GRPC-REFUSED"), "a command reached the Temporal server: " + control);
+        assertFalse(control.contains("\"executions\"") || control.contains("victim"), "a command read the Web UI's API: " + control);
+        assertEquals("RUNNING", runs.describe("victim").getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", ""),
+            "the victim run is still there, paused, not terminated");
+        assertTrue(result(model, 13).contains("limit of 4096 processes"), "the bomb met its cgroup: " + result(model, 13));
+        assertTrue(result(model, 14).contains("redirected"), result(model, 14));
         String echoed = result(model, 11);
         assertFalse(echoed.contains(key), echoed);
         assertEquals(0, leftoverSleeps(), "processes outlived their step");
@@ -188,6 +207,7 @@ class ContainmentIT {
           assertFalse(history.toString().contains(secret), "a secret is in Temporal history");
         }
         assertEquals(report.head(), GitRepos.git(repo, "rev-parse", "marathon/attacker"), "the run's work is on its branch");
+        assertEquals("f", GitRepos.git(repo, "show", "marathon/attacker:after-gitfile.txt"), "work after the .git attacks is delivered");
         assertFalse(Files.exists(ws), "the finished run's checkout was removed");
 
         // gc: the ended run's snapshots go, the paused victim's workspace stays.
@@ -202,18 +222,35 @@ class ContainmentIT {
     }
   }
 
+  /**
+   * Off: nothing. On (the default): the package registries through the egress proxy, never this
+   * machine's services. Open: the worker's network, this machine's services included — only on a
+   * worker whose operator allowed it; on a strict worker such a run pauses with the reason.
+   */
   @Test
-  void withTheNetworkOffACommandReachesNothingAndWithItOnItDoes() throws Exception {
+  void theNetworkIsOffProxiedOrOpenAndOpenOnlyWhereTheWorkerAllowsIt() throws Exception {
     Path repo = GitRepos.create(tmp.resolve("repo-net"), Map.of("a.txt", "a\n"));
-    try (Connection conn = server.connect(home); WorkerHost worker = WorkerHost.start(conn.client(), new MarathonHome(home))) {
-      Runs runs = new Runs(conn.client());
-      for (boolean network : new boolean[] {false, true}) {
-        String id = "net-" + (network ? "on" : "off");
-        try (ScriptedModel model = new ScriptedModel((turn, req) -> turn == 1
-            ? Reply.tools("reach", bash("(exec 3<>/dev/tcp/127.0.0.1/" + server.port() + ") 2>/dev/null && echo CONNECTED || echo REFUSED"))
-            : Reply.tools("done", finish("ok")))) {
-          RunOptions options = RunOptions.DEFAULTS.withContainment(new Containment(true, network, List.of()));
-          runs.start(TestRuns.state(id, repo, TestRuns.model(model.baseUrl(), 200_000), "Reach out", options, Budget.UNLIMITED));
+    String reach = "(exec 3<>/dev/tcp/127.0.0.1/" + server.port() + ") 2>/dev/null && echo CONNECTED || echo REFUSED;"
+        + " curl -sS -m 30 -o /dev/null -w 'registry %{http_code}' https://repo.maven.apache.org/maven2/junit/junit/maven-metadata.xml 2>&1";
+    Containment off = new Containment(true, false, List.of());
+    Containment open = new Containment(true, true, List.of(), true, List.of());
+    WorkerPolicy allowsOpen = new WorkerPolicy(false, true, java.util.Set.of(), WorkerHost.policy(new MarathonHome(home)).keys());
+    for (Object[] c : new Object[][] {{"net-off", off, "REFUSED", "registry 000"}, {"net-on", Containment.DEFAULT, "REFUSED", "registry 200"},
+        {"net-open", open, "CONNECTED", "registry 200"}}) {
+      String id = (String) c[0];
+      try (ScriptedModel model = new ScriptedModel((turn, req) -> turn == 1 ? Reply.tools("reach", bash(reach)) : Reply.tools("done", finish("ok")));
+          Connection conn = server.connect(home)) {
+        Runs runs = new Runs(conn.client());
+        runs.start(TestRuns.state(id, repo, TestRuns.model(model.baseUrl(), 200_000), "Reach out",
+            RunOptions.DEFAULTS.withContainment((Containment) c[1]), Budget.UNLIMITED));
+        if (c[1] == open) {
+          try (WorkerHost strict = WorkerHost.start(conn.client(), new MarathonHome(home))) {
+            Pause paused = Eventually.get(() -> runs.progress(id).pause(), Duration.ofSeconds(60), "a strict worker pauses " + id);
+            assertTrue(paused.reason().contains("--allow-network-open"), paused.reason());
+          }
+          runs.typed(id).unpause();
+        }
+        try (WorkerHost worker = WorkerHost.start(conn.client(), new MarathonHome(home), allowsOpen)) {
           RunReport report = Eventually.get(() -> {
             try {
               return runs.result(id);
@@ -222,7 +259,7 @@ class ContainmentIT {
             }
           }, Duration.ofSeconds(120), id);
           assertEquals(RunOutcome.FINISHED, report.outcome());
-          assertTrue(result(model, 1).contains(network ? "CONNECTED" : "REFUSED"), id + ": " + result(model, 1));
+          assertTrue(result(model, 1).contains((String) c[2]) && result(model, 1).contains((String) c[3]), id + ": " + result(model, 1));
         }
       }
     }

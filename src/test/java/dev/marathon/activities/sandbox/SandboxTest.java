@@ -113,6 +113,46 @@ class SandboxTest {
     }
   }
 
+  /**
+   * A real Maven build in the sandbox that needs an artifact the user has never downloaded: it
+   * comes through the egress proxy into the run's home; what the user has (the plugins) is read
+   * from their local repository; the user's repository is not written.
+   */
+  @Test
+  void aMavenBuildNeedingANewArtifactPasses() throws Exception {
+    Path userRepository = Path.of(System.getProperty("user.home"), ".m2/repository");
+    String[] fresh = null;
+    for (String[] gav : new String[][] {{"org.apache.commons", "commons-collections4", "4.4", "org.apache.commons.collections4.bag.HashBag"},
+        {"org.apache.commons", "commons-lang3", "3.13.0", "org.apache.commons.lang3.StringUtils"},
+        {"com.google.code.findbugs", "jsr305", "3.0.1", "javax.annotation.Nonnull"},
+        {"org.apache.commons", "commons-lang3", "3.12.0", "org.apache.commons.lang3.StringUtils"}}) {
+      if (!Files.exists(userRepository.resolve(gav[0].replace('.', '/')).resolve(gav[1]).resolve(gav[2]))) {
+        fresh = gav;
+        break;
+      }
+    }
+    if (fresh == null) throw new AssertionError("every candidate artifact is already in " + userRepository + "; add one that is not");
+    Files.writeString(workspace.resolve("pom.xml"), """
+        <project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+          <groupId>t</groupId><artifactId>t</artifactId><version>1</version>
+          <properties><maven.compiler.release>17</maven.compiler.release><project.build.sourceEncoding>UTF-8</project.build.sourceEncoding></properties>
+          <dependencies><dependency><groupId>%s</groupId><artifactId>%s</artifactId><version>%s</version></dependency></dependencies>
+          <build><plugins>
+            <plugin><artifactId>maven-compiler-plugin</artifactId><version>3.13.0</version></plugin>
+            <plugin><artifactId>maven-resources-plugin</artifactId><version>3.3.1</version></plugin>
+          </plugins></build>
+        </project>
+        """.formatted(fresh[0], fresh[1], fresh[2]));
+    Path source = Files.createDirectories(workspace.resolve("src/main/java/t"));
+    Files.writeString(source.resolve("T.java"), "package t; class T { Class<?> c = " + fresh[3] + ".class; }\n");
+    ToolOutput build = bash(Containment.DEFAULT, "mvn -B -ntp -q compile 2>&1 | grep -v 'Picked up JAVA_TOOL_OPTIONS' | tail -30; echo BUILD-EXIT ${PIPESTATUS[0]}", 300);
+    assertTrue(build.text().contains("BUILD-EXIT 0"), build.text());
+    Path artifact = Path.of(fresh[0].replace('.', '/'), fresh[1], fresh[2], fresh[1] + "-" + fresh[2] + ".jar");
+    assertTrue(Files.isRegularFile(home.resolve(".m2/repository").resolve(artifact)), "downloaded into the run's home");
+    assertFalse(Files.exists(userRepository.resolve(artifact)), "the user's repository was not written");
+    assertTrue(Files.isRegularFile(workspace.resolve("target/classes/t/T.class")));
+  }
+
   @Test
   void aForkBombMeetsItsOwnCeilingAndTheWorkerGoesOn() {
     assertEquals(null, sandboxes.limits().unavailable(), "per-command cgroups must work here");
