@@ -12,7 +12,10 @@ import java.util.Locale;
  * tell the model exactly what was wrong.
  */
 public final class Arguments {
-  /** Arguments larger than this are refused, and the call is not run: no sane call needs more. */
+  /**
+   * Arguments larger than this are refused, and the call is not run: no sane call needs more. (What
+   * goes back to the model of any call is capped lower still, by {@code ReplyCap}.)
+   */
   public static final int MAX_BYTES = 1024 * 1024;
 
   private final String tool;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.marathon.activities.Json;
+import dev.marathon.activities.ReplyCap;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -26,8 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code X-Marathon-Turn} header, so a retried or resumed turn gets the same reply.
  *
  * <p>It is as strict as the strictest provider: an assistant tool-call message that does not
- * carry back, verbatim, the reasoning this server produced for it, or a tool call without a
- * result, is refused with HTTP 400 (like Kimi and OpenAI) and recorded as a violation.
+ * carry back, verbatim, the reasoning this server produced for it (or, for a reply over {@link
+ * ReplyCap#MAX_REPLY_CHARS}, Marathon's notice in its place), or a tool call without a result, is
+ * refused with HTTP 400 (like Kimi and OpenAI) and recorded as a violation.
  */
 public final class ScriptedModel implements AutoCloseable {
 
@@ -420,7 +422,8 @@ public final class ScriptedModel implements AutoCloseable {
         if (produced != null && !produced.isEmpty()) {
           String sent = m.path("reasoning_content").asText(null);
           if (sent == null) return "thinking is enabled but reasoning_content is missing in assistant tool call message at index " + i;
-          if (!sent.equals(produced)) return "reasoning_content of assistant message " + i + " was modified";
+          // A reply over Marathon's cap goes back with a notice in its place: a provider cannot tell that from any other reasoning.
+          if (!sent.equals(produced) && !sent.startsWith(ReplyCap.MARK)) return "reasoning_content of assistant message " + i + " was modified";
         }
         if (calls.isArray()) for (JsonNode c : calls) open.add(c.path("id").asText());
       } else if (role.equals("tool")) {
