@@ -90,6 +90,15 @@ public final class ModelActivitiesImpl implements ModelActivities {
     long estimate = TokenEstimate.of(prompt) + schemaTokens;
     Long learned = provider == Provider.GENERIC || provider == Provider.LOCAL ? contextWindows.of(settings.baseUrl(), settings.model()) : null;
     long window = learned != null && (settings.contextWindow() <= 0 || learned < settings.contextWindow()) ? learned : settings.contextWindow();
+    if (window > 0 && estimate > window && ReplyCap.forWindow(window) < ReplyCap.MAX_REPLY_CHARS) {
+      // A small window: a reply under the cap can still crowd it out, and compaction keeps the latest turn whole.
+      List<Message> tighter = prompt(history, added, ReplyCap.forWindow(window));
+      long tighterEstimate = TokenEstimate.of(tighter) + schemaTokens;
+      if (tighterEstimate < estimate) {
+        prompt = tighter;
+        estimate = tighterEstimate;
+      }
+    }
     if (window > 0 && estimate > window) {
       // Do not send what cannot fit: the workflow compacts on this failure and tries again.
       throw Failures.model(new ModelException(ModelException.Kind.CONTEXT_OVERFLOW, "the prompt (about " + estimate

@@ -31,6 +31,14 @@ public final class ReplyCap {
    */
   public static final int MAX_REPLY_CHARS = 256 * 1024;
 
+  /**
+   * When a prompt does not fit a small window even so (a local server started with 8k tokens, whose
+   * model ran away), each reply may take at most this share of the window: a quarter, so that the
+   * task, the latest tool results and a reply or two still fit, and compaction can make room for
+   * the rest. Only then: a prompt that fits keeps every reply under {@link #MAX_REPLY_CHARS} whole.
+   */
+  public static final int WINDOW_SHARE = 4;
+
   /** How every notice that stands in for an omitted part begins. */
   public static final String MARK = "[marathon: ";
 
@@ -40,6 +48,11 @@ public final class ReplyCap {
   /** {@code messages} as the model is sent them: each reply capped; the same list when none is over. */
   public static List<Message> apply(List<Message> messages) {
     return apply(messages, MAX_REPLY_CHARS);
+  }
+
+  /** The cap for a prompt that must fit a window of {@code windowTokens} (about four characters a token). */
+  public static int forWindow(long windowTokens) {
+    return (int) Math.min(MAX_REPLY_CHARS, Math.max(1_024, windowTokens * 4 / WINDOW_SHARE));
   }
 
   /** {@code messages} with each reply capped at {@code cap} characters; the same list when none is over. */

@@ -36,4 +36,11 @@ class ReplyCapTest {
     assertEquals("reasoning", sent.reasoningField());
     assertEquals(thinking, reply.reasoning(), "the recorded reply is not changed");
   }
+
+  @Test
+  void aSmallWindowGivesEachReplyAQuarterOfIt() {
+    assertEquals(8_192, ReplyCap.forWindow(8_192), "8k tokens: 2k tokens, about 8k characters");
+    assertEquals(CAP, ReplyCap.forWindow(1_000_000), "never more than the cap");
+    assertEquals(1_024, ReplyCap.forWindow(100), "never less than a notice needs");
+  }
 }

@@ -99,6 +99,32 @@ class OversizedReplyTest {
     }
   }
 
+  /**
+   * A local server started with an 8k window: a reply of 100,000 characters is under the cap, yet
+   * three times the window, and compaction keeps the latest turn whole. Replies are then capped at
+   * a quarter of the window, for as long as the prompt would not fit otherwise.
+   */
+  @Test
+  void inASmallWindowAReplyUnderTheCapThatCannotFitIsCappedToAShareOfIt() throws Exception {
+    Path repo = GitRepos.create(tmp.resolve("repo"), Map.of("README.md", "x\n"));
+    String reasoning = "Hmm. ".repeat(20_000);
+    try (ScriptedModel model = new ScriptedModel((turn, req) -> turn == 1
+            ? Reply.tools(reasoning, bash("echo small > a.txt"))
+            : Reply.tools("ok", finish("done in a small window")));
+        WorkflowHarness h = new WorkflowHarness(tmp.resolve("home"))) {
+      AgentWorkflow run = h.start(TestRuns.state("small-window", repo, TestRuns.model(model.baseUrl(), 8_192), "Think in a small room",
+          RunOptions.DEFAULTS, Budget.UNLIMITED));
+      assertNull(settled(run).pause(), "it never paused");
+      RunReport report = h.client.newUntypedWorkflowStub("small-window").getResult(RunReport.class);
+
+      assertEquals(RunOutcome.FINISHED, report.outcome(), report.summary());
+      assertTrue(model.violations().isEmpty(), model.violations().toString());
+      String sentBack = firstAssistant(request(model, 2)).path("reasoning_content").asText();
+      assertTrue(sentBack.startsWith(ReplyCap.MARK) && sentBack.contains("cap of 8,192 characters"), sentBack);
+      assertEquals(reasoning, conversation(h, report).stream().filter(Message::isAssistant).findFirst().orElseThrow().reasoning());
+    }
+  }
+
   /** The run once it has ended or paused. */
   private static Progress settled(AgentWorkflow run) {
     return Eventually.get(() -> {
