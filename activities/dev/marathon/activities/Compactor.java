@@ -48,7 +48,9 @@ final class Compactor {
   }
 
   Result compact(String ref, long targetTokens, int keepTurns, List<PlanStep> plan) {
-    List<Message> all = conversations.load(ref);
+    List<Message> recorded = conversations.load(ref);
+    // As the model is sent it: a runaway reply's omitted parts stay omitted (whole in the store).
+    List<Message> all = ReplyCap.apply(recorded);
     long before = TokenEstimate.of(all);
     int firstAssistant = indexOfAssistant(all, 1);
     if (firstAssistant < 0) return new Result(ref, Compaction.NONE, before, before, null);
@@ -91,7 +93,7 @@ final class Compactor {
           : new Result(ref, Compaction.NONE, before, before, reply, why + "; the context was left as it was");
     }
     List<Message> compacted = new ArrayList<>(head);
-    compacted.add(Message.user(pinned(reply.content(), plan, filesTouched(all.subList(headEnd, keepFrom)), keepFrom - headEnd)));
+    compacted.add(Message.user(pinned(reply.content(), plan, filesTouched(recorded.subList(headEnd, keepFrom)), keepFrom - headEnd)));
     int suffixStart = compacted.size();
     compacted.addAll(masked.subList(keepFrom, masked.size()));
     if (TokenEstimate.of(compacted) > targetTokens) {

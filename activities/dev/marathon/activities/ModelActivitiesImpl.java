@@ -86,13 +86,23 @@ public final class ModelActivitiesImpl implements ModelActivities {
     List<Message> history = conversations.load(input.contextRef());
     added.addAll(DanglingCalls.answer(history, added));
     for (String m : input.userMessages()) added.add(Message.user(m));
-    List<Message> prompt = new ArrayList<>(history);
-    prompt.addAll(added);
+    // Earlier replies go back as the model may be sent them: a runaway one capped (it stays whole in the store).
+    List<Message> prompt = prompt(history, added, ReplyCap.MAX_REPLY_CHARS);
 
     // The tool schemas are part of the prompt too (eight tools: about 1,100 tokens).
-    long estimate = TokenEstimate.of(prompt) + catalog.schemas().toString().length() / 4;
+    long schemaTokens = catalog.schemas().toString().length() / 4;
+    long estimate = TokenEstimate.of(prompt) + schemaTokens;
     Long learned = provider == Provider.GENERIC || provider == Provider.LOCAL ? contextWindows.of(settings.baseUrl(), settings.model()) : null;
     long window = learned != null && (settings.contextWindow() <= 0 || learned < settings.contextWindow()) ? learned : settings.contextWindow();
+    if (window > 0 && estimate > window && ReplyCap.forWindow(window) < ReplyCap.MAX_REPLY_CHARS) {
+      // A small window: a reply under the cap can still crowd it out, and compaction keeps the latest turn whole.
+      List<Message> tighter = prompt(history, added, ReplyCap.forWindow(window));
+      long tighterEstimate = TokenEstimate.of(tighter) + schemaTokens;
+      if (tighterEstimate < estimate) {
+        prompt = tighter;
+        estimate = tighterEstimate;
+      }
+    }
     if (window > 0 && estimate > window) {
       // Do not send what cannot fit: the workflow compacts on this failure and tries again.
       throw Failures.model(new ModelException(ModelException.Kind.CONTEXT_OVERFLOW, "the prompt (about " + estimate
@@ -104,16 +114,34 @@ public final class ModelActivitiesImpl implements ModelActivities {
     long modelMillis = System.currentTimeMillis() - startedAt;
 
     long promptTokens = reply.promptTokens() > 0 ? reply.promptTokens() : estimate;
+    Message answer = Message.assistant(reply.content(), reply.reasoning(), reply.reasoningField(), reply.calls(), provider.wireName());
+    Message sentBack = ReplyCap.apply(answer);
+    // The context grows by the reply as it will be sent back, which a capped reply is not.
+    long replyTokens = sentBack == answer ? reply.completionTokens() : TokenEstimate.of(List.of(sentBack));
     Usage usage = new Usage(promptTokens, reply.completionTokens(), reply.cachedTokens(),
         prices.of(settings).cost(promptTokens, reply.cachedTokens(), reply.completionTokens()),
-        promptTokens + reply.completionTokens());
-    added.add(Message.assistant(reply.content(), reply.reasoning(), reply.reasoningField(), reply.calls(), provider.wireName()));
+        promptTokens + replyTokens);
+    added.add(answer);
     String contextRef = conversations.append(input.contextRef(), added, new TurnMeta(input.turn(), input.workspaceRef(),
         usage.promptTokens(), usage.completionTokens(), usage.cachedTokens(), usage.costUsd(), startedAt, modelMillis));
     boolean cut = "length".equals(reply.finishReason());
     return new ThinkResult(contextRef, catalog.read(reply.calls(), cut ? settings.maxOutputTokens() : 0),
-        Text.oneLine(reply.content(), DIGEST_CHARS), Text.oneLine(reply.reasoning(), DIGEST_CHARS), usage, reply.finishReason(),
+        digest(reply.content(), sentBack.content()), digest(reply.reasoning(), sentBack.reasoning()), usage, reply.finishReason(),
         window != settings.contextWindow() ? window : null);
+  }
+
+  /** The conversation so far with each reply capped at {@code cap} characters, then what this turn adds. */
+  private static List<Message> prompt(List<Message> history, List<Message> added, int cap) {
+    List<Message> prompt = new ArrayList<>(ReplyCap.apply(history, cap));
+    prompt.addAll(added);
+    return prompt;
+  }
+
+  /** The start of a reply's text or reasoning for history; one that is omitted from the context says so first. */
+  private static String digest(String text, String sentBack) {
+    if (text == null || text.equals(sentBack)) return Text.oneLine(text, DIGEST_CHARS);
+    return Text.oneLine("[" + String.format(java.util.Locale.ROOT, "%,d", text.length()) + " characters, over the cap: omitted from the context]"
+        + " " + text.substring(0, Math.min(text.length(), 4 * DIGEST_CHARS)), DIGEST_CHARS);
   }
 
   @Override

@@ -22,7 +22,18 @@ final class StreamedReply {
   private final StringBuilder reasoning = new StringBuilder();
   private String reasoningField;
   private boolean anyContent;
-  private final Map<Integer, String[]> calls = new TreeMap<>(); // index → {id, name, arguments}
+  private final Map<Integer, PartialCall> calls = new TreeMap<>(); // by index
+
+  /**
+   * A call as its deltas arrive. The arguments come in fragments of a few characters each, so they
+   * are appended to a builder: adding each fragment to a string copied the whole so far every time,
+   * and a call of a few megabytes (a million fragments) took hours, retried turn after turn.
+   */
+  private static final class PartialCall {
+    String id;
+    String name;
+    final StringBuilder arguments = new StringBuilder();
+  }
   private String finishReason;
   private JsonNode usage;
 
@@ -49,19 +60,21 @@ final class StreamedReply {
       for (int i = 0; i < toolCalls.size(); i++) {
         JsonNode tc = toolCalls.get(i);
         int index = tc.has("index") ? tc.get("index").asInt() : i;
-        String[] call = calls.computeIfAbsent(index, k -> new String[] {null, null, ""});
-        if (call[0] == null && tc.hasNonNull("id") && !tc.get("id").asText().isEmpty()) call[0] = tc.get("id").asText();
+        PartialCall call = calls.computeIfAbsent(index, k -> new PartialCall());
+        if (call.id == null && tc.hasNonNull("id") && !tc.get("id").asText().isEmpty()) call.id = tc.get("id").asText();
         JsonNode fn = tc.path("function");
-        if (call[1] == null && fn.hasNonNull("name") && !fn.get("name").asText().isEmpty()) call[1] = fn.get("name").asText();
+        if (call.name == null && fn.hasNonNull("name") && !fn.get("name").asText().isEmpty()) call.name = fn.get("name").asText();
         JsonNode args = fn.get("arguments");
-        if (args != null && !args.isNull()) call[2] += args.isTextual() ? args.asText() : args.toString();
+        if (args != null && !args.isNull()) call.arguments.append(args.isTextual() ? args.asText() : args.toString());
       }
     }
   }
 
   /** The last characters produced so far (reasoning, then text), for a live view of the turn. */
   String tail(int chars) {
-    String all = reasoning + (reasoning.length() > 0 && content.length() > 0 ? "\n" : "") + content;
+    // Only the ends are copied: a runaway reply can be megabytes long, and this runs every second.
+    String all = reasoning.substring(Math.max(0, reasoning.length() - chars))
+        + (reasoning.length() > 0 && content.length() > 0 ? "\n" : "") + content.substring(Math.max(0, content.length() - chars));
     return all.length() <= chars ? all : all.substring(all.length() - chars);
   }
 
@@ -69,10 +82,10 @@ final class StreamedReply {
     List<Message.Call> out = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     int i = 0;
-    for (String[] c : calls.values()) {
-      String id = c[0] != null ? c[0] : "call_" + turn + "_" + i;
+    for (PartialCall c : calls.values()) {
+      String id = c.id != null ? c.id : "call_" + turn + "_" + i;
       while (!ids.add(id)) id = id + "_" + i;
-      out.add(new Message.Call(id, c[1] == null ? "" : c[1], c[2].isEmpty() ? "{}" : c[2]));
+      out.add(new Message.Call(id, c.name == null ? "" : c.name, c.arguments.length() == 0 ? "{}" : c.arguments.toString()));
       i++;
     }
     JsonNode u = usage == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : usage;

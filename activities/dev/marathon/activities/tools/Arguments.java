@@ -5,13 +5,17 @@ import dev.marathon.activities.Json;
 import dev.marathon.activities.store.CheckpointStore;
 import dev.marathon.workflows.Text;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * A tool call's arguments, parsed once from the text the model sent, with readers whose messages
  * tell the model exactly what was wrong.
  */
 public final class Arguments {
-  /** Arguments larger than this are refused: no sane call needs more, and they bloat every prompt. */
+  /**
+   * Arguments larger than this are refused, and the call is not run: no sane call needs more. (What
+   * goes back to the model of any call is capped lower still, by {@code ReplyCap}.)
+   */
   public static final int MAX_BYTES = 1024 * 1024;
 
   private final String tool;
@@ -31,8 +35,11 @@ public final class Arguments {
    */
   public static Arguments parse(String tool, String text) {
     String t = text == null || text.isBlank() ? "{}" : text;
-    if (t.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
-      throw new ToolException("the arguments of " + tool + " are larger than 1 MiB; write big content in smaller pieces");
+    int bytes = t.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > MAX_BYTES) {
+      throw new ToolException("the arguments of " + tool + " are " + String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024))
+          + ", larger than 1 MiB, the cap for one call: the call was not run. Write big content in smaller pieces"
+          + " (write_file, then edit_file or bash to append).");
     }
     JsonNode node;
     try {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.marathon.activities.Json;
+import dev.marathon.activities.ReplyCap;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -26,8 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code X-Marathon-Turn} header, so a retried or resumed turn gets the same reply.
  *
  * <p>It is as strict as the strictest provider: an assistant tool-call message that does not
- * carry back, verbatim, the reasoning this server produced for it, or a tool call without a
- * result, is refused with HTTP 400 (like Kimi and OpenAI) and recorded as a violation.
+ * carry back, verbatim, the reasoning this server produced for it (or, for a reply over {@link
+ * ReplyCap#MAX_REPLY_CHARS}, Marathon's notice in its place), or a tool call without a result, is
+ * refused with HTTP 400 (like Kimi and OpenAI) and recorded as a violation.
  */
 public final class ScriptedModel implements AutoCloseable {
 
@@ -299,52 +301,76 @@ public final class ScriptedModel implements AutoCloseable {
   /**
    * The completion as server-sent events, the way providers stream: reasoning and text in several
    * deltas, each tool call's id and name first and its arguments in small fragments, the finish
-   * reason, then usage in a last chunk without choices, then [DONE].
+   * reason, then usage in a last chunk without choices, then [DONE]. Each chunk is made as it is
+   * sent: a call of megabytes is hundreds of thousands of chunks.
    */
   private static void stream(HttpExchange ex, ObjectNode completion, Fault fault) throws IOException {
-    List<ObjectNode> chunks = new ArrayList<>();
+    ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+    ex.sendResponseHeaders(200, 0);
+    OutputStream os = ex.getResponseBody();
+    Chunks out = new Chunks(os, fault);
     JsonNode message = completion.path("choices").get(0).path("message");
-    chunks.add(delta(completion, d -> d.put("role", "assistant")));
-    for (String piece : pieces(message.path("reasoning_content").asText(null), 3)) chunks.add(delta(completion, d -> d.put("reasoning_content", piece)));
-    for (String piece : pieces(message.path("content").asText(null), 3)) chunks.add(delta(completion, d -> d.put("content", piece)));
+    if (!out.send(delta(completion, d -> d.put("role", "assistant")))) return;
+    for (String piece : pieces(message.path("reasoning_content").asText(null), 3)) {
+      if (!out.send(delta(completion, d -> d.put("reasoning_content", piece)))) return;
+    }
+    for (String piece : pieces(message.path("content").asText(null), 3)) {
+      if (!out.send(delta(completion, d -> d.put("content", piece)))) return;
+    }
     JsonNode calls = message.path("tool_calls");
     for (int i = 0; i < calls.size(); i++) {
       JsonNode c = calls.get(i);
       int index = i;
-      chunks.add(delta(completion, d -> d.putArray("tool_calls").addObject().put("index", index).put("id", c.path("id").asText())
-          .put("type", "function").putObject("function").put("name", c.path("function").path("name").asText()).put("arguments", "")));
+      if (!out.send(delta(completion, d -> d.putArray("tool_calls").addObject().put("index", index).put("id", c.path("id").asText())
+          .put("type", "function").putObject("function").put("name", c.path("function").path("name").asText()).put("arguments", "")))) {
+        return;
+      }
       String args = c.path("function").path("arguments").asText();
       for (int at = 0; at < args.length(); at += 8) {
         String fragment = args.substring(at, Math.min(args.length(), at + 8));
-        chunks.add(delta(completion, d -> d.putArray("tool_calls").addObject().put("index", index).putObject("function").put("arguments", fragment)));
+        if (!out.send(delta(completion, d -> d.putArray("tool_calls").addObject().put("index", index).putObject("function").put("arguments", fragment)))) {
+          return;
+        }
       }
     }
     ObjectNode last = delta(completion, d -> { });
     ((ObjectNode) last.path("choices").get(0)).put("finish_reason", completion.path("choices").get(0).path("finish_reason").asText());
-    chunks.add(last);
+    if (!out.send(last)) return;
     ObjectNode usage = Json.MAPPER.createObjectNode().put("id", completion.path("id").asText()).put("object", "chat.completion.chunk");
     usage.putArray("choices");
     usage.set("usage", completion.path("usage"));
-    chunks.add(usage);
+    if (!out.send(usage)) return;
+    os.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+    os.close();
+  }
 
-    ex.getResponseHeaders().set("Content-Type", "text/event-stream");
-    ex.sendResponseHeaders(200, 0);
-    OutputStream os = ex.getResponseBody();
-    for (int i = 0; i < chunks.size(); i++) {
-      if (fault != null && i == fault.afterChunks()) {
+  /** Writes chunks in order; the fault, if any, strikes before the chunk it names. */
+  private static final class Chunks {
+    private final OutputStream os;
+    private final Fault fault;
+    private int sent;
+
+    Chunks(OutputStream os, Fault fault) {
+      this.os = os;
+      this.fault = fault;
+    }
+
+    /** False when the fault ended the stream: send nothing more. */
+    boolean send(ObjectNode chunk) throws IOException {
+      if (fault != null && sent == fault.afterChunks()) {
         if (fault.hold() != null) {
           await(fault.hold());
         } else {
           if (fault.stall()) sleep(120_000); // the client gives up first, and retries
           os.close();
-          return;
+          return false;
         }
       }
-      os.write(("data: " + chunks.get(i) + "\n\n").getBytes(StandardCharsets.UTF_8));
+      os.write(("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8));
       os.flush();
+      sent++;
+      return true;
     }
-    os.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
-    os.close();
   }
 
   private static ObjectNode delta(ObjectNode completion, java.util.function.Consumer<ObjectNode> fill) {
@@ -396,7 +422,8 @@ public final class ScriptedModel implements AutoCloseable {
         if (produced != null && !produced.isEmpty()) {
           String sent = m.path("reasoning_content").asText(null);
           if (sent == null) return "thinking is enabled but reasoning_content is missing in assistant tool call message at index " + i;
-          if (!sent.equals(produced)) return "reasoning_content of assistant message " + i + " was modified";
+          // A reply over Marathon's cap goes back with a notice in its place: a provider cannot tell that from any other reasoning.
+          if (!sent.equals(produced) && !sent.startsWith(ReplyCap.MARK)) return "reasoning_content of assistant message " + i + " was modified";
         }
         if (calls.isArray()) for (JsonNode c : calls) open.add(c.path("id").asText());
       } else if (role.equals("tool")) {
