@@ -473,8 +473,8 @@ public final class Workspace {
    */
   private String tree(String onlyPath) {
     for (int attempt = 0; ; attempt++) {
-      Git.Result added = onlyPath == null ? Git.call(root, inWorkTree(), heartbeat, "add", "-A")
-          : Git.call(root, inWorkTree(), heartbeat, "add", "-A", "--", ":(literal)" + onlyPath);
+      Git.Result added = onlyPath == null ? Git.call(root, capturing(), heartbeat, "add", "-A")
+          : Git.call(root, capturing(), heartbeat, "add", "-A", "--", ":(literal)" + onlyPath);
       // An ignored path is refused when named: the whole tree then, which leaves ignored files out as always.
       if (!added.ok() && onlyPath != null) {
         onlyPath = null;
@@ -485,7 +485,14 @@ public final class Workspace {
         leaveOut(nested);
         continue;
       }
-      Git.Result tree = added.ok() ? Git.call(root, inWorkTree(), heartbeat, "write-tree") : added;
+      Git.Result tree = added.ok() ? Git.call(root, capturing(), heartbeat, "write-tree") : added;
+      if (!tree.ok() && attempt == 0 && tree.err().contains("invalid object")) {
+        // The index names a blob the snapshot repository lacks (it was written to the agent's
+        // objects, which the agent can delete): forget the index, so every file is hashed again.
+        forgetIndex();
+        onlyPath = null;
+        continue;
+      }
       if (!tree.ok()) throw new WorkspaceException("git failed in " + root + ": " + tree.err().strip(), false);
       return tree.out().strip();
     }
@@ -505,7 +512,7 @@ public final class Workspace {
     }
     java.util.List<String> rm = new java.util.ArrayList<>(java.util.List.of("rm", "-r", "-q", "--cached", "--ignore-unmatch", "--"));
     for (String dir : nested) rm.add(":(literal)" + dir);
-    Git.call(root, inWorkTree(), heartbeat, rm.toArray(String[]::new));
+    Git.call(root, capturing(), heartbeat, rm.toArray(String[]::new));
   }
 
   /**
@@ -514,7 +521,7 @@ public final class Workspace {
    * agent wrote by hand), and nothing is copied.
    */
   private boolean keptCommits(String head, String previousHead) {
-    linkObjects();
+    if (!agentObjectsReadable()) return false;
     if (!Git.call(meta, inSnapshots(), null, "cat-file", "-e", head + "^{commit}").ok()) return false;
     try {
       keepCommits(head, previousHead);
@@ -625,15 +632,31 @@ public final class Workspace {
   }
 
   /**
-   * The snapshot repository reads the agent's objects (while there is a checkout whose objects
-   * directory is a real one) and the user's. The agent's own alternates file is Marathon's too: it
-   * is rewritten before each read, so the agent cannot make Marathon read another run's objects.
+   * The snapshot repository borrows the user's objects, and never the agent's: git does not write
+   * an object it finds in an alternate, so a snapshot's files would otherwise live in the agent's
+   * repository, which the agent can delete. The agent's objects are read only where its commits
+   * are copied in (and old snapshots made before this rule are read), through the environment.
    */
   private void linkObjects() {
     Path objects = snapshots.resolve("objects/info/alternates");
-    boolean agentObjects = Files.isDirectory(agent.dir(), LinkOption.NOFOLLOW_LINKS) && agent.borrow(userObjects());
-    String alternates = (agentObjects ? agent.dir().resolve("objects") + "\n" : "") + userObjects() + "\n";
+    String alternates = userObjects() + "\n";
     if (!Files.exists(objects) || !read(objects).equals(alternates.strip())) write(objects, alternates);
+  }
+
+  /** Whether the agent's objects may be read: a real directory, its alternates rewritten to Marathon's. */
+  private boolean agentObjectsReadable() {
+    return Files.isDirectory(agent.dir(), LinkOption.NOFOLLOW_LINKS) && agent.borrow(userObjects());
+  }
+
+  private void forgetIndex() {
+    try (Stream<Path> files = Files.list(meta)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("index") || f.getFileName().toString().startsWith("sharedindex.")).toList()) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      throw new WorkspaceException("cannot remove the snapshot index in " + meta + ": " + e.getMessage(), false);
+    }
+    indexAt = null;
   }
 
   private String userObjects() {
@@ -645,13 +668,25 @@ public final class Workspace {
     return known;
   }
 
-  /** Git pointed at the snapshot repository. */
+  /** Git pointed at the snapshot repository, reading the agent's objects too (its commits, and snapshots made before they were not). */
   private Map<String, String> inSnapshots() {
-    return Map.of("GIT_DIR", snapshots.toString());
+    return agentObjectsReadable()
+        ? Map.of("GIT_DIR", snapshots.toString(), "GIT_ALTERNATE_OBJECT_DIRECTORIES", agent.dir().resolve("objects").toString())
+        : Map.of("GIT_DIR", snapshots.toString());
   }
 
   /** Git reading and writing the agent's working tree through the snapshot repository (its config, its attributes). */
   private Map<String, String> inWorkTree() {
+    Map<String, String> env = new java.util.HashMap<>(capturing());
+    env.putAll(inSnapshots());
+    return env;
+  }
+
+  /**
+   * Git capturing the working tree into the snapshot repository: the objects it writes go there,
+   * not skipped because the agent's repository has them.
+   */
+  private Map<String, String> capturing() {
     // A split index: each step writes only what changed, not all of a large tree's index (7 MB for
     // 90,000 files); a file step there went from 165 to 70 ms. Shared indexes no longer used go at once.
     return Map.of("GIT_DIR", snapshots.toString(), "GIT_WORK_TREE", root.toString(), "GIT_INDEX_FILE", meta.resolve("index").toString(),

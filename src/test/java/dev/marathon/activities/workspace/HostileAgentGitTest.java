@@ -86,6 +86,22 @@ class HostileAgentGitTest {
         Files.readAllLines(ws.root().resolve(".git/objects/info/alternates")));
   }
 
+  /** A snapshot's files live in Marathon's repository, not in the agent's, which the agent can delete. */
+  @Test
+  void deletingItsRepositoryLosesNoSnapshot() throws Exception {
+    run("echo staged-only > y.txt && git add y.txt"); // y's blob is now in the agent's objects only
+    String s1 = ws.snapshot(s0, "1.1 stage");
+    run("rm -rf .git && echo z > z.txt");
+    String s2 = ws.snapshot(s1, "2.1 after rm -rf .git");
+    Files.writeString(ws.root().resolve("y.txt"), "changed by a dead attempt\n");
+    ws.changing();
+    ws.bringTo(s1);
+    assertEquals("staged-only\n", Files.readString(ws.root().resolve("y.txt")));
+    ws.changing();
+    ws.bringTo(s2);
+    assertEquals("z\n", Files.readString(ws.root().resolve("z.txt")));
+  }
+
   @Test
   void aNestedRepositoryIsLeftOutOfSnapshotsNotAReasonToFail() throws Exception {
     run("git init -q sub && echo inner > sub/inner.txt && mkdir -p dep && git init -q dep && echo d > dep/d.txt"
