@@ -20,6 +20,35 @@ final class OptionChecks {
     }
   }
 
+  /** A Temporal address, {@code host:port}, with a host and a port 1-65535. */
+  static String address(String option, String value) {
+    if (value == null || value.isBlank()) throw new BadInputException(option + " is empty; give HOST:PORT, e.g. 127.0.0.1:7233");
+    int colon = value.lastIndexOf(':');
+    if (colon < 0) throw new BadInputException(option + " must be HOST:PORT, e.g. 127.0.0.1:7233, got '" + value + "'");
+    if (value.substring(0, colon).isBlank()) throw new BadInputException(option + " has no host: '" + value + "'");
+    int port;
+    try {
+      port = Integer.parseInt(value.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 1 || port > 65535) {
+      throw new BadInputException(option + " has port '" + value.substring(colon + 1) + "', not one of 1-65535: '" + value + "'");
+    }
+    return value;
+  }
+
+  /** A TCP port. */
+  static int port(String option, int value) {
+    return between(option, value, 1, 65535);
+  }
+
+  /** Not empty or blank: picocli passes {@code ''} through as a value, which is never a usable one. */
+  static String notBlank(String option, String value) {
+    if (value != null && value.isBlank()) throw new BadInputException(option + " is empty");
+    return value;
+  }
+
   /** Null (not given) or at least {@code min}. */
   static <N extends Number> N atLeast(String option, N value, double min) {
     if (value != null && (value.doubleValue() < min || Double.isNaN(value.doubleValue()) || Double.isInfinite(value.doubleValue()))) {
