@@ -6,14 +6,26 @@ import java.net.URISyntaxException;
 /** Checks of option values at the door: a bad one is exit 2 with the option named, before anything starts. */
 final class OptionChecks {
 
-  /** An http(s) URL with a host. */
+  /** An http(s) URL with a host, a port in range if it has one, and no credentials. */
   static String url(String option, String value) {
     try {
       URI u = new URI(value);
       if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
         throw new BadInputException(option + " must start with http:// or https://, got '" + value + "'");
       }
-      if (u.getHost() == null || u.getHost().isBlank()) throw new BadInputException(option + " has no host: '" + value + "'");
+      String authority = u.getRawAuthority();
+      if (u.getRawUserInfo() != null || authority != null && authority.contains("@")) {
+        // Not echoed: the value holds the credentials.
+        throw new BadInputException(option + " must not carry credentials (user:password@): a URL lands in shell history and"
+            + " in the run's Temporal history; give the key in an environment variable named by --api-key-env");
+      }
+      if (u.getHost() == null || u.getHost().isBlank()) {
+        throw new BadInputException(option + (authority != null && authority.contains(":")
+            ? " has no valid HOST:PORT (a port is 1-65535): '" : " has no host: '") + value + "'");
+      }
+      if (u.getPort() != -1 && (u.getPort() < 1 || u.getPort() > 65535)) {
+        throw new BadInputException(option + " has port " + u.getPort() + ", outside 1-65535: '" + value + "'");
+      }
       return value;
     } catch (URISyntaxException e) {
       throw new BadInputException(option + " is not a valid URL ('" + value + "'): " + e.getReason());
