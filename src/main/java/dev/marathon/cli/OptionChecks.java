@@ -2,6 +2,8 @@ package dev.marathon.cli;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** Checks of option values at the door: a bad one is exit 2 with the option named, before anything starts. */
 final class OptionChecks {
@@ -59,6 +61,27 @@ final class OptionChecks {
   static String notBlank(String option, String value) {
     if (value != null && value.isBlank()) throw new BadInputException(option + " is empty");
     return value;
+  }
+
+  /** A path option given as {@code ''}, which would silently mean the current directory. */
+  static Path notEmpty(String option, Path value) {
+    if (value != null && value.toString().isBlank()) throw new BadInputException(option + " is empty; give a path");
+    return value;
+  }
+
+  /** A file to read whole: a regular file (not a device, a pipe or a directory) of at most {@code maxBytes}. */
+  static Path smallFile(String option, Path file, long maxBytes, String cap) {
+    notEmpty(option, file);
+    if (!Files.exists(file)) throw new BadInputException(option + " " + file + " does not exist");
+    if (!Files.isRegularFile(file)) throw new BadInputException(option + " " + file + " is not a regular file");
+    try {
+      long size = Files.size(file);
+      if (size > maxBytes) throw new BadInputException(option + " " + file + " is " + size + " bytes, over the cap of " + cap);
+    } catch (java.io.IOException e) {
+      throw new BadInputException("cannot read " + option + " " + file + ": " + e.getMessage());
+    }
+    if (!Files.isReadable(file)) throw new BadInputException(option + " " + file + " is not readable");
+    return file;
   }
 
   /** Null (not given) or at least {@code min}. */
