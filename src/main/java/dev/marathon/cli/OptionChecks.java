@@ -84,6 +84,16 @@ final class OptionChecks {
     return file;
   }
 
+  /** A file to write: not a directory, in a directory that exists. */
+  static Path fileToWrite(String option, String value) {
+    if (value == null || value.isBlank()) throw new BadInputException(option + " is empty; give a file");
+    Path file = Path.of(value);
+    if (Files.isDirectory(file)) throw new BadInputException(option + " " + value + " is a directory; give a file");
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir != null && !Files.isDirectory(dir)) throw new BadInputException(option + " " + value + ": directory " + dir + " does not exist");
+    return file;
+  }
+
   /** Null (not given) or at least {@code min}. */
   static <N extends Number> N atLeast(String option, N value, double min) {
     if (value != null && (value.doubleValue() < min || Double.isNaN(value.doubleValue()) || Double.isInfinite(value.doubleValue()))) {
