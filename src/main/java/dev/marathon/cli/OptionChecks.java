@@ -69,6 +69,19 @@ final class OptionChecks {
     return value;
   }
 
+  /**
+   * Text for a run (a steering message, a reason): not blank and at most {@code maxChars}
+   * characters; {@code hint} says what to do instead of a longer one.
+   */
+  static String text(String option, String value, int maxChars, String hint) {
+    if (value == null || value.isBlank()) throw new BadInputException(option + " is empty");
+    if (value.length() > maxChars) {
+      throw new BadInputException(String.format(java.util.Locale.ROOT, "%s is %,d characters, over the cap of %,d; %s",
+          option, value.length(), maxChars, hint));
+    }
+    return value;
+  }
+
   /** A file to read whole: a regular file (not a device, a pipe or a directory) of at most {@code maxBytes}. */
   static Path smallFile(String option, Path file, long maxBytes, String cap) {
     notEmpty(option, file);
