@@ -36,6 +36,9 @@ public interface AgentWorkflow {
               + " returns the turn it lands in. Rejected once the run is ending.")
   SteerReceipt steer(String message);
 
+  /** The longest steering message a run takes (characters); {@code ./marathon steer} checks it at the door. */
+  int MAX_STEER_CHARS = 16_384;
+
   @UpdateValidatorMethod(updateName = "steer")
   void validateSteer(String message);
 

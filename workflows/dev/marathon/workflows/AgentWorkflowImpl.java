@@ -554,7 +554,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   @Override
   public void validateSteer(String message) {
     if (message == null || message.isBlank()) throw new IllegalArgumentException("empty message");
-    if (message.length() > 16_384) throw new IllegalArgumentException("message over 16 KiB; put long text in a file in the repo");
+    if (message.length() > MAX_STEER_CHARS) throw new IllegalArgumentException("message over 16 KiB; put long text in a file in the repo");
     if (state == null || state.lifecycle.outcome() != null) throw new IllegalStateException("the run has ended");
     Stop stop = state.lifecycle.stop();
     if (stop != null) throw new IllegalStateException("the run is ending (" + stop.kind() + ")");

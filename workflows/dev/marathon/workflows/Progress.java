@@ -5,6 +5,9 @@ import java.util.List;
 /**
  * A run as an operator sees it: what {@code ./marathon status --json} prints and the {@code
  * progress} query returns.
+ *
+ * @param containment how its commands are contained; null in the reports of runs that completed
+ *     before Progress carried it
  */
 public record Progress(
     String workflowId,
@@ -30,7 +33,8 @@ public record Progress(
     List<AgentRow> agents,
     Usage swarmUsage,
     String contextRef,
-    String workspaceRef) {
+    String workspaceRef,
+    Containment containment) {
 
   /** A coordinator's sub-agent, as {@code status --json} lists it. */
   public record AgentRow(String id, String title, String status, int turn, int toolCalls, String branch, String outcome,
@@ -62,6 +66,7 @@ public record Progress(
             a.costUsd, a.reason != null ? a.reason : a.lastStep)).toList(),
         s.spec.swarm() == null ? null : SubAgents.usage(s),
         s.contextRef,
-        s.workspaceRef);
+        s.workspaceRef,
+        Containment.orDefault(s.spec.options().containment()));
   }
 }

@@ -5,18 +5,28 @@ import dev.marathon.runtime.MarathonHome;
 import java.io.PrintWriter;
 import picocli.CommandLine.Option;
 
-/** Where the Temporal server is; shared by every command that talks to it. */
+/** Where the Temporal server is; shared by every command that talks to it. Checked while parsing. */
 final class ConnectionOptions {
+  String address;
+  String namespace;
+
   @Option(names = "--address", paramLabel = "HOST:PORT",
       description = "Temporal frontend address (default: $TEMPORAL_ADDRESS or 127.0.0.1:7233).")
-  String address;
+  void address(String value) {
+    address = value == null ? null : OptionChecks.address("--address", value);
+  }
 
   @Option(names = "--namespace", paramLabel = "NS", defaultValue = "default",
       description = "Temporal namespace (default: ${DEFAULT-VALUE}).")
-  String namespace;
+  void namespace(String value) {
+    namespace = OptionChecks.notBlank("--namespace", value);
+  }
 
+  /** The address: {@code --address}, else {@code $TEMPORAL_ADDRESS} (checked here), else the default. */
   String address() {
-    return address != null ? address : Connection.defaultAddress();
+    if (address != null) return address;
+    String env = System.getenv("TEMPORAL_ADDRESS");
+    return env != null && !env.isBlank() ? OptionChecks.address("TEMPORAL_ADDRESS", env) : Connection.defaultAddress();
   }
 
   /** Connects; {@code startIfMissing} lets a local server be started when none answers. */

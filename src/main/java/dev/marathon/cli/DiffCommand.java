@@ -25,6 +25,7 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OptionChecks.atLeast("--turn", turn, 1);
     try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
       RecordedRun r = RecordedRun.read(conn, run.value);
       RunTranscript t = r.transcript();

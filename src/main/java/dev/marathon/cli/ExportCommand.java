@@ -30,6 +30,7 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Path file = out == null || "-".equals(out) ? null : OptionChecks.fileToWrite("--out", out); // before the run is read
     try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
       RecordedRun r = RecordedRun.read(conn, run.value);
       ObjectNode head = Json.MAPPER.createObjectNode().put("run", r.id()).put("title", r.state().spec.title())
@@ -42,7 +43,7 @@ final class ExportCommand implements Callable<Integer> {
         spec.commandLine().getOut().print(lines);
         spec.commandLine().getOut().flush();
       } else {
-        Path file = Path.of(out == null ? r.id() + ".jsonl" : out);
+        if (file == null) file = Path.of(r.id() + ".jsonl");
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
           w.write(lines.toString());
         }

@@ -4,6 +4,7 @@ import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.Repositories;
 import dev.marathon.runtime.RunAt;
 import dev.marathon.runtime.RunIds;
+import dev.marathon.workflows.AgentWorkflow;
 import dev.marathon.workflows.RunSpec;
 import dev.marathon.workflows.RunState;
 import dev.marathon.workflows.Text;
@@ -43,6 +44,10 @@ final class ForkCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    OptionChecks.atLeast("--turn", turn, 1);
+    if (id != null && RunIds.problem(id) != null) throw new BadInputException("--id: " + RunIds.problem(id));
+    // The message reaches the fork as a steering message: the same limits.
+    if (message != null) OptionChecks.text("--message", message, AgentWorkflow.MAX_STEER_CHARS, SteerCommand.LONG_TEXT);
     try (Connection conn = connection.open(true, err)) {
       RecordedRun source = RecordedRun.read(conn, run.value);
       RunAt at = source.at(turn);
@@ -54,7 +59,6 @@ final class ForkCommand implements Callable<Integer> {
       if (Repositories.branchExists(Path.of(from.repo()), branch)) {
         throw new BadInputException("branch " + branch + " already exists in " + from.repo() + "; pick another --id");
       }
-      if (message != null && message.isBlank()) throw new BadInputException("--message is empty");
       RunSpec forkSpec = new RunSpec(newId, Text.oneLine("fork of " + source.id() + " at turn " + turn + ": " + from.title(), 200),
           from.repo(), branch, from.model(), from.options(), null, null);
       RunState fork = at.stateFor(forkSpec, source.state(), at.usage());

@@ -50,6 +50,7 @@ final class ListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OptionChecks.atLeast("--limit", limit, 1);
     String query = query();
     try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
       List<WorkflowExecutionMetadata> runs = conn.client().listExecutions(query).limit(limit).toList();
@@ -86,6 +87,7 @@ final class ListCommand implements Callable<Integer> {
       }
     }
     if (repo != null) {
+      OptionChecks.notEmpty("--repo", repo); // '' would be the current directory
       String path = repo.toAbsolutePath().normalize().toString();
       try {
         path = Repositories.topLevel(repo.toAbsolutePath().normalize()).toString();

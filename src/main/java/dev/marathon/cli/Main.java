@@ -48,8 +48,13 @@ public final class Main {
     cl.setExecutionExceptionHandler(Main::handle);
     cl.setParameterExceptionHandler((ex, a) -> {
       PrintWriter err = ex.getCommandLine().getErr();
-      err.println("error: " + ex.getMessage());
-      err.println("(./marathon " + ex.getCommandLine().getCommandName() + " --help shows the options)");
+      if (ex.getCause() instanceof BadInputException bad) {
+        err.println("error: " + bad.getMessage()); // a check run while parsing (RunIdArgument, ConnectionOptions)
+      } else {
+        err.println("error: " + ex.getMessage());
+        err.println("(./marathon " + ex.getCommandLine().getCommandName() + " --help shows the options)");
+      }
+      err.flush();
       return ExitCodes.BAD_INPUT;
     });
     return cl;

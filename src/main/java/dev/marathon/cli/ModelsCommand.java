@@ -26,6 +26,9 @@ final class ModelsCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     MarathonHome home = MarathonHome.fromEnvironment();
+    if (repo != null && !Files.isDirectory(OptionChecks.notEmpty("--repo", repo))) {
+      throw new BadInputException("--repo " + repo + " is not a directory");
+    }
     ModelPresets presets = ModelOptions.presets(repo);
     out.printf("%-9s %-22s %-34s %-28s %9s%n", "PRESET", "MODEL", "BASE URL", "KEY", "CONTEXT");
     for (Preset p : presets.all()) {

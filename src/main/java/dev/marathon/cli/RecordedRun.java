@@ -50,15 +50,23 @@ record RecordedRun(String id, RunState state, RunTranscript transcript, Marathon
   /** The turns {@code a..b} (both inclusive; {@code A..}, {@code ..B} and {@code N} too), checked against the run's. */
   int[] range(String turns) {
     int last = transcript.lastTurn();
+    int[] r = turns(turns, last);
+    if (turns != null && (r[0] > last || r[1] > last)) throw new BadInputException("--turns " + turns + " is outside run " + id + "'s turns 1.." + last);
+    return r;
+  }
+
+  /** The form of {@code --turns}, checked before any run is read: {@code 1 <= A <= B}; B is {@code last} when left
+   * out. */
+  static int[] turns(String turns, int last) {
     if (turns == null) return new int[] {1, last};
     String[] parts = turns.contains("..") ? turns.split("\\.\\.", -1) : new String[] {turns, turns};
     try {
       int a = parts[0].isBlank() ? 1 : Integer.parseInt(parts[0].strip());
       int b = parts[1].isBlank() ? last : Integer.parseInt(parts[1].strip());
-      if (a < 1 || b > last || a > b) throw new BadInputException("--turns " + turns + " is outside run " + id + "'s turns 1.." + last);
+      if (parts.length != 2 || turns.isBlank() || a < 1 || !parts[1].isBlank() && a > b) throw new NumberFormatException();
       return new int[] {a, b};
     } catch (NumberFormatException e) {
-      throw new BadInputException("--turns takes A..B, A.., ..B or N (turn numbers), got '" + turns + "'");
+      throw new BadInputException("--turns takes A..B, A.., ..B or N (turn numbers from 1, A <= B), got '" + turns + "'");
     }
   }
 }

@@ -14,7 +14,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "resume", mixinStandardHelpOptions = true,
@@ -25,8 +24,7 @@ import picocli.CommandLine.Spec;
 final class ResumeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "ID", description = "The run id.")
-  String runId;
+  @Mixin RunIdArgument run;
 
   @Option(names = "--from-checkpoint", description = "Continue a closed run from its last checkpoint, as a new run.")
   boolean fromCheckpoint;
@@ -49,23 +47,23 @@ final class ResumeCommand implements Callable<Integer> {
     try (Connection conn = connection.open(true, err);
         WorkerHost worker = WorkerHost.start(conn.client(), MarathonHome.fromEnvironment(), allow.policy(MarathonHome.fromEnvironment()))) {
       Runs runs = new Runs(conn.client());
-      WorkflowExecutionDescription d = runs.describe(runId);
+      WorkflowExecutionDescription d = runs.describe(run.value);
       if (d.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
         if (!fromCheckpoint || d.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
-          err.println("run " + runId + " is " + Runs.statusName(d.getStatus()) + "; nothing to resume."
+          err.println("run " + run.value + " is " + Runs.statusName(d.getStatus()) + "; nothing to resume."
               + (d.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED ? ""
-                  : " To continue it from its last checkpoint as a new run: ./marathon resume " + runId + " --from-checkpoint"));
+                  : " To continue it from its last checkpoint as a new run: ./marathon resume " + run.value + " --from-checkpoint"));
           return d.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED ? ExitCodes.OK : ExitCodes.FAILED;
         }
-        String newRun = new CheckpointResume(conn.client()).resume(runId, "./marathon resume --from-checkpoint");
-        err.println("[marathon] resumed " + runId + " from its checkpoint as a new run (" + newRun + "), linked to the "
+        String newRun = new CheckpointResume(conn.client()).resume(run.value, "./marathon resume --from-checkpoint");
+        err.println("[marathon] resumed " + run.value + " from its checkpoint as a new run (" + newRun + "), linked to the "
             + Runs.statusName(d.getStatus()) + " one (" + d.getExecution().getRunId() + ")");
       }
       if (maxTurns != null || maxHours != null) {
-        Budget now = runs.typed(runId).budget(new Budget(maxTurns, maxHours, null, null));
+        Budget now = runs.typed(run.value).budget(new Budget(maxTurns, maxHours, null, null));
         err.println("[marathon] budget now: " + now);
       }
-      return new RunFollower(runs, out, err).follow(runId, true);
+      return new RunFollower(runs, out, err).follow(run.value, true);
     }
   }
 }

@@ -38,6 +38,7 @@ final class RewindCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    OptionChecks.atLeast("--turn", turn, 1);
     try (Connection conn = connection.open(true, err)) {
       Runs runs = new Runs(conn.client());
       WorkflowExecutionStatus status = runs.describe(run.value).getStatus();

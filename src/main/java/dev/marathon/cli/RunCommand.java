@@ -143,10 +143,12 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Path top = repository();
     String taskText = taskText();
+    OptionChecks.notBlank("--title", title);
+    Swarm swarmSettings = swarm(); // checked before anything is printed
     String runTitle = title != null ? Text.oneLine(title, 200) : Text.oneLine(taskText.strip().lines().findFirst().orElse("task"), 100);
     String runId = id != null ? id : RunIds.fresh(runTitle);
     String idProblem = RunIds.problem(runId);
-    if (idProblem != null) throw new BadInputException(idProblem);
+    if (idProblem != null) throw new BadInputException(id != null ? "--id: " + idProblem : idProblem);
     String branch = "marathon/" + runId;
     if (Repositories.branchExists(top, branch)) throw new BadInputException("branch " + branch + " already exists in " + top + "; pick another --id");
     ModelSettings settings = model.settings(top);
@@ -167,7 +169,7 @@ final class RunCommand implements Callable<Integer> {
       err.println("[marathon] model " + settings.model() + " at " + java.net.URI.create(settings.baseUrl()).getAuthority()
           + ": the key in " + settings.apiKeyEnv() + " goes to that host and nowhere else");
     }
-    RunSpec runSpec = new RunSpec(runId, runTitle, top.toString(), branch, settings, options, swarm(), null);
+    RunSpec runSpec = new RunSpec(runId, runTitle, top.toString(), branch, settings, options, swarmSettings, null);
     RunState state = RunState.start(runSpec, taskText, new Budget(turns, maxHours, maxTokens, maxCost, finishAtLimit ? true : null));
 
     if (!Containment.orDefault(options.containment()).sandbox() && !detach) {
@@ -227,16 +229,20 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private Path repository() {
+    OptionChecks.notEmpty("--repo", repo); // '' would be the current directory, whatever it is
     try {
       return Repositories.topLevel(repo.toAbsolutePath().normalize());
     } catch (Repositories.Problem e) {
-      throw new BadInputException(e.getMessage());
+      throw new BadInputException("--repo: " + e.getMessage());
     }
   }
 
   private String taskText() {
     String text;
+    String option = task.file != null ? "--task-file " + task.file : "--task";
     if (task.file != null) {
+      // A device (/dev/zero), a pipe or a huge file would be read whole, or forever: not a task.
+      OptionChecks.smallFile("--task-file", task.file, MAX_TASK_BYTES, "100 KiB for a task");
       try {
         text = Files.readString(task.file, StandardCharsets.UTF_8);
       } catch (IOException e) {
@@ -245,9 +251,9 @@ final class RunCommand implements Callable<Integer> {
     } else {
       text = task.text;
     }
-    if (text == null || text.isBlank()) throw new BadInputException("the task is empty");
+    if (text == null || text.isBlank()) throw new BadInputException(option + ": the task is empty");
     if (text.getBytes(StandardCharsets.UTF_8).length > MAX_TASK_BYTES) {
-      throw new BadInputException("the task is over 100 KiB; put the details in a file in the repository and point the task at it");
+      throw new BadInputException(option + ": the task is over 100 KiB; put the details in a file in the repository and point the task at it");
     }
     return text;
   }

@@ -2,8 +2,13 @@ package dev.marathon.cli;
 
 import picocli.CommandLine.Parameters;
 
-/** The run id argument every operator command takes first. */
+/** The run id argument every operator command takes first; an empty one is refused while parsing. */
 final class RunIdArgument {
-  @Parameters(index = "0", paramLabel = "ID", description = "The run id (the workflow id).")
   String value;
+
+  @Parameters(index = "0", paramLabel = "ID", description = "The run id (the workflow id).")
+  void value(String id) {
+    if (id != null && id.isBlank()) throw new BadInputException("the run id (ID) is empty");
+    value = id;
+  }
 }

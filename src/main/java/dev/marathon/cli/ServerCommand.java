@@ -46,6 +46,15 @@ final class ServerCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     MarathonHome home = MarathonHome.fromEnvironment();
     if (stop) return stop(home, err);
+    OptionChecks.port("--port", port);
+    if (uiPort != null) {
+      OptionChecks.port("--ui-port", uiPort);
+    } else if (port + 1000 > 65535) {
+      throw new BadInputException("--port " + port + " leaves no default --ui-port (--port + 1000 is over 65535); give --ui-port");
+    }
+    OptionChecks.notBlank("--ip", ip);
+    OptionChecks.notEmpty("--db", db);
+    if (db != null && Files.isDirectory(db)) throw new BadInputException("--db " + db + " is a directory; give the database file");
     Optional<Path> cli = TemporalCli.find(home);
     if (cli.isEmpty()) {
       err.println("error: the Temporal CLI is not installed; scripts/install-temporal-cli installs it into " + home.bin());

@@ -24,8 +24,12 @@ final class SignalCommands {
 
     abstract String outcome();
 
+    /** Checks the command's own options before anything connects. */
+    void check() {}
+
     @Override
     public Integer call() {
+      check();
       try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
         try {
           send(new Runs(conn.client()).typed(run.value));
@@ -40,8 +44,16 @@ final class SignalCommands {
 
   @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause a run at the next turn boundary; it waits, costing nothing.")
   static final class Pause extends SignalCommand {
+    /** A reason is shown in status and the run's details, and travels in history: a line or a paragraph. */
+    static final int MAX_REASON_CHARS = 1_000;
+
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why (shown in status and the Web UI).")
     String reason;
+
+    @Override
+    void check() {
+      if (reason != null) OptionChecks.text("--reason", reason, MAX_REASON_CHARS, "a line or two is enough");
+    }
 
     @Override
     void send(AgentWorkflow workflow) {

@@ -14,15 +14,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show how a run is doing: phase, turn, plan, usage, branch.")
 final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "ID", description = "The run id.")
-  String runId;
+  @Mixin RunIdArgument run;
 
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
@@ -34,19 +32,19 @@ final class StatusCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (Connection conn = connection.open(false, err)) {
-      RunInspector.View view = new RunInspector(new Runs(conn.client())).view(runId);
-      ObjectNode o = toJson(view, conn);
+      RunInspector.View view = new RunInspector(new Runs(conn.client())).view(run.value);
       if (json) {
-        out.println(Json.MAPPER.writeValueAsString(o));
+        out.println(Json.MAPPER.writeValueAsString(toJson(view, conn.uiUrl(), conn.namespace())));
       } else {
-        out.println(human(view, conn));
+        out.println(human(view, conn.uiUrl(), conn.namespace()));
       }
       out.flush();
       return ExitCodes.OK;
     }
   }
 
-  static ObjectNode toJson(RunInspector.View view, Connection conn) {
+  /** @param uiUrl the Web UI's base URL, or null when the server has none */
+  static ObjectNode toJson(RunInspector.View view, String uiUrl, String namespace) {
     ObjectNode o = Json.MAPPER.createObjectNode();
     Progress p = view.progress();
     o.put("workflowId", view.description().getExecution().getWorkflowId());
@@ -56,6 +54,10 @@ final class StatusCommand implements Callable<Integer> {
       ObjectNode fromWorkflow = Json.MAPPER.valueToTree(p);
       fromWorkflow.remove("workflowId");
       o.setAll(fromWorkflow);
+      if (p.containment() != null) {
+        o.put("sandboxed", p.containment().sandbox());
+        if (!p.containment().sandbox()) o.put("warning", p.containment().describe());
+      }
     } else {
       // No worker could answer: what the search attributes say.
       o.put("phase", view.phaseAttribute());
@@ -67,7 +69,7 @@ final class StatusCommand implements Callable<Integer> {
     }
     if (view.running() && view.liveOutput() != null) o.put("modelNow", view.liveOutput());
     o.put("historyLength", view.description().getHistoryLength());
-    if (conn.uiUrl() != null) o.put("ui", Ui.executionUrl(conn.uiUrl(), conn.namespace(), view.description().getExecution().getWorkflowId(), view.description().getExecution().getRunId()));
+    if (uiUrl != null) o.put("ui", Ui.executionUrl(uiUrl, namespace, view.description().getExecution().getWorkflowId(), view.description().getExecution().getRunId()));
     return o;
   }
 
@@ -80,13 +82,17 @@ final class StatusCommand implements Callable<Integer> {
     return sb.substring(0, sb.length() - 1) + " (./marathon list --swarm " + p.workflowId() + ")";
   }
 
-  static String human(RunInspector.View view, Connection conn) {
+  /** @param uiUrl the Web UI's base URL, or null when the server has none */
+  static String human(RunInspector.View view, String uiUrl, String namespace) {
     Progress p = view.progress();
     StringBuilder sb = new StringBuilder();
     String id = view.description().getExecution().getWorkflowId();
     sb.append(id).append(": ").append(view.status());
     if (p == null) return sb.append(" (no worker answered; start one with ./marathon worker)").toString();
     sb.append(" · ").append(p.phase()).append(" · turn ").append(p.turn()).append(" · ").append(p.toolCalls()).append(" tool calls\n");
+    if (p.containment() != null && !p.containment().sandbox()) {
+      sb.append("  ⚠ WARNING: ").append(p.containment().describe()).append('\n'); // loud, and first: not lost below
+    }
     sb.append("  task:   ").append(p.title()).append('\n');
     sb.append("  branch: ").append(p.branch()).append(" in ").append(p.repo()).append('\n');
     sb.append(String.format(Locale.ROOT, "  usage:  %,d prompt + %,d completion tokens · $%.4f · model %s%n",
@@ -102,7 +108,7 @@ final class StatusCommand implements Callable<Integer> {
     if (!p.agents().isEmpty()) sb.append("  swarm:  ").append(swarmLine(p)).append('\n');
     if (p.pause() != null) sb.append("  paused: ").append(p.pause().reason()).append('\n');
     if (p.summary() != null) sb.append("  summary: ").append(p.summary()).append('\n');
-    if (conn.uiUrl() != null) sb.append("  web ui: ").append(Ui.runUrl(conn.uiUrl(), conn.namespace(), id)).append('\n');
+    if (uiUrl != null) sb.append("  web ui: ").append(Ui.runUrl(uiUrl, namespace, id)).append('\n');
     return sb.toString().stripTrailing();
   }
 }

@@ -117,7 +117,7 @@ class RunCommandIT {
         {new String[] {"run", "--repo", empty.toString(), "--task", "t"}, "has no commit"},
         {new String[] {"run", "--repo", repo.toString()}, "--task"},
         {new String[] {"run", "--repo", repo.toString(), "--task", "t", "--task-file", "x"}, "mutually exclusive"},
-        {new String[] {"run", "--repo", repo.toString(), "--task-file", tmp.resolve("nofile").toString()}, "cannot read --task-file"},
+        {new String[] {"run", "--repo", repo.toString(), "--task-file", tmp.resolve("nofile").toString()}, "does not exist"},
         {new String[] {"run", "--repo", repo.toString(), "--task", "t", "--id", "Bad Id!"}, "run id"},
         {new String[] {"run", "--repo", repo.toString(), "--task", "t", "--provider", "acme"}, "unknown provider"},
         {new String[] {"run", "--repo", repo.toString(), "--task", "t", "--base-url", "ftp://x"}, "must start with http"},
