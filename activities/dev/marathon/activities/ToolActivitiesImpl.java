@@ -116,7 +116,8 @@ public final class ToolActivitiesImpl implements ToolActivities {
     ToolOutput out = run(tool, input, ws, sandbox, containment, heartbeat);
     String after = readOnly ? input.workspaceRef()
         : ws.snapshot(input.workspaceRef(), input.stepId() + " " + call.display(), tool.runsCommands() ? null : written(ws, call));
-    String text = secrets.redact(out.text());
+    String leftOut = readOnly ? null : ws.leftOutByLastSnapshot();
+    String text = secrets.redact(leftOut == null ? out.text() : out.text() + "\n[marathon: " + leftOut + "]");
     String observationRef = store.putText(text);
     String outputRef = out.fullOutput() == null ? observationRef : store.putText(secrets.redact(out.fullOutput()));
     return new ToolResult(after, observationRef, text.length(), outputRef, out.ok(), secrets.redact(out.summary()),

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
@@ -62,6 +63,8 @@ public final class Workspace {
   private volatile String userObjects;
   /** The snapshot this process last left the workspace at, or null when it cannot be sure. */
   private volatile String knownAt;
+  /** What the last snapshot left out (see {@link #leftOutByLastSnapshot}). */
+  private volatile List<String> leftOut = List.of();
   /**
    * The snapshot whose tree the snapshot index (and so git's stat cache) matches, set where this
    * process made that true; a file tool's snapshot then only needs to look at the path it wrote.
@@ -472,6 +475,11 @@ public final class Workspace {
    * for every later snapshot to fail.
    */
   private String tree(String onlyPath) {
+    leftOut = List.of();
+    if (onlyPath == null) {
+      List<String> large = LargeFiles.in(root, capturing(), heartbeat);
+      if (!large.isEmpty()) leaveOut(large, "files over " + (LargeFiles.MAX_BYTES >> 20) + " MB");
+    }
     for (int attempt = 0; ; attempt++) {
       Git.Result added = onlyPath == null ? Git.call(root, capturing(), heartbeat, "add", "-A")
           : Git.call(root, capturing(), heartbeat, "add", "-A", "--", ":(literal)" + onlyPath);
@@ -482,7 +490,7 @@ public final class Workspace {
       }
       java.util.List<String> nested = NestedRepositories.in(added.err());
       if (!nested.isEmpty() && attempt < 20) {
-        leaveOut(nested);
+        leaveOut(nested, "nested git repositories");
         continue;
       }
       Git.Result tree = added.ok() ? Git.call(root, capturing(), heartbeat, "write-tree") : added;
@@ -498,14 +506,25 @@ public final class Workspace {
     }
   }
 
-  /** Nested repositories go into the snapshot repository's exclude file (Marathon's) and out of its index. */
-  private void leaveOut(java.util.List<String> nested) {
-    LOG.warn("workspace {}: nested git repositories are left out of its snapshots and branch: {}", key.runId(), nested);
+  /**
+   * What the last snapshot left out of the run's record (nested repositories, files over the
+   * size cap), as a line for the step's output, or null: the agent is told, not just the log.
+   */
+  public String leftOutByLastSnapshot() {
+    return leftOut.isEmpty() ? null : String.join("; ", leftOut);
+  }
+
+  /** Paths go into the snapshot repository's exclude file (Marathon's) and out of its index: in the workspace, not in snapshots or the branch. */
+  private void leaveOut(List<String> nested, String what) {
+    LOG.warn("workspace {}: {} are left out of its snapshots and branch: {}", key.runId(), what, nested);
+    List<String> told = new java.util.ArrayList<>(leftOut);
+    told.add(what + " stay in the workspace but are left out of the run's snapshots and its branch: " + String.join(", ", nested));
+    leftOut = List.copyOf(told);
     try {
       Path exclude = snapshots.resolve("info/exclude");
       Files.createDirectories(exclude.getParent());
       StringBuilder lines = new StringBuilder();
-      for (String dir : nested) lines.append('/').append(NestedRepositories.escape(dir)).append("/\n");
+      for (String path : nested) lines.append('/').append(NestedRepositories.escape(path)).append("\n");
       Files.writeString(exclude, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new WorkspaceException("cannot write " + snapshots + "/info/exclude: " + e.getMessage(), false);

@@ -102,6 +102,20 @@ class HostileAgentGitTest {
     assertEquals("z\n", Files.readString(ws.root().resolve("z.txt")));
   }
 
+  /** A file over the cap stays in the workspace, out of snapshots and the branch, and the step says so. */
+  @Test
+  void aFileOverTheCapIsLeftOutWithANotice() throws Exception {
+    run("truncate -s 101M big.bin && echo small > small.txt");
+    String s1 = ws.snapshot(s0, "1.1 big");
+    assertTrue(ws.leftOutByLastSnapshot().contains("big.bin") && ws.leftOutByLastSnapshot().contains("100 MB"), ws.leftOutByLastSnapshot());
+    String files = GitRepos.git(tmp.resolve("workspaces/hostile-1.marathon/snapshots.git"), "ls-tree", "-r", "--name-only", s1);
+    assertTrue(files.contains("small.txt") && !files.contains("big.bin"), files);
+    assertTrue(Files.size(ws.root().resolve("big.bin")) > LargeFiles.MAX_BYTES, "it stays in the workspace");
+    assertEquals(null, ws.snapshot(s1, "1.2 nothing new") == null ? "" : ws.leftOutByLastSnapshot(), "said once, when it is left out");
+    ws.commit(s1, "marathon: final", Git.IDENTITY);
+    assertFalse(GitRepos.git(repo, "ls-tree", "-r", "--name-only", "marathon/hostile-1").contains("big.bin"), "not on the branch");
+  }
+
   @Test
   void aNestedRepositoryIsLeftOutOfSnapshotsNotAReasonToFail() throws Exception {
     run("git init -q sub && echo inner > sub/inner.txt && mkdir -p dep && git init -q dep && echo d > dep/d.txt"

@@ -1,0 +1,42 @@
+package dev.marathon.activities.workspace;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Files too large to snapshot: a 2 GB file the agent made took about two minutes per snapshot and
+ * landed in the user's repository with the branch, without a word. Such a file stays in the
+ * workspace, out of snapshots and the delivered branch, and the step says so. A restore leaves it
+ * as it is: it is not part of the exactly-once record.
+ */
+final class LargeFiles {
+  /** The largest file a snapshot takes. */
+  static final long MAX_BYTES = 100L << 20;
+
+  /**
+   * Files changed or new since the snapshot index, over {@link #MAX_BYTES}: one {@code git
+   * ls-files} (stat only, like {@code git status}) and a size check of what it lists.
+   */
+  static List<String> in(Path root, Map<String, String> env, Runnable heartbeat) {
+    Git.Result changed = Git.call(root, env, heartbeat, "ls-files", "-z", "--others", "--modified", "--exclude-standard");
+    if (!changed.ok()) return List.of(); // git add will say what is wrong
+    List<String> large = new ArrayList<>();
+    for (String name : changed.out().split("\0")) {
+      if (name.isEmpty() || large.contains(name)) continue;
+      Path file = root.resolve(name);
+      try {
+        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) > MAX_BYTES) large.add(name);
+      } catch (IOException gone) {
+        // removed meanwhile: nothing to leave out
+      }
+    }
+    return large;
+  }
+
+  private LargeFiles() {}
+}
