@@ -123,9 +123,9 @@ public final class Connection implements AutoCloseable {
   }
 
   static Optional<WorkflowServiceStubs> tryConnect(String address, Duration timeout) {
+    WorkflowServiceStubsOptions options = ServerAuth.apply(WorkflowServiceStubsOptions.newBuilder().setTarget(address), System.getenv()).build();
     try {
-      return Optional.of(WorkflowServiceStubs.newConnectedServiceStubs(
-          WorkflowServiceStubsOptions.newBuilder().setTarget(address).build(), timeout));
+      return Optional.of(WorkflowServiceStubs.newConnectedServiceStubs(options, timeout));
     } catch (RuntimeException unavailable) {
       return Optional.empty();
     }
