@@ -88,7 +88,7 @@ public final class SandboxBenchmark {
     } finally {
       delete(dir);
     }
-    System.exit(status); // the egress proxy's threads would keep the JVM up
+    System.exit(status); // 1 when a mode could not be measured; the shutdown hook closes the egress proxy
   }
 
   static int run(Path dir, int calls, int curlCalls) throws Exception {
