@@ -44,12 +44,12 @@ class StatusOutputTest {
     RunInspector.View view = running(new Containment(false, true, List.of()));
     String human = StatusCommand.human(view, null, "default");
     String[] lines = human.split("\n");
-    assertTrue(lines[1].startsWith("  ⚠ WARNING: no sandbox (--sandbox off): commands run as the worker's user"), human);
+    assertTrue(lines[1].startsWith("  ⚠ WARNING: NOT SANDBOXED (--sandbox off): commands run as the worker's user"), human);
     assertTrue(lines[1].contains("the model key"), human);
 
     ObjectNode json = StatusCommand.toJson(view, null, "default");
     assertFalse(json.path("sandboxed").asBoolean(true), json.toString());
-    assertTrue(json.path("warning").asText().startsWith("no sandbox (--sandbox off)"), json.toString());
+    assertTrue(json.path("warning").asText().startsWith("NOT SANDBOXED (--sandbox off)"), json.toString());
     assertFalse(json.path("containment").path("sandbox").asBoolean(true), json.toString());
   }
 
