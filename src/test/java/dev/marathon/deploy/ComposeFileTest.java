@@ -105,6 +105,7 @@ class ComposeFileTest {
     List<String> security = strings(worker.path("security_opt"));
     assertTrue(security.containsAll(List.of("seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined")), security.toString());
     assertTrue(Files.readString(root.resolve("Dockerfile")).contains("bubblewrap"), "the image installs bubblewrap");
+    assertTrue(Files.readString(root.resolve("Dockerfile")).contains(" socat"), "and socat, the bridge to the egress proxy");
   }
 
   @Test
