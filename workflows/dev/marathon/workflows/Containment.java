@@ -39,12 +39,14 @@ public record Containment(Boolean sandbox, Boolean network, List<String> passEnv
     return c.sandbox() && c.network() && !c.networkOpen();
   }
 
-  /** Whether the run asks for less than the default containment: what a worker's operator must allow. */
-  public String loosening() {
+  /** What the run asks for beyond the default containment: each one a worker's operator must allow. */
+  public List<String> loosenings() {
     Containment c = orDefault(this);
-    if (!c.sandbox()) return "--sandbox off";
-    if (c.network() && c.networkOpen()) return "--network open";
-    return null;
+    List<String> more = new java.util.ArrayList<>();
+    if (!c.sandbox()) more.add("--sandbox off");
+    if (c.network() && c.networkOpen()) more.add("--network open");
+    if (!c.passEnv().isEmpty()) more.add("--pass-env " + String.join(",", c.passEnv()));
+    return more;
   }
 
   /** One line for the run's details and each step: what contains its commands. */

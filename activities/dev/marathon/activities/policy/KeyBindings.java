@@ -44,7 +44,10 @@ public final class KeyBindings {
         int eq = binding.indexOf('=');
         if (eq <= 0) throw new IllegalArgumentException(ENV + ": '" + binding + "' is not VAR=host[,host...]");
         for (String host : binding.substring(eq + 1).split(",")) {
-          if (!host.isBlank()) hosts.computeIfAbsent(binding.substring(0, eq).strip(), k -> new LinkedHashSet<>()).add(host.strip().toLowerCase(Locale.ROOT));
+          if (host.isBlank()) continue;
+        String h = host.strip().toLowerCase(Locale.ROOT);
+        // With a scheme, exactly that endpoint; a bare host[:port] is the operator's own, any scheme.
+        hosts.computeIfAbsent(binding.substring(0, eq).strip(), k -> new LinkedHashSet<>()).add(h.contains("://") ? authority(h) : h);
         }
       }
     }
@@ -65,22 +68,25 @@ public final class KeyBindings {
     String authority = authority(url);
     Set<String> bound = hosts.getOrDefault(key, Set.of());
     if (authority != null) {
-      String host = authority.replaceFirst(":\\d+$", "");
-      if (bound.contains(authority) || bound.contains(host)) return null; // a host bound without a port: any port of it
+      String hostPort = authority.substring(authority.indexOf("://") + 3);
+      String host = hostPort.replaceFirst(":\\d+$", "");
+      // A preset binds scheme, host and port (no key in clear text to https://api.z.ai's port 443 over http);
+      // an operator's bare host binds any port and scheme of it.
+      if (bound.contains(authority) || bound.contains(hostPort) || bound.contains(host)) return null;
     }
-    return "this worker does not send " + key + " to " + (authority == null ? "'" + url + "'" : authority) + ": "
+    return "this worker does not send " + key + " to " + (authority == null ? "'" + url + "'" : authority.replaceFirst("^https?://", "")) + ": "
         + (bound.isEmpty() ? "no host is bound to it" : "it is bound to " + String.join(", ", bound))
         + ". A run's input can name any URL; bind the key on the worker (" + ENV + "=" + key + "=HOST, or a preset in"
         + " ~/.marathon/config.json) if that host is yours";
   }
 
-  /** {@code host:port} of a URL, lower case, the port explicit; null when it is not an http(s) URL with a host. */
+  /** {@code scheme://host:port} of a URL, lower case, the port explicit; null when it is not an http(s) URL with a host. */
   static String authority(String url) {
     try {
       URI u = URI.create(url);
       if (u.getHost() == null || u.getScheme() == null || !u.getScheme().matches("(?i)https?") || u.getUserInfo() != null) return null;
       int port = u.getPort() == -1 ? defaultPort(url) : u.getPort();
-      return u.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+      return u.getScheme().toLowerCase(Locale.ROOT) + "://" + u.getHost().toLowerCase(Locale.ROOT) + ":" + port;
     } catch (RuntimeException e) {
       return null;
     }

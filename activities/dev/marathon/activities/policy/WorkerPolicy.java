@@ -13,34 +13,41 @@ import java.util.Set;
  *
  * @param sandboxOff whether any run may have its commands run unsandboxed ({@code --allow-sandbox-off})
  * @param networkOpen whether any run may have its commands share the worker's network ({@code --allow-network-open})
- * @param ownRuns runs (with their sub-agents) whose containment this worker's user chose on its command line
+ * @param passEnv whether any run may pass variables of the worker's environment to its commands ({@code --allow-pass-env})
+ * @param ownRuns runs whose containment this worker's user chose on its command line (the very ids:
+ *     anyone can start a run whose id merely begins like one of them, so sub-agents of such a run
+ *     need a worker allowed what they ask)
  */
-public record WorkerPolicy(boolean sandboxOff, boolean networkOpen, Set<String> ownRuns, KeyBindings keys) {
+public record WorkerPolicy(boolean sandboxOff, boolean networkOpen, boolean passEnv, Set<String> ownRuns, KeyBindings keys) {
 
   /** The default containment only, keys where the presets and the operator bind them. */
   public static WorkerPolicy strict(KeyBindings keys) {
-    return new WorkerPolicy(false, false, Set.of(), keys);
+    return new WorkerPolicy(false, false, false, Set.of(), keys);
   }
 
   /** The worker of a {@code run} command: what its user typed for {@code runId} is the operator's word for that run. */
   public WorkerPolicy trusting(String runId, String keyEnv, String baseUrl) {
     Set<String> own = new java.util.HashSet<>(ownRuns);
     own.add(runId);
-    return new WorkerPolicy(sandboxOff, networkOpen, Set.copyOf(own), keys.and(keyEnv, baseUrl));
+    return new WorkerPolicy(sandboxOff, networkOpen, passEnv, Set.copyOf(own), keys.and(keyEnv, baseUrl));
   }
 
   /** Null when this worker may run {@code runId}'s commands contained as {@code containment} asks, else why not. */
   public String refusal(String runId, Containment containment) {
-    String loosening = Containment.orDefault(containment).loosening();
-    boolean unsandboxed = loosening != null && loosening.startsWith("--sandbox");
-    if (loosening == null || isOwn(runId) || (unsandboxed ? sandboxOff : networkOpen)) return null;
-    return "this worker refuses a run started with " + loosening + ": a run's input can be written by anyone who reaches"
-        + " the Temporal server. Start a worker with " + (unsandboxed ? "--allow-sandbox-off" : "--allow-network-open")
-        + " if you mean it, then ./marathon unpause " + runId;
+    if (isOwn(runId)) return null;
+    for (String loosening : Containment.orDefault(containment).loosenings()) {
+      String flag = loosening.startsWith("--sandbox") ? "--allow-sandbox-off" : loosening.startsWith("--network") ? "--allow-network-open"
+          : "--allow-pass-env";
+      boolean allowed = loosening.startsWith("--sandbox") ? sandboxOff : loosening.startsWith("--network") ? networkOpen : passEnv;
+      if (!allowed) {
+        return "this worker refuses a run started with " + loosening + ": a run's input can be written by anyone who reaches"
+            + " the Temporal server. Start a worker with " + flag + " if you mean it, then ./marathon unpause " + runId;
+      }
+    }
+    return null;
   }
 
   private boolean isOwn(String runId) {
-    for (String own : ownRuns) if (runId.equals(own) || runId.startsWith(own + ".a")) return true;
-    return false;
+    return ownRuns.contains(runId);
   }
 }

@@ -94,10 +94,10 @@ public final class Bubblewrap implements CommandSandbox {
         "--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/dev/shm", "--tmpfs", "/run"));
     if (Files.isDirectory(Path.of("/var/run"), LinkOption.NOFOLLOW_LINKS)) a.addAll(List.of("--tmpfs", "/var/run"));
     resolverUnderRun().ifPresent(r -> a.addAll(List.of("--ro-bind", r.toString(), r.toString())));
-    if (hidesHome()) {
-      a.addAll(List.of("--tmpfs", userHome.toString()));
-      for (Path keep : fromUserHome(environment)) a.addAll(List.of("--ro-bind", keep.toString(), keep.toString()));
-    }
+    // Every home, not only the worker user's: as root (a container, sudo) the others' are readable too.
+    for (Path h : homes()) a.addAll(List.of("--tmpfs", h.toString()));
+    if (hidesHome()) for (Path keep : fromUserHome(environment)) a.addAll(List.of("--ro-bind", keep.toString(), keep.toString()));
+    for (Path secret : rootSecrets()) a.addAll(List.of("--ro-bind", "/dev/null", secret.toString()));
     for (Path h : hidden) if (Files.isDirectory(h)) a.addAll(List.of("--tmpfs", h.toString()));
     for (Path r : readable) if (Files.isDirectory(r)) a.addAll(List.of("--ro-bind", r.toString(), r.toString()));
     a.addAll(List.of("--bind", workspace.toString(), workspace.toString(), "--bind", home.toString(), home.toString()));
@@ -123,6 +123,26 @@ public final class Bubblewrap implements CommandSandbox {
   @Override
   public String describe(Network network) {
     return "bubblewrap sandbox, " + network.describe();
+  }
+
+  /** Password hashes and the worker's own TLS key: files only root can read, which a root worker's commands could. */
+  static final List<String> ROOT_SECRETS = List.of("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/etc/sudoers");
+
+  /** The homes hidden from commands: the worker user's, /root and /home, those that are directories. */
+  private List<Path> homes() {
+    java.util.Set<Path> homes = new java.util.LinkedHashSet<>();
+    if (hidesHome()) homes.add(userHome);
+    for (String h : List.of("/root", "/home")) homes.add(Path.of(h));
+    return homes.stream().filter(h -> Files.isDirectory(h, LinkOption.NOFOLLOW_LINKS))
+        .filter(h -> homes.stream().noneMatch(o -> !o.equals(h) && h.startsWith(o))).toList();
+  }
+
+  private static List<Path> rootSecrets() {
+    List<Path> files = new ArrayList<>();
+    for (String f : ROOT_SECRETS) files.add(Path.of(f));
+    String tlsKey = System.getenv("TEMPORAL_TLS_KEY");
+    if (tlsKey != null && tlsKey.startsWith("/")) files.add(Path.of(tlsKey));
+    return files.stream().filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).toList();
   }
 
   /** Whether the user's home is hidden: a real home, not the root directory. */

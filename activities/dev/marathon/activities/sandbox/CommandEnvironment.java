@@ -19,8 +19,12 @@ public final class CommandEnvironment {
       "PYENV_ROOT", "VIRTUAL_ENV", "NVM_DIR", "NODE_PATH",
       "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
       "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS");
-  /** Names that hold secrets; {@code --pass-env} cannot pass them. */
-  static final Pattern SECRET_NAME = Pattern.compile("(?i).*(KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL)S?$");
+  /**
+   * Names that may hold secrets, the word anywhere in the name ({@code OPENAI_KEY_PROD}, {@code
+   * GH_PAT}, {@code DATABASE_URL}); {@code --pass-env} cannot pass them, whoever started the run.
+   */
+  static final Pattern SECRET_NAME = Pattern.compile(
+      "(?i).*(KEY|TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|AUTH|COOKIE|SESSION|DSN|DATABASE_URL|_PAT$|_PAT_|^PAT_).*");
 
   /**
    * @param worker the worker's environment

@@ -60,12 +60,26 @@ public final class CommandLimits {
       Path pids = CGROUPS.resolve("pids");
       Path mem = CGROUPS.resolve("memory");
       if (Files.isRegularFile(pids.resolve("cgroup.procs")) && Files.isRegularFile(mem.resolve("cgroup.procs"))) {
-        return new CommandLimits(List.of(Files.createDirectories(pids.resolve(tag)), Files.createDirectories(mem.resolve(tag))), false, memory, null);
+        // Under the worker's own cgroups: commands stay inside whatever limits the worker's container or unit has.
+        return new CommandLimits(List.of(Files.createDirectories(within(pids, "pids").resolve(tag)),
+            Files.createDirectories(within(mem, "memory").resolve(tag))), false, memory, null);
       }
       return none("no cgroup hierarchy with the pids and memory controllers is mounted");
     } catch (IOException | RuntimeException e) {
       return none("cannot create cgroups here (" + e.getMessage() + ")");
     }
+  }
+
+  /** This process's cgroup in the v1 hierarchy of {@code controller}, mounted at {@code hierarchy}. */
+  private static Path within(Path hierarchy, String controller) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+      String[] parts = line.split(":", 3);
+      if (parts.length == 3 && List.of(parts[1].split(",")).contains(controller)) {
+        Path own = hierarchy.resolve(parts[2].replaceFirst("^/+", "")).normalize();
+        return own.startsWith(hierarchy) && Files.isDirectory(own) ? own : hierarchy;
+      }
+    }
+    return hierarchy;
   }
 
   private static void enable(Path subtreeControl) {

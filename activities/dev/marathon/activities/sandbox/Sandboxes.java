@@ -81,6 +81,8 @@ public final class Sandboxes {
       return proxy.socket();
     } catch (IOException e) {
       throw new SandboxUnavailableException("cannot start the egress proxy: " + e.getMessage());
+    } catch (IllegalArgumentException badHost) {
+      throw new SandboxUnavailableException("the run's --allow-host list is not usable: " + badHost.getMessage(), true);
     }
   }
 

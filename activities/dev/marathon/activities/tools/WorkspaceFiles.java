@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The files of a workspace as git sees them: tracked and untracked, without ignored ones (so
- * build output and dependencies do not drown the listing), and without {@code .git}.
+ * The files of a workspace as git sees them, without ignored ones (so build output and
+ * dependencies do not drown the listing) and without {@code .git}: listed through an empty
+ * repository of Marathon's, never through the agent's {@code .git} (a gitfile there would list
+ * another repository's files; a FIFO for its index would hang the listing).
  */
 final class WorkspaceFiles {
 
@@ -17,7 +19,7 @@ final class WorkspaceFiles {
   static List<String> list(Path root) {
     Git.Result r;
     try {
-      r = Git.git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard");
+      r = Git.overWorkTree(root, "ls-files", "-z", "--others", "--exclude-standard");
     } catch (WorkspaceException e) {
       throw new ToolException("cannot list the workspace's files: " + e.getMessage());
     }

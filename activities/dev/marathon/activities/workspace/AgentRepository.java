@@ -27,6 +27,10 @@ final class AgentRepository {
   /** A branch name Marathon will write: under refs/heads, no component git would refuse or that climbs out. */
   private static final Pattern BRANCH = Pattern.compile("refs/heads/(?!\\.)(?!.*(?:\\.\\.|//|/\\.|@\\{|\\.lock(?:/|$)))[A-Za-z0-9._/+@=,-]{1,200}(?<![/.])");
   private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
+  /** HEAD and a loose ref hold one line; anything larger is not git's. */
+  private static final long MAX_REF_BYTES = 4096;
+  /** packed-refs is read a line at a time, and not at all past this. */
+  private static final long MAX_PACKED_REFS_BYTES = 256L << 20;
   /** Where HEAD is when it names no branch. */
   static final String DETACHED = "DETACHED";
 
@@ -88,23 +92,25 @@ final class AgentRepository {
    */
   Head head() {
     try {
-      if (!plainFile(dotGit.resolve("HEAD"))) return null;
+      if (!plainFile(dotGit.resolve("HEAD"), MAX_REF_BYTES)) return null;
       String head = Files.readString(dotGit.resolve("HEAD"), StandardCharsets.UTF_8).strip();
       if (COMMIT.matcher(head).matches()) return new Head(head, DETACHED);
       if (!head.startsWith("ref: ")) return null;
       String ref = head.substring(5).strip();
       if (!BRANCH.matcher(ref).matches()) return null;
       Path loose = dotGit.resolve(ref);
-      if (plainFile(loose)) {
+      if (plainFile(loose, MAX_REF_BYTES)) {
         String commit = Files.readString(loose, StandardCharsets.UTF_8).strip();
         return COMMIT.matcher(commit).matches() ? new Head(commit, ref) : null;
       }
       Path packed = dotGit.resolve("packed-refs");
-      if (!plainFile(packed)) return null;
-      for (String line : Files.readAllLines(packed, StandardCharsets.UTF_8)) {
-        int space = line.indexOf(' ');
-        if (space == 40 && line.substring(space + 1).equals(ref) && COMMIT.matcher(line.substring(0, 40)).matches()) {
-          return new Head(line.substring(0, 40), ref);
+      if (!plainFile(packed, MAX_PACKED_REFS_BYTES)) return null;
+      try (java.io.BufferedReader lines = Files.newBufferedReader(packed, StandardCharsets.UTF_8)) {
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+          int space = line.indexOf(' ');
+          if (space == 40 && line.substring(space + 1).equals(ref) && COMMIT.matcher(line.substring(0, 40)).matches()) {
+            return new Head(line.substring(0, 40), ref);
+          }
         }
       }
       return null;
@@ -113,15 +119,16 @@ final class AgentRepository {
     }
   }
 
-  /** A regular file reached from {@code .git} (itself included) through no link. */
-  private boolean plainFile(Path file) {
+  /** A regular file reached from {@code .git} (itself included) through no link, of at most {@code maxBytes}. */
+  private boolean plainFile(Path file, long maxBytes) throws IOException {
     Path at = dotGit;
     if (!Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS)) return false;
     for (Path name : dotGit.relativize(file)) {
       at = at.resolve(name);
       if (Files.isSymbolicLink(at)) return false;
     }
-    return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
+    // A 3 GB HEAD (a sparse file costs no disk) would be read whole: an OutOfMemoryError, not an IOException.
+    return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) <= maxBytes;
   }
 
   /** Whether Marathon may write {@code ref} as the agent's branch. */

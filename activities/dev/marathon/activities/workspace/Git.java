@@ -49,6 +49,32 @@ public final class Git {
     }
   }
 
+  private static volatile Path emptyRepository;
+
+  /**
+   * Runs {@code git args} over {@code workTree} as an empty repository of Marathon's sees it: for
+   * listing a workspace's files (untracked relative to nothing, ignored ones left out) without
+   * reading anything of the agent's {@code .git}, whose index or gitfile it controls.
+   */
+  public static Result overWorkTree(Path workTree, String... args) {
+    Path empty = emptyRepository;
+    if (empty == null) {
+      synchronized (Git.class) {
+        if ((empty = emptyRepository) == null) {
+          try {
+            Path dir = java.nio.file.Files.createTempDirectory("marathon-empty-");
+            Result init = call(dir, Map.of(), null, "init", "-q", "--template=", dir.toString());
+            if (!init.ok()) throw new WorkspaceException("git init failed: " + init.err().strip(), false);
+            empty = emptyRepository = dir.resolve(".git");
+          } catch (IOException e) {
+            throw new WorkspaceException("cannot make a temporary directory: " + e.getMessage(), false);
+          }
+        }
+      }
+    }
+    return call(workTree, Map.of("GIT_DIR", empty.toString(), "GIT_WORK_TREE", workTree.toString()), null, args);
+  }
+
   /** Runs {@code git args} in {@code dir} and returns what it did, failed or not. */
   public static Result git(Path dir, String... args) {
     return call(dir, Map.of(), null, args);
@@ -111,6 +137,7 @@ public final class Git {
       long deadline = System.nanoTime() + DEADLINE.toNanos();
       while (!p.waitFor(1, TimeUnit.SECONDS)) {
         if (System.nanoTime() > deadline) {
+          p.descendants().forEach(ProcessHandle::destroyForcibly); // an sh script's git, which would go on holding index.lock
           p.destroyForcibly();
           throw new WorkspaceException(String.join(" ", command) + " did not finish within " + DEADLINE.toMinutes() + " minutes", false);
         }

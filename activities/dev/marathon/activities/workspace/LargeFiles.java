@@ -22,8 +22,10 @@ final class LargeFiles {
    * Files changed or new since the snapshot index, over {@link #MAX_BYTES}: one {@code git
    * ls-files} (stat only, like {@code git status}) and a size check of what it lists.
    */
-  static List<String> in(Path root, Map<String, String> env, Runnable heartbeat) {
-    Git.Result changed = Git.call(root, env, heartbeat, "ls-files", "-z", "--others", "--modified", "--exclude-standard");
+  static List<String> in(Path root, Map<String, String> env, Runnable heartbeat, List<String> excludes) {
+    List<String> args = new ArrayList<>(List.of("ls-files", "-z", "--others", "--modified", "--exclude-standard", "--"));
+    args.addAll(excludes);
+    Git.Result changed = Git.call(root, env, heartbeat, args.toArray(String[]::new));
     if (!changed.ok()) return List.of(); // git add will say what is wrong
     List<String> large = new ArrayList<>();
     for (String name : changed.out().split("\0")) {

@@ -55,6 +55,7 @@ public final class Workspace {
   private final Path snapshots;
   private final LooseObjects objects;
   private final AgentRepository agent;
+  private final LeftOut excluded;
   private final ReentrantLock inProcess = new ReentrantLock();
   /** Called while long git commands run, by whoever holds the lease (an activity's heartbeat). */
   private volatile Runnable heartbeat = () -> { };
@@ -89,6 +90,7 @@ public final class Workspace {
     this.snapshots = meta.resolve("snapshots.git");
     this.objects = new LooseObjects(snapshots);
     this.agent = new AgentRepository(root);
+    this.excluded = new LeftOut(meta.resolve("left-out"));
   }
 
   /** Where a batch of tool calls records its progress (Marathon's side, out of the agent's reach; made by {@link #lease}). */
@@ -220,6 +222,7 @@ public final class Workspace {
     String tip = commitTree(at, identity(), date, "marathon: work in progress, committed before merging sub-agents");
     java.util.List<java.util.List<String>> conflicts = new java.util.ArrayList<>();
     for (Merge m : merges) {
+      if (m.commit() == null || !m.commit().matches("[0-9a-f]{40}")) throw new WorkspaceException("not a commit id: " + m.commit(), true);
       if (Git.call(meta, inSnapshots(), null, "merge-base", "--is-ancestor", m.commit(), tip).ok()) {
         conflicts.add(java.util.List.of()); // already in
         continue;
@@ -275,6 +278,7 @@ public final class Workspace {
   private void putBranch(String commit, String branch) {
     Git.run(meta, inSnapshots(), "update-ref", "refs/marathon/put", commit);
     Git.Result fetched = Git.call(repo(), Map.of(), heartbeat,
+        "-c", "protocol.allow=never", "-c", "protocol.file.allow=always", // only from Marathon's own repository
         "fetch", "-q", "--no-tags", "--no-write-fetch-head", snapshots.toString(), "+refs/marathon/put:refs/heads/" + branch);
     if (!fetched.ok()) {
       throw new WorkspaceException("cannot put branch " + branch + " in " + key.repo() + ": " + fetched.err().strip(),
@@ -431,6 +435,7 @@ public final class Workspace {
     String commit = head.substring(head.indexOf(' ') + 1);
     Git.run(meta, inSnapshots(), "update-ref", FINAL_REF, commit);
     Git.Result fetched = Git.call(repo(), Map.of(), heartbeat,
+        "-c", "protocol.allow=never", "-c", "protocol.file.allow=always", // only from Marathon's own repository
         "fetch", "-q", "--no-tags", "--no-write-fetch-head", snapshots.toString(), "+" + FINAL_REF + ":refs/heads/" + key.branch());
     if (!fetched.ok()) {
       throw new WorkspaceException("cannot put the run's work on branch " + key.branch() + " of " + key.repo() + ": "
@@ -477,22 +482,24 @@ public final class Workspace {
   private String tree(String onlyPath) {
     leftOut = List.of();
     if (onlyPath == null) {
-      List<String> large = LargeFiles.in(root, capturing(), heartbeat);
+      List<String> large = LargeFiles.in(root, capturing(), heartbeat, excluded.excludes());
       if (!large.isEmpty()) leaveOut(large, "files over " + (LargeFiles.MAX_BYTES >> 20) + " MB");
     }
     for (int attempt = 0; ; attempt++) {
-      Git.Result added = onlyPath == null ? Git.call(root, capturing(), heartbeat, "add", "-A")
-          : Git.call(root, capturing(), heartbeat, "add", "-A", "--", ":(literal)" + onlyPath);
+      List<String> add = new java.util.ArrayList<>(List.of("add", "-A", "--"));
+      if (onlyPath != null) add.add(":(literal)" + onlyPath);
+      add.addAll(excluded.excludes());
+      Git.Result added = Git.call(root, capturing(), heartbeat, add.toArray(String[]::new));
       // An ignored path is refused when named: the whole tree then, which leaves ignored files out as always.
       if (!added.ok() && onlyPath != null) {
         onlyPath = null;
         continue;
       }
-      java.util.List<String> nested = NestedRepositories.in(added.err());
-      if (!nested.isEmpty() && attempt < 20) {
-        leaveOut(nested, "nested git repositories");
-        continue;
+      List<String> nested = NestedRepositories.in(added.err());
+      if (!added.ok() && added.err().contains("does not have a commit checked out") && excluded.paths().containsAll(nested)) {
+        nested = NestedRepositories.find(root); // a name git's message cannot carry (a newline in it)
       }
+      if (attempt < 20 && !leaveOut(nested, "nested git repositories").isEmpty()) continue;
       Git.Result tree = added.ok() ? Git.call(root, capturing(), heartbeat, "write-tree") : added;
       if (!tree.ok() && attempt == 0 && tree.err().contains("invalid object")) {
         // The index names a blob the snapshot repository lacks (it was written to the agent's
@@ -514,24 +521,18 @@ public final class Workspace {
     return leftOut.isEmpty() ? null : String.join("; ", leftOut);
   }
 
-  /** Paths go into the snapshot repository's exclude file (Marathon's) and out of its index: in the workspace, not in snapshots or the branch. */
-  private void leaveOut(List<String> nested, String what) {
-    LOG.warn("workspace {}: {} are left out of its snapshots and branch: {}", key.runId(), what, nested);
+  /** Paths go on Marathon's list of what snapshots leave out, and out of its index: in the workspace, not in snapshots or the branch. */
+  private List<String> leaveOut(List<String> paths, String what) {
+    List<String> added = excluded.add(paths);
+    if (added.isEmpty()) return added;
+    LOG.warn("workspace {}: {} are left out of its snapshots and branch: {}", key.runId(), what, added);
     List<String> told = new java.util.ArrayList<>(leftOut);
-    told.add(what + " stay in the workspace but are left out of the run's snapshots and its branch: " + String.join(", ", nested));
+    told.add(what + " stay in the workspace but are left out of the run's snapshots and its branch: " + String.join(", ", added));
     leftOut = List.copyOf(told);
-    try {
-      Path exclude = snapshots.resolve("info/exclude");
-      Files.createDirectories(exclude.getParent());
-      StringBuilder lines = new StringBuilder();
-      for (String path : nested) lines.append('/').append(NestedRepositories.escape(path)).append("\n");
-      Files.writeString(exclude, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new WorkspaceException("cannot write " + snapshots + "/info/exclude: " + e.getMessage(), false);
-    }
-    java.util.List<String> rm = new java.util.ArrayList<>(java.util.List.of("rm", "-r", "-q", "--cached", "--ignore-unmatch", "--"));
-    for (String dir : nested) rm.add(":(literal)" + dir);
+    List<String> rm = new java.util.ArrayList<>(List.of("rm", "-r", "-q", "--cached", "--ignore-unmatch", "--"));
+    for (String p : added) rm.add(":(literal)" + p);
     Git.call(root, capturing(), heartbeat, rm.toArray(String[]::new));
+    return added;
   }
 
   /**
@@ -540,10 +541,10 @@ public final class Workspace {
    * agent wrote by hand), and nothing is copied.
    */
   private boolean keptCommits(String head, String previousHead) {
-    if (!agentObjectsReadable()) return false;
-    if (!Git.call(meta, inSnapshots(), null, "cat-file", "-e", head + "^{commit}").ok()) return false;
+    Map<String, String> withAgent = withAgentObjects();
+    if (withAgent == null || !Git.call(meta, withAgent, null, "cat-file", "-e", head + "^{commit}").ok()) return false;
     try {
-      keepCommits(head, previousHead);
+      keepCommits(head, previousHead, withAgent);
       return true;
     } catch (WorkspaceException unreadable) {
       return false;
@@ -553,6 +554,7 @@ public final class Workspace {
   Snapshot describe(String snapshot) {
     Snapshot cached = described.get(snapshot);
     if (cached != null) return cached;
+    if (snapshot == null || !snapshot.matches("[0-9a-f]{40}")) throw new WorkspaceException("not a snapshot id: " + snapshot, true);
     Git.Result r = Git.call(meta, inSnapshots(), null, "cat-file", "commit", snapshot);
     if (!r.ok()) {
       throw new WorkspaceException("snapshot " + snapshot + " is missing from " + snapshots
@@ -574,7 +576,7 @@ public final class Workspace {
 
   /** Files back to the snapshot's tree (through the snapshot repository), then HEAD and the agent's index. */
   private void restore(Snapshot target) {
-    Git.sh(root, inWorkTree(), heartbeat, "set -e; git read-tree -u --reset \"$1\"; git clean -q -fd", target.tree());
+    inWorkTree(env -> Git.sh(root, env, heartbeat, "set -e; git read-tree -u --reset \"$1\"; git clean -q -fd", target.tree()));
     pointHead(target);
   }
 
@@ -582,7 +584,7 @@ public final class Workspace {
   private void checkout(String head, String headRef, String treeish) {
     deleteTree(root);
     initRepository();
-    Git.sh(root, inWorkTree(), heartbeat, "git read-tree -u --reset \"$1^{tree}\"", treeish);
+    inWorkTree(env -> Git.sh(root, env, heartbeat, "git read-tree -u --reset \"$1^{tree}\"", treeish));
     pointHead(new Snapshot(null, head, headRef));
   }
 
@@ -633,8 +635,8 @@ public final class Workspace {
   }
 
   /** Copies the agent's new commits into the snapshot repository, so pruning its own can lose nothing. */
-  private void keepCommits(String head, String previousHead) {
-    Git.sh(meta, inSnapshots(), heartbeat,
+  private void keepCommits(String head, String previousHead, Map<String, String> withAgentObjects) {
+    Git.sh(meta, withAgentObjects, heartbeat,
         "set -e; printf '%s\\n^%s\\n' \"$1\" \"$2\" | git pack-objects -q --revs \"$GIT_DIR/objects/pack/pack\" >/dev/null",
         head, previousHead);
   }
@@ -662,9 +664,14 @@ public final class Workspace {
     if (!Files.exists(objects) || !read(objects).equals(alternates.strip())) write(objects, alternates);
   }
 
-  /** Whether the agent's objects may be read: a real directory, its alternates rewritten to Marathon's. */
-  private boolean agentObjectsReadable() {
-    return Files.isDirectory(agent.dir(), LinkOption.NOFOLLOW_LINKS) && agent.borrow(userObjects());
+  /**
+   * Git pointed at the snapshot repository that also reads the agent's objects, or null when they
+   * may not be read: only after the whole {@code .git} was found sound (no link, FIFO or socket: a
+   * FIFO named like a pack made every git call that read it hang) and its alternates rewritten.
+   */
+  private Map<String, String> withAgentObjects() {
+    if (agent.problem() != null || !agent.borrow(userObjects())) return null;
+    return Map.of("GIT_DIR", snapshots.toString(), "GIT_ALTERNATE_OBJECT_DIRECTORIES", agent.dir().resolve("objects").toString());
   }
 
   private void forgetIndex() {
@@ -687,18 +694,27 @@ public final class Workspace {
     return known;
   }
 
-  /** Git pointed at the snapshot repository, reading the agent's objects too (its commits, and snapshots made before they were not). */
+  /** Git pointed at the snapshot repository. */
   private Map<String, String> inSnapshots() {
-    return agentObjectsReadable()
-        ? Map.of("GIT_DIR", snapshots.toString(), "GIT_ALTERNATE_OBJECT_DIRECTORIES", agent.dir().resolve("objects").toString())
-        : Map.of("GIT_DIR", snapshots.toString());
+    return Map.of("GIT_DIR", snapshots.toString());
   }
 
-  /** Git reading and writing the agent's working tree through the snapshot repository (its config, its attributes). */
-  private Map<String, String> inWorkTree() {
-    Map<String, String> env = new java.util.HashMap<>(capturing());
-    env.putAll(inSnapshots());
-    return env;
+  /**
+   * Runs {@code step} with git writing the agent's working tree through the snapshot repository;
+   * again reading the agent's objects too when it failed for a missing object and they are sound:
+   * a snapshot made before snapshots kept their own objects may have its files only there.
+   */
+  private void inWorkTree(java.util.function.Consumer<Map<String, String>> step) {
+    try {
+      step.accept(capturing());
+    } catch (WorkspaceException e) {
+      Map<String, String> withAgent = e.getMessage().matches("(?s).*(invalid object|missing|unable to read|bad object|not a valid).*")
+          ? withAgentObjects() : null;
+      if (withAgent == null) throw e;
+      Map<String, String> env = new java.util.HashMap<>(capturing());
+      env.putAll(withAgent);
+      step.accept(env);
+    }
   }
 
   /**
@@ -725,6 +741,25 @@ public final class Workspace {
       Files.createDirectories(home());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + meta, e);
+    }
+    claim();
+  }
+
+  /**
+   * Ties this workspace's directory to its repository and branch the first time it is used, and
+   * refuses another key for the same run id afterwards, in any process: a run input naming a
+   * victim's run id with another repository would otherwise deliver the victim's work there.
+   */
+  void claim() {
+    Path file = meta.resolve("key");
+    String mine = key.repo() + "\n" + key.branch();
+    if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      if (!read(file).equals(mine)) {
+        throw new WorkspaceException("refused a run's workspace: run " + key.runId() + " was made for " + read(file).replace("\n", " on ")
+            + ", not " + key.repo() + " on " + key.branch(), true);
+      }
+    } else if (Files.isDirectory(meta, LinkOption.NOFOLLOW_LINKS)) {
+      write(file, mine);
     }
   }
 

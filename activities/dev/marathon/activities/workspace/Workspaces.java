@@ -1,7 +1,10 @@
 package dev.marathon.activities.workspace;
 
 import dev.marathon.workflows.api.WorkspaceKey;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -11,20 +14,61 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Workspaces {
   private final Path dir;
+  private final List<Path> marathons;
   private final Map<String, Workspace> byRun = new ConcurrentHashMap<>();
 
   public Workspaces(Path dir) {
-    this.dir = dir.toAbsolutePath();
+    this(dir, List.of());
   }
 
-  /** The run's workspace; a key that names anything but a directory of this workspaces directory is refused. */
+  /** @param marathons Marathon's own directories (its home, store): no repository may overlap them either */
+  public Workspaces(Path dir, List<Path> marathons) {
+    this.dir = dir.toAbsolutePath();
+    List<Path> all = new ArrayList<>(marathons);
+    all.add(this.dir);
+    this.marathons = List.copyOf(all);
+  }
+
+  /**
+   * The run's workspace. A key is a run's input, which anyone who reaches the Temporal server can
+   * write: refused unless its repository is a real path (no link, no {@code /proc/self/root}) that
+   * overlaps none of Marathon's directories, and unless it names the repository and branch this
+   * run's workspace was made for.
+   */
   public Workspace get(WorkspaceKey key) {
     String problem = key.problem();
-    if (problem == null && (Path.of(key.repo()).startsWith(dir) || dir.startsWith(Path.of(key.repo())))) {
-      problem = "repository " + key.repo() + " overlaps Marathon's workspaces (" + dir + ")";
-    }
+    if (problem == null) problem = repositoryProblem(Path.of(key.repo()));
     if (problem != null) throw new WorkspaceException("refused a run's workspace: " + problem, true);
-    return byRun.computeIfAbsent(key.runId(), id -> new Workspace(dir, key));
+    Workspace ws = byRun.computeIfAbsent(key.runId(), id -> new Workspace(dir, key));
+    if (!ws.key().equals(key)) {
+      throw new WorkspaceException("refused a run's workspace: run " + key.runId() + " works on " + ws.key().repo() + " ("
+          + ws.key().branch() + "), not " + key.repo() + " (" + key.branch() + ")", true);
+    }
+    ws.claim();
+    return ws;
+  }
+
+  private String repositoryProblem(Path repo) {
+    Path real;
+    try {
+      real = repo.toRealPath();
+    } catch (IOException e) {
+      return null; // a missing repository is the workspace's to report
+    }
+    if (!real.equals(repo)) return "repository " + repo + " is not a real path (it resolves to " + real + ")";
+    for (Path m : marathons) {
+      Path mine = realOrSelf(m);
+      if (real.startsWith(mine) || mine.startsWith(real)) return "repository " + repo + " overlaps Marathon's " + mine;
+    }
+    return null;
+  }
+
+  private static Path realOrSelf(Path p) {
+    try {
+      return p.toRealPath();
+    } catch (IOException e) {
+      return p.toAbsolutePath().normalize();
+    }
   }
 
   public Path dir() {

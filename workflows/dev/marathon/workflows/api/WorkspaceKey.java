@@ -15,14 +15,20 @@ public record WorkspaceKey(String runId, String repo, String branch) {
 
   /** Null when {@code id} is safe as a directory name and a branch component, else why not. */
   public static String runIdProblem(String id) {
-    if (id == null || !ID.matcher(id).matches() || id.contains("..") || id.endsWith(".") || id.endsWith(".lock")) {
+    if (id == null || !ID.matcher(id).matches() || id.contains("..") || id.endsWith(".") || id.endsWith(".lock")
+        || id.endsWith(".marathon")) {
+      // ".marathon" is the suffix of a run's own directory of Marathon's: an id ending in it would name another run's.
       return "run id '" + id + "' must be 1-128 characters of a-z, 0-9, '.', '_' or '-', start with a letter or digit,"
-          + " and contain no '..'";
+          + " contain no '..' and not end in '.marathon'";
     }
     return null;
   }
 
-  /** Null when a worker may act on this key: a safe id, an absolute normalized repository path, a Marathon branch. */
+  /**
+   * Null when a worker may act on this key: a safe id, an absolute normalized repository path, and
+   * the run's own branch ({@code marathon/<id>}, or a sub-agent's {@code marathon-swarm/<parent>/<id>}):
+   * a key naming another run's branch would overwrite what that run delivered.
+   */
   public String problem() {
     String id = runIdProblem(runId);
     if (id != null) return id;
@@ -31,9 +37,17 @@ public record WorkspaceKey(String runId, String repo, String branch) {
       return "repository '" + repo + "' must be an absolute, normalized path";
     }
     if (branch == null || !BRANCH.matcher(branch).matches() || branch.contains("..") || branch.contains("//")
-        || branch.endsWith("/") || branch.endsWith(".") || branch.endsWith(".lock")) {
-      return "branch '" + branch + "' is not one of Marathon's (marathon/<run id>)";
+        || branch.endsWith("/") || branch.endsWith(".") || branch.endsWith(".lock") || !ownsBranch()) {
+      return "branch '" + branch + "' is not run " + runId + "'s (marathon/" + runId + ")";
     }
     return null;
+  }
+
+  private boolean ownsBranch() {
+    if (branch.equals("marathon/" + runId)) return true;
+    String prefix = "marathon-swarm/";
+    if (!branch.startsWith(prefix) || !branch.endsWith("/" + runId)) return false;
+    String parent = branch.substring(prefix.length(), branch.length() - runId.length() - 1);
+    return !parent.isEmpty() && runId.startsWith(parent + ".a");
   }
 }

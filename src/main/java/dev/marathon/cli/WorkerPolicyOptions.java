@@ -18,8 +18,12 @@ final class WorkerPolicyOptions {
       + " machine's services, the Temporal server included). Without it such a run pauses with the reason.")
   boolean networkOpen;
 
+  @Option(names = "--allow-pass-env", description = "Run runs started with --pass-env (variables of this worker's"
+      + " environment their commands get). Without it such a run pauses with the reason.")
+  boolean passEnv;
+
   WorkerPolicy policy(MarathonHome home) {
     WorkerPolicy strict = WorkerHost.policy(home);
-    return new WorkerPolicy(sandboxOff, networkOpen, strict.ownRuns(), strict.keys());
+    return new WorkerPolicy(sandboxOff, networkOpen, passEnv, strict.ownRuns(), strict.keys());
   }
 }

@@ -96,7 +96,7 @@ public final class SandboxBenchmark {
     Path workspace = Files.createDirectories(marathon.resolve("workspaces/bench"));
     Path home = Files.createDirectories(marathon.resolve("workspaces/bench.marathon/home"));
     // A worker whose operator allows every containment, so that each mode can be built.
-    Sandboxes sandboxes = new Sandboxes(List.of(marathon), new WorkerPolicy(true, true, Set.of(), KeyBindings.none()));
+    Sandboxes sandboxes = new Sandboxes(List.of(marathon), new WorkerPolicy(true, true, true, Set.of(), KeyBindings.none()));
     CommandLimits limits = sandboxes.limits();
     CommandLimits noLimits = CommandLimits.none("not in this mode");
     String bwrapProblem = sandboxes.problem();

@@ -234,7 +234,7 @@ class ContainmentIT {
         + " curl -sS -m 30 -o /dev/null -w 'registry %{http_code}' https://repo.maven.apache.org/maven2/junit/junit/maven-metadata.xml 2>&1";
     Containment off = new Containment(true, false, List.of());
     Containment open = new Containment(true, true, List.of(), true, List.of());
-    WorkerPolicy allowsOpen = new WorkerPolicy(false, true, java.util.Set.of(), WorkerHost.policy(new MarathonHome(home)).keys());
+    WorkerPolicy allowsOpen = new WorkerPolicy(false, true, false, java.util.Set.of(), WorkerHost.policy(new MarathonHome(home)).keys());
     for (Object[] c : new Object[][] {{"net-off", off, "REFUSED", "registry 000"}, {"net-on", Containment.DEFAULT, "REFUSED", "registry 200"},
         {"net-open", open, "CONNECTED", "registry 200"}}) {
       String id = (String) c[0];

@@ -38,7 +38,8 @@ class WorkerPolicyTest {
     for (String[] refused : new String[][] {
         {"ZAI_API_KEY", "https://evil.example/v1"}, {"ZAI_API_KEY", "http://api.z.ai/v4"}, {"ZAI_API_KEY", "https://api.z.ai.evil.example/v4"},
         {"ZAI_API_KEY", "https://api.z.ai:8443/v4"}, {"MY_KEY", "http://gpu-box:9001/v1"}, {"AWS_SECRET_ACCESS_KEY", "https://api.z.ai/v4"},
-        {"ZAI_API_KEY", "https://user:pw@api.z.ai/v4"}, {"ZAI_API_KEY", "file:///etc/passwd"}}) {
+        {"ZAI_API_KEY", "https://user:pw@api.z.ai/v4"}, {"ZAI_API_KEY", "file:///etc/passwd"},
+        {"ZAI_API_KEY", "http://api.z.ai:443/v4"}}) {
       String why = keys.refusal(refused[0], refused[1]);
       assertTrue(why != null && why.contains(refused[0]) && why.contains(KeyBindings.ENV), refused[0] + " -> " + refused[1] + ": " + why);
     }
@@ -56,11 +57,18 @@ class WorkerPolicyTest {
     assertTrue(strict.refusal("r-1", open).contains("--allow-network-open"));
     WorkerPolicy own = strict.trusting("r-1", null, null);
     assertNull(own.refusal("r-1", off), "a run command's own run");
-    assertNull(own.refusal("r-1.a7", off), "and its sub-agents");
+    assertTrue(own.refusal("r-1.a7", off) != null, "an id that merely begins like it is anyone's to start");
     assertTrue(own.refusal("r-10", off) != null && own.refusal("other", open) != null, "not anyone else's");
-    WorkerPolicy allowsOpen = new WorkerPolicy(false, true, java.util.Set.of(), KeyBindings.none());
+    WorkerPolicy allowsOpen = new WorkerPolicy(false, true, false, java.util.Set.of(), KeyBindings.none());
     assertNull(allowsOpen.refusal("x", open));
     assertTrue(allowsOpen.refusal("x", off) != null, "allowing one loosening is not allowing the other");
+    Containment openAndPass = new Containment(true, true, List.of("GH_DEPLOY"), true, List.of());
+    assertTrue(allowsOpen.refusal("x", openAndPass).contains("--allow-pass-env"), "every loosening is checked, not the first");
+    assertTrue(strict.refusal("x", new Containment(true, true, List.of("DATABASE_URL"))).contains("--pass-env DATABASE_URL"));
+    for (String secret : List.of("OPENAI_KEY_PROD", "GH_PAT", "DATABASE_URL", "MY_PASSWD", "SESSION_COOKIE", "AWS_SECRET_ACCESS_KEY")) {
+      assertFalse(dev.marathon.activities.sandbox.CommandEnvironment.passable(secret), secret + " looks like a secret wherever the word is");
+    }
+    assertTrue(dev.marathon.activities.sandbox.CommandEnvironment.passable("JAVA_OPTS"));
   }
 
   /** A run input pairing the test key with a host it is not bound to: the model server never hears from the worker. */

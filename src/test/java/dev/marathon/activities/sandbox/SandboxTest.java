@@ -87,7 +87,7 @@ class SandboxTest {
     int port = local.getAddress().getPort();
     String reach = "(exec 3<>/dev/tcp/127.0.0.1/" + port + ") 2>/dev/null && echo CONNECTED || echo REFUSED";
     assertTrue(bash(new Containment(true, false, List.of()), reach, 30).text().contains("REFUSED"));
-    WorkerPolicy allowsOpen = new WorkerPolicy(false, true, java.util.Set.of(), KeyBindings.none());
+    WorkerPolicy allowsOpen = new WorkerPolicy(false, true, false, java.util.Set.of(), KeyBindings.none());
     sandboxes = new Sandboxes(List.of(tmp.resolve("marathon")), allowsOpen);
     assertTrue(bash(new Containment(true, true, List.of(), true, List.of()), reach, 30).text().contains("CONNECTED"));
   }
@@ -102,10 +102,11 @@ class SandboxTest {
       socket.bind(UnixDomainSocketAddress.of(socketPath));
       ToolOutput out = bash(Containment.DEFAULT, "cat " + secretFile + " 2>&1; ls -A " + userHome + " 2>&1 | tr '\\n' ' '; echo;"
           + " ls -A /run /var/run 2>&1 | tr '\\n' ' '; echo; python3 -c \"import socket; s=socket.socket(socket.AF_UNIX); s.connect('"
-          + socketPath + "'); print('SOCKET-CONNECTED')\" 2>&1 | tail -1; java -XshowSettings:properties -version 2>&1 | grep user.home", 60);
+          + socketPath + "'); print('SOCKET-CONNECTED')\" 2>&1 | tail -1; echo \"shadow:$(head -c 5 /etc/shadow 2>&1)\"; java -XshowSettings:properties -version 2>&1 | grep user.home", 60);
       assertFalse(out.text().contains("HOME-SECRET-CANARY"), out.text());
       assertFalse(out.text().contains("SOCKET-CONNECTED"), out.text());
       assertFalse(out.text().contains(".bashrc"), "the home is hidden: " + out.text());
+      assertTrue(out.text().contains("shadow:") && !out.text().contains("shadow:root"), "password hashes are hidden, even from root: " + out.text());
       assertTrue(out.text().contains("user.home = " + home), "JVM builds use the run's home: " + out.text());
     } finally {
       Files.deleteIfExists(secretFile);

@@ -151,6 +151,51 @@ class HostileAgentGitTest {
     assertEquals("keep\n", Files.readString(victim.resolve("keep.txt")));
   }
 
+  /** The review's exploits: another run's Marathon directory, a repository behind /proc/self/root, another run's branch or repository. */
+  @Test
+  void aRunInputCannotTakeAnotherRunsDirectoriesBranchOrRepository() throws Exception {
+    Path other = GitRepos.create(tmp.resolve("other"), Map.of("o.txt", "o\n"));
+    Workspaces workspaces = new Workspaces(tmp.resolve("workspaces"));
+    for (WorkspaceKey hostile : List.of(
+        new WorkspaceKey("hostile-1.marathon", repo.toString(), "marathon/hostile-1.marathon"),
+        new WorkspaceKey("evil", "/proc/self/root" + repo, "marathon/evil"),
+        new WorkspaceKey("evil", "/proc/self/root" + ws.root(), "marathon/evil"),
+        new WorkspaceKey("evil", repo.toString(), "marathon/hostile-1"),
+        new WorkspaceKey("evil.a1", repo.toString(), "marathon-swarm/other/evil.a1"),
+        new WorkspaceKey("hostile-1", other.toString(), "marathon/hostile-1"))) {
+      WorkspaceException e = org.junit.jupiter.api.Assertions.assertThrows(WorkspaceException.class, () -> workspaces.get(hostile), hostile.toString());
+      assertTrue(e.permanent() && e.getMessage().startsWith("refused a run's workspace: "), e.getMessage());
+    }
+    assertTrue(Files.exists(tmp.resolve("workspaces/hostile-1.marathon/snapshots.git/HEAD")), "the victim's snapshots are intact");
+    workspaces.get(new WorkspaceKey("evil.a1", repo.toString(), "marathon-swarm/evil/evil.a1")); // a sub-agent's own branch
+  }
+
+  /** A FIFO where git reads the agent's objects, a 3 GB HEAD, a nested repository and a large file with newlines in their names. */
+  @Test
+  void nothingTheAgentPlantsWedgesItsRun() throws Exception {
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(120), () -> {
+      Files.writeString(ws.root().resolve("b.txt"), "b\n");
+      run("git add b.txt && git -c user.name=a -c user.email=a@a commit -q -m b");
+      String s1 = ws.snapshot(s0, "1.1 commit");
+      run("mkfifo .git/objects/pack/pack-0000000000000000000000000000000000000000.idx && mkfifo .git/index.lock2"
+          + " && git init -q \"$(printf 'a\\nb')\" && truncate -s 101M \"$(printf 'y\\nsrc')\" && mkdir -p lib/src && echo c > lib/src/new.c");
+      String s2 = ws.snapshot(s1, "2.1 plant");
+      String files = GitRepos.git(tmp.resolve("workspaces/hostile-1.marathon/snapshots.git"), "ls-tree", "-r", "--name-only", s2);
+      assertTrue(files.contains("lib/src/new.c"), "a newline in a name left nothing else out: " + files);
+      assertFalse(files.contains("inner") || files.contains("y\\nsrc") || files.contains("\"y"), files);
+      ws.changing();
+      ws.bringTo(s1);
+      run("truncate -s 3G .git/HEAD");
+      Files.writeString(ws.root().resolve("d.txt"), "d\n");
+      String s3 = ws.snapshot(s1, "3.1 huge HEAD");
+      ws.changing();
+      ws.bringTo(s2);
+      ws.changing();
+      ws.bringTo(s3);
+      assertEquals("d\n", Files.readString(ws.root().resolve("d.txt")));
+    });
+  }
+
   /**
    * Plants the attack in the workspace, then runs every privileged step Marathon takes there: a
    * snapshot, a restore (a retried step), a restore to an older snapshot, a merge, the delivery.
