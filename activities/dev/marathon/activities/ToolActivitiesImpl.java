@@ -168,7 +168,7 @@ public final class ToolActivitiesImpl implements ToolActivities {
   /** The call's arguments text, from the assistant message that made it. */
   private String arguments(ToolInput input) {
     ToolCall.Workspace call = input.call();
-    // Calls scheduled before 0.2 carry no context ref: their arguments are stored under their hash.
+    // Calls scheduled before commit cc3df7c (2026-11-30) carry no context ref: their arguments are stored under their hash.
     String text = input.contextRef() == null ? store.getText(call.argumentsHash()) : conversations.arguments(input.contextRef(), call.id());
     if (text == null) throw new IllegalStateException("no call " + call.id() + " in checkpoint " + input.contextRef());
     return text;

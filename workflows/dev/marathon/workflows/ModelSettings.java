@@ -13,7 +13,8 @@ package dev.marathon.workflows;
  * @param contextWindow the model's context window in tokens; compaction starts before it fills
  * @param maxOutputTokens cap on one completion
  * @param price price per million tokens; null means look it up in the price table
- * @param stream whether replies are streamed (SSE); null means yes (runs before 0.2 did not stream)
+ * @param stream whether replies are streamed (SSE); null means yes (runs started before commit
+ *     9617459 of 2026-11-30, which added streaming, have none: they stream from then on)
  */
 public record ModelSettings(
     String baseUrl,

@@ -7,7 +7,7 @@ import java.util.List;
  * progress} query returns.
  *
  * @param containment how its commands are contained; null in the reports of runs that completed
- *     before Progress carried it
+ *     before Progress carried it (commit b9172aa, 2026-12-03)
  */
 public record Progress(
     String workflowId,

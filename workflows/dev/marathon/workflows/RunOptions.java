@@ -9,7 +9,8 @@ package dev.marathon.workflows;
  * @param continueAsNewEvents history length at which the run continues as new even if Temporal
  *     has not suggested it yet
  * @param compactAtPercent share of the context window at which the conversation is compacted
- * @param containment how commands are contained (null in runs started before 0.2: the default)
+ * @param containment how commands are contained (null in runs started before commit 7804246 of
+ *     2026-11-30, which added the sandbox: they get the default)
  */
 public record RunOptions(
     int defaultCommandSeconds,
