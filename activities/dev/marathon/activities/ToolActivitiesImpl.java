@@ -120,7 +120,7 @@ public final class ToolActivitiesImpl implements ToolActivities {
     String text = secrets.redact(leftOut == null ? out.text() : out.text() + "\n[marathon: " + leftOut + "]");
     String observationRef = store.putText(text);
     String outputRef = out.fullOutput() == null ? observationRef : store.putText(secrets.redact(out.fullOutput()));
-    return new ToolResult(after, observationRef, text.length(), outputRef, out.ok(), secrets.redact(out.summary()),
+    return new ToolResult(after, observationRef, text.length(), outputRef, secrets.redact(out.summary()),
         sandbox == null ? null : sandbox.describe(sandboxes.network(containment))
             + (sandboxes.limits().unavailable() == null ? "" : "; no per-command limits (" + sandboxes.limits().unavailable() + ")"));
   }
