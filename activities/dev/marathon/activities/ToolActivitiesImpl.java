@@ -109,7 +109,7 @@ public final class ToolActivitiesImpl implements ToolActivities {
     WorkspaceTool<?> tool = catalog.workspaceTool(call.tool())
         .orElseThrow(() -> new IllegalArgumentException("not a workspace tool: " + call.tool()));
     boolean readOnly = tool.spec().readOnly();
-    Containment containment = Containment.orDefault(input.containment());
+    Containment containment = input.containment();
     CommandSandbox sandbox = tool.runsCommands() ? sandboxes.forRun(ws.key().runId(), containment) : null;
     ws.bringTo(input.workspaceRef());
     if (!readOnly) ws.changing();

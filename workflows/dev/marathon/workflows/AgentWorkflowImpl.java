@@ -233,7 +233,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     List<Integer> seconds = new ArrayList<>();
     for (ToolCall.Workspace c : calls) seconds.add(commandSeconds(c));
     ToolBatch batch = new ToolBatch(workspaceKey(), state.contextRef, state.turn, state.observations.size(), state.workspaceRef, calls,
-        seconds, Containment.orDefault(state.spec.options().containment()), state.spec.model().apiKeyEnv());
+        seconds, state.spec.options().containment(), state.spec.model().apiKeyEnv());
     StringBuilder summary = new StringBuilder(calls.size() + " calls: ");
     for (ToolCall.Workspace c : calls) summary.append(c == calls.get(0) ? "" : " · ").append(c.display());
     ToolBatchResult done;
@@ -313,7 +313,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     String stepId = state.turn + "." + (state.observations.size() + 1);
     try {
       ToolInput input = new ToolInput(workspaceKey(), state.contextRef, stepId, state.workspaceRef, call, seconds,
-          Containment.orDefault(state.spec.options().containment()), state.spec.model().apiKeyEnv());
+          state.spec.options().containment(), state.spec.model().apiKeyEnv());
       return applied(call, cancellable(() -> stubs.tools(call.display(), seconds).execute(input)));
     } catch (ActivityFailure | CanceledFailure f) {
       if (state.lifecycle.stop() == null) {

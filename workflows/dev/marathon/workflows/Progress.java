@@ -67,6 +67,6 @@ public record Progress(
         s.spec.swarm() == null ? null : SubAgents.usage(s),
         s.contextRef,
         s.workspaceRef,
-        Containment.orDefault(s.spec.options().containment()));
+        s.spec.options().containment());
   }
 }

@@ -31,7 +31,7 @@ public record WorkerPolicy(boolean sandboxOff, boolean networkOpen, Set<String> 
 
   /** Null when this worker may run {@code runId}'s commands contained as {@code containment} asks, else why not. */
   public String refusal(String runId, Containment containment) {
-    String loosening = Containment.orDefault(containment).loosening();
+    String loosening = containment.loosening();
     boolean unsandboxed = loosening != null && loosening.startsWith("--sandbox");
     if (loosening == null || isOwn(runId) || (unsandboxed ? sandboxOff : networkOpen)) return null;
     return "this worker refuses a run started with " + loosening + ": a run's input can be written by anyone who reaches"

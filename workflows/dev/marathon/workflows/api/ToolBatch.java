@@ -14,6 +14,7 @@ import java.util.List;
  *     {@code turn.(firstIndex + 1)}, e.g. {@code 42.1}, and the others follow ({@code 42.2} ...)
  * @param workspaceRef the snapshot the workspace must be at before the first call
  * @param commandSeconds how long each call's command may run, in the calls' order
+ * @param containment how the calls' commands are contained; never null (the default when none is given)
  */
 public record ToolBatch(
     WorkspaceKey workspace,
@@ -25,6 +26,10 @@ public record ToolBatch(
     List<Integer> commandSeconds,
     Containment containment,
     String keyEnv) {
+
+  public ToolBatch {
+    if (containment == null) containment = Containment.DEFAULT;
+  }
 
   /** The one-call input for call {@code i}, when the workspace is at {@code workspaceRef}. */
   public ToolInput call(int i, String workspaceRef) {

@@ -11,8 +11,8 @@ import dev.marathon.workflows.Containment;
  * @param stepId unique per call within the run, e.g. {@code 42.1}; names the snapshot
  * @param workspaceRef the snapshot the workspace must be at before the call runs
  * @param commandSeconds how long a command may run (already capped by the run's settings)
- * @param containment how the call's commands are contained (null for calls scheduled before commit
- *     7804246 of 2026-11-30, which added the sandbox: the default)
+ * @param containment how the call's commands are contained; never null: calls scheduled before
+ *     commit 7804246 of 2026-11-30, which added the sandbox, carry none and get the default
  * @param keyEnv the variable holding the run's model key: its value is redacted from the output
  */
 public record ToolInput(
@@ -23,4 +23,9 @@ public record ToolInput(
     ToolCall.Workspace call,
     int commandSeconds,
     Containment containment,
-    String keyEnv) {}
+    String keyEnv) {
+
+  public ToolInput {
+    if (containment == null) containment = Containment.DEFAULT;
+  }
+}

@@ -172,7 +172,7 @@ final class RunCommand implements Callable<Integer> {
     RunSpec runSpec = new RunSpec(runId, runTitle, top.toString(), branch, settings, options, swarmSettings, null);
     RunState state = RunState.start(runSpec, taskText, new Budget(turns, maxHours, maxTokens, maxCost, finishAtLimit ? true : null));
 
-    if (!Containment.orDefault(options.containment()).sandbox() && !detach) {
+    if (!options.containment().sandbox() && !detach) {
       err.println("warning: --sandbox off: the agent's commands run as you, unconfined; they can read this worker's"
           + " environment (the model key included) through /proc. The run's details say so.");
     }
