@@ -6,7 +6,6 @@ import dev.marathon.workflows.api.CollectResult;
 import dev.marathon.workflows.api.Observation;
 import dev.marathon.workflows.api.SpawnedFrom;
 import dev.marathon.workflows.api.ToolCall;
-import dev.marathon.workflows.api.WorkspaceKey;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ActivityFailure;
@@ -127,7 +126,7 @@ final class SwarmCoordinator {
       }
     }
     // An ActivityFailure here goes to the loop, which pauses the run; the wait is made again after it.
-    CollectResult r = stubs.swarm("merge " + ended.size() + " sub-agents").collect(new CollectInput(coordinatorKey(),
+    CollectResult r = stubs.swarm("merge " + ended.size() + " sub-agents").collect(new CollectInput(state.spec.workspaceKey(),
         state.workspaceRef, call.id(), Workflow.currentTimeMillis() / 1000, items));
     state.workspaceRef = r.workspaceRef();
     for (SubAgent a : ended) a.collected = true;
@@ -177,7 +176,7 @@ final class SwarmCoordinator {
       RunSpec spec = new RunSpec(a.id, a.title, state.spec.repo(), a.branch, state.spec.model(), state.spec.options(), null,
           state.spec.runId());
       RunState child = RunState.start(spec, null, a.slice);
-      child.spawnedFrom = new SpawnedFrom(coordinatorKey(), a.forkSnapshot, a.spawnContextRef, a.spawnCallId, a.spawnIndex);
+      child.spawnedFrom = new SpawnedFrom(state.spec.workspaceKey(), a.forkSnapshot, a.spawnContextRef, a.spawnCallId, a.spawnIndex);
       AgentWorkflow stub = Workflow.newChildWorkflowStub(AgentWorkflow.class, ChildWorkflowOptions.newBuilder()
           .setWorkflowId(a.id)
           .setTaskQueue(Workflow.getInfo().getTaskQueue())
@@ -310,9 +309,5 @@ final class SwarmCoordinator {
   private SubAgent find(String id) {
     for (SubAgent a : state.agents) if (a.id.equals(id)) return a;
     return null;
-  }
-
-  private WorkspaceKey coordinatorKey() {
-    return new WorkspaceKey(state.spec.runId(), state.spec.repo(), state.spec.branch());
   }
 }
