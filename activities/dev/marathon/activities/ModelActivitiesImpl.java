@@ -93,7 +93,7 @@ public final class ModelActivitiesImpl implements ModelActivities {
     long schemaTokens = catalog.schemas().toString().length() / 4;
     long estimate = TokenEstimate.of(prompt) + schemaTokens;
     Long learned = provider == Provider.GENERIC || provider == Provider.LOCAL ? contextWindows.of(settings.baseUrl(), settings.model()) : null;
-    long window = learned != null && (settings.contextWindow() <= 0 || learned < settings.contextWindow()) ? learned : settings.contextWindow();
+    long window = settings.windowWith(learned);
     if (window > 0 && estimate > window && ReplyCap.forWindow(window) < ReplyCap.MAX_REPLY_CHARS) {
       // A small window: a reply under the cap can still crowd it out, and compaction keeps the latest turn whole.
       List<Message> tighter = prompt(history, added, ReplyCap.forWindow(window));

@@ -35,6 +35,14 @@ public record ModelSettings(
     return stream == null || stream;
   }
 
+  /**
+   * The window a prompt must fit: the configured one, or the one the server says it gives
+   * ({@code learned}, null when it did not say) when that is smaller or none is configured.
+   */
+  public long windowWith(Long learned) {
+    return learned != null && (contextWindow <= 0 || learned < contextWindow) ? learned : contextWindow;
+  }
+
   /** US dollars per million tokens: fresh input, cached input, output. */
   public record Price(double input, double cachedInput, double output) {
     public double cost(long promptTokens, long cachedTokens, long completionTokens) {

@@ -117,8 +117,7 @@ public final class RunState {
 
   /** The context window compaction aims under: the configured one, or less when the server says so. */
   public long contextWindow() {
-    long configured = spec.model().contextWindow();
-    return contextWindow != null && (configured <= 0 || contextWindow < configured) ? contextWindow : configured;
+    return spec.model().windowWith(contextWindow);
   }
 
   /** Display line of the last tool call, e.g. {@code bash: mvn -q test → exit 0}, or null. */
