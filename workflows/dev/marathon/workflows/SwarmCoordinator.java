@@ -33,6 +33,8 @@ final class SwarmCoordinator {
   /** While waiting, the sub-agents are surveyed after this long, then half as often each time. */
   static final Duration FIRST_SURVEY = Duration.ofSeconds(15);
   static final Duration MAX_SURVEY = Duration.ofMinutes(5);
+  /** A sub-agent's pause or end reason as its row keeps it: 300 of them ride in the coordinator's state. */
+  static final int REASON_CHARS = 300;
 
   private final RunState state;
   private final ActivityStubs stubs;
@@ -223,7 +225,7 @@ final class SwarmCoordinator {
     switch (news.kind()) {
       case PAUSED -> {
         a.state = SubAgent.State.PAUSED;
-        a.reason = news.reason();
+        a.reason = news.reason() == null ? null : Text.oneLine(news.reason(), REASON_CHARS);
       }
       case UNPAUSED -> {
         a.state = SubAgent.State.RUNNING;
@@ -243,7 +245,7 @@ final class SwarmCoordinator {
   private void ended(SubAgent a, String outcome, String reason) {
     a.state = SubAgent.State.ENDED;
     a.outcome = outcome;
-    a.reason = reason == null ? null : Text.oneLine(reason, 300);
+    a.reason = reason == null ? null : Text.oneLine(reason, REASON_CHARS);
   }
 
   private static void numbers(SubAgent a, int turns, int toolCalls, long tokens, double cost) {
