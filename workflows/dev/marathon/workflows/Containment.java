@@ -23,9 +23,9 @@ public record Containment(Boolean sandbox, Boolean network, List<String> passEnv
   public static final Containment DEFAULT = new Containment(true, true, List.of(), false, List.of());
 
   /**
-   * A part left out gets the default, so no accessor returns null: payloads read from runs started
-   * before a part existed (the network's {@code networkOpen} and {@code allowHosts} came after the
-   * sandbox) carry nulls, and Jackson builds records through this constructor.
+   * A part left out gets the default, so no accessor returns null: payloads of runs started before
+   * a part existed carry nulls ({@code networkOpen} and {@code allowHosts} came with commit 2901319
+   * of 2026-12-03, after the sandbox), and Jackson builds records through this constructor.
    */
   public Containment {
     sandbox = sandbox == null || sandbox;
