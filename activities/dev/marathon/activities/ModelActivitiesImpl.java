@@ -75,7 +75,7 @@ public final class ModelActivitiesImpl implements ModelActivities {
 
   private ThinkResult thinkOnce(ThinkInput input) {
     ModelSettings settings = input.model();
-    Provider provider = Provider.of(settings.provider(), settings.baseUrl());
+    Provider provider = Provider.of(settings);
     ToolCatalog catalog = input.coordinator() ? coordinatorCatalog : this.catalog;
     List<Message> added = new ArrayList<>();
     for (Observation o : input.observations()) {
@@ -93,7 +93,7 @@ public final class ModelActivitiesImpl implements ModelActivities {
     long schemaTokens = catalog.schemas().toString().length() / 4;
     long estimate = TokenEstimate.of(prompt) + schemaTokens;
     Long learned = provider == Provider.GENERIC || provider == Provider.LOCAL ? contextWindows.of(settings.baseUrl(), settings.model()) : null;
-    long window = learned != null && (settings.contextWindow() <= 0 || learned < settings.contextWindow()) ? learned : settings.contextWindow();
+    long window = settings.windowWith(learned);
     if (window > 0 && estimate > window && ReplyCap.forWindow(window) < ReplyCap.MAX_REPLY_CHARS) {
       // A small window: a reply under the cap can still crowd it out, and compaction keeps the latest turn whole.
       List<Message> tighter = prompt(history, added, ReplyCap.forWindow(window));
@@ -110,7 +110,7 @@ public final class ModelActivitiesImpl implements ModelActivities {
     }
     ObjectNode body = ChatRequest.body(settings.model(), prompt, catalog.schemas(), provider, settings.maxOutputTokens(), settings.streams());
     long startedAt = System.currentTimeMillis();
-    ModelReply reply = secrets.redact(complete(settings, body, input.runId(), input.turn()));
+    ModelReply reply = secrets.redact(complete(settings, provider, body, input.runId(), input.turn()));
     long modelMillis = System.currentTimeMillis() - startedAt;
 
     long promptTokens = reply.promptTokens() > 0 ? reply.promptTokens() : estimate;
@@ -155,9 +155,10 @@ public final class ModelActivitiesImpl implements ModelActivities {
 
   private CompactResult compactOnce(CompactInput input) {
     Compactor compactor = new Compactor(conversations, catalog, (messages, purpose) -> {
-      ObjectNode body = ChatRequest.body(input.model().model(), messages, null,
-          Provider.of(input.model().provider(), input.model().baseUrl()), input.model().maxOutputTokens(), input.model().streams());
-      return complete(input.model(), body, input.runId(), input.turn());
+      Provider provider = Provider.of(input.model());
+      ObjectNode body = ChatRequest.body(input.model().model(), messages, null, provider, input.model().maxOutputTokens(),
+          input.model().streams());
+      return complete(input.model(), provider, body, input.runId(), input.turn());
     });
     // The tool schemas go with every request: what the conversation may take is the target less them.
     long target = input.targetTokens() <= 0 ? input.targetTokens()
@@ -180,8 +181,8 @@ public final class ModelActivitiesImpl implements ModelActivities {
   }
 
   /** One HTTP call with heartbeats; failures classified into Temporal failures here, once. */
-  private ModelReply complete(ModelSettings settings, ObjectNode body, String runId, int turn) {
-    if (Provider.of(settings.provider(), settings.baseUrl()) == Provider.LOCAL) {
+  private ModelReply complete(ModelSettings settings, Provider provider, ObjectNode body, String runId, int turn) {
+    if (provider == Provider.LOCAL) {
       ActivityExecutionContext activity = currentActivity();
       localModels.ensureServing(settings.baseUrl(), line -> { if (activity != null) activity.heartbeat("installing the local model: " + line); });
     }

@@ -109,7 +109,7 @@ public final class ToolActivitiesImpl implements ToolActivities {
     WorkspaceTool<?> tool = catalog.workspaceTool(call.tool())
         .orElseThrow(() -> new IllegalArgumentException("not a workspace tool: " + call.tool()));
     boolean readOnly = tool.spec().readOnly();
-    Containment containment = Containment.orDefault(input.containment());
+    Containment containment = input.containment();
     CommandSandbox sandbox = tool.runsCommands() ? sandboxes.forRun(ws.key().runId(), containment) : null;
     ws.bringTo(input.workspaceRef());
     if (!readOnly) ws.changing();
@@ -120,7 +120,7 @@ public final class ToolActivitiesImpl implements ToolActivities {
     String text = secrets.redact(leftOut == null ? out.text() : out.text() + "\n[marathon: " + leftOut + "]");
     String observationRef = store.putText(text);
     String outputRef = out.fullOutput() == null ? observationRef : store.putText(secrets.redact(out.fullOutput()));
-    return new ToolResult(after, observationRef, text.length(), outputRef, out.ok(), secrets.redact(out.summary()),
+    return new ToolResult(after, observationRef, text.length(), outputRef, secrets.redact(out.summary()),
         sandbox == null ? null : sandbox.describe(sandboxes.network(containment))
             + (sandboxes.limits().unavailable() == null ? "" : "; no per-command limits (" + sandboxes.limits().unavailable() + ")"));
   }
@@ -168,7 +168,7 @@ public final class ToolActivitiesImpl implements ToolActivities {
   /** The call's arguments text, from the assistant message that made it. */
   private String arguments(ToolInput input) {
     ToolCall.Workspace call = input.call();
-    // Calls scheduled before 0.2 carry no context ref: their arguments are stored under their hash.
+    // Calls scheduled before commit cc3df7c (2026-11-30) carry no context ref: their arguments are stored under their hash.
     String text = input.contextRef() == null ? store.getText(call.argumentsHash()) : conversations.arguments(input.contextRef(), call.id());
     if (text == null) throw new IllegalStateException("no call " + call.id() + " in checkpoint " + input.contextRef());
     return text;

@@ -16,7 +16,6 @@ import dev.marathon.workflows.api.ToolCall;
 import dev.marathon.workflows.api.ToolInput;
 import dev.marathon.workflows.api.ToolResult;
 import dev.marathon.workflows.api.WorkspaceFailures;
-import dev.marathon.workflows.api.WorkspaceKey;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -124,8 +123,8 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   private void begin() {
     publish();
     CreateRunResult created =
-        stubs.workspace("begin: worktree on " + state.spec.branch())
-            .createWorkspaceAndConversation(new CreateRunInput(workspaceKey(), state.spec.title(), state.task, state.spawnedFrom,
+        stubs.workspace("begin: workspace on " + state.spec.branch())
+            .createWorkspaceAndConversation(new CreateRunInput(state.spec.workspaceKey(), state.spec.title(), state.task, state.spawnedFrom,
                 state.forkedFrom));
     if (created.contextRef() != null) state.contextRef = created.contextRef(); // a fork keeps the one it was forked with
     state.workspaceRef = created.workspaceRef();
@@ -232,8 +231,8 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     if (calls.size() < 2 || Workflow.getVersion("tool-batches", Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) return false;
     List<Integer> seconds = new ArrayList<>();
     for (ToolCall.Workspace c : calls) seconds.add(commandSeconds(c));
-    ToolBatch batch = new ToolBatch(workspaceKey(), state.contextRef, state.turn, state.observations.size(), state.workspaceRef, calls,
-        seconds, Containment.orDefault(state.spec.options().containment()), state.spec.model().apiKeyEnv());
+    ToolBatch batch = new ToolBatch(state.spec.workspaceKey(), state.contextRef, state.turn, state.observations.size(), state.workspaceRef, calls,
+        seconds, state.spec.options().containment(), state.spec.model().apiKeyEnv());
     StringBuilder summary = new StringBuilder(calls.size() + " calls: ");
     for (ToolCall.Workspace c : calls) summary.append(c == calls.get(0) ? "" : " · ").append(c.display());
     ToolBatchResult done;
@@ -312,8 +311,8 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     int seconds = commandSeconds(call);
     String stepId = state.turn + "." + (state.observations.size() + 1);
     try {
-      ToolInput input = new ToolInput(workspaceKey(), state.contextRef, stepId, state.workspaceRef, call, seconds,
-          Containment.orDefault(state.spec.options().containment()), state.spec.model().apiKeyEnv());
+      ToolInput input = new ToolInput(state.spec.workspaceKey(), state.contextRef, stepId, state.workspaceRef, call, seconds,
+          state.spec.options().containment(), state.spec.model().apiKeyEnv());
       return applied(call, cancellable(() -> stubs.tools(call.display(), seconds).execute(input)));
     } catch (ActivityFailure | CanceledFailure f) {
       if (state.lifecycle.stop() == null) {
@@ -526,7 +525,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     String head = null;
     String reportRef = null;
     try {
-      CommitResult committed = stubs.workspace("commit: " + state.spec.branch()).commit(new CommitInput(workspaceKey(),
+      CommitResult committed = stubs.workspace("commit: " + state.spec.branch()).commit(new CommitInput(state.spec.workspaceKey(),
           state.workspaceRef, message, state.spec.coordinator() == null ? null : state.summary == null ? "" : state.summary));
       head = committed.head();
       reportRef = committed.reportRef();
@@ -657,10 +656,6 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
       inFlight = null;
     }
     return out.get(0);
-  }
-
-  private WorkspaceKey workspaceKey() {
-    return new WorkspaceKey(state.spec.runId(), state.spec.repo(), state.spec.branch());
   }
 
   /** A sub-agent tells its coordinator how it is (the coordinator may have ended: then no one listens). */

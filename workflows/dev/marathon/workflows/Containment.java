@@ -22,46 +22,49 @@ public record Containment(Boolean sandbox, Boolean network, List<String> passEnv
 
   public static final Containment DEFAULT = new Containment(true, true, List.of(), false, List.of());
 
+  /**
+   * A part left out gets the default, so no accessor returns null: payloads of runs started before
+   * a part existed carry nulls ({@code networkOpen} and {@code allowHosts} came with commit 2901319
+   * of 2026-12-03, after the sandbox), and Jackson builds records through this constructor.
+   */
+  public Containment {
+    sandbox = sandbox == null || sandbox;
+    network = network == null || network;
+    passEnv = passEnv == null ? List.of() : passEnv;
+    networkOpen = networkOpen != null && networkOpen;
+    allowHosts = allowHosts == null ? List.of() : allowHosts;
+  }
+
   public Containment(Boolean sandbox, Boolean network, List<String> passEnv) {
     this(sandbox, network, passEnv, false, List.of());
   }
 
-  /** A run that carries no containment setting, or only part of one, gets the default for the rest. */
-  public static Containment orDefault(Containment c) {
-    return c == null ? DEFAULT : new Containment(c.sandbox() == null || c.sandbox(), c.network() == null || c.network(),
-        c.passEnv() == null ? List.of() : c.passEnv(), c.networkOpen() != null && c.networkOpen(),
-        c.allowHosts() == null ? List.of() : c.allowHosts());
-  }
-
   /** Whether commands reach the network through Marathon's egress proxy (the default), not open nor off. */
   public boolean proxied() {
-    Containment c = orDefault(this);
-    return c.sandbox() && c.network() && !c.networkOpen();
+    return sandbox && network && !networkOpen;
   }
 
   /** What the run asks for beyond the default containment: each one a worker's operator must allow. */
   public List<String> loosenings() {
-    Containment c = orDefault(this);
     List<String> more = new java.util.ArrayList<>();
-    if (!c.sandbox()) more.add("--sandbox off");
-    if (c.network() && c.networkOpen()) more.add("--network open");
-    if (!c.passEnv().isEmpty()) more.add("--pass-env " + String.join(",", c.passEnv()));
+    if (!sandbox) more.add("--sandbox off");
+    if (network && networkOpen) more.add("--network open");
+    if (!passEnv.isEmpty()) more.add("--pass-env " + String.join(",", passEnv));
     return more;
   }
 
   /** One line for the run's details and each step: what contains its commands. */
   public String describe() {
-    Containment c = orDefault(this);
-    if (!c.sandbox()) {
+    if (!sandbox) {
       return "NOT SANDBOXED (--sandbox off): commands run as the worker's user, can read its environment (the model key"
           + " included) through /proc, and can reach everything that user can";
     }
-    if (!c.network()) return "bubblewrap sandbox, network off";
-    if (c.networkOpen()) {
+    if (!network) return "bubblewrap sandbox, network off";
+    if (networkOpen) {
       return "bubblewrap sandbox, network OPEN (--network open): commands reach this machine's services (the Temporal"
           + " server included) and the private network";
     }
     return "bubblewrap sandbox, network through Marathon's egress proxy (package registries"
-        + (c.allowHosts().isEmpty() ? "" : " and " + String.join(", ", c.allowHosts())) + ")";
+        + (allowHosts.isEmpty() ? "" : " and " + String.join(", ", allowHosts)) + ")";
   }
 }

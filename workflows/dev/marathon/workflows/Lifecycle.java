@@ -150,8 +150,8 @@ public sealed interface Lifecycle {
   }
 
   /**
-   * The state as runs before 0.2 carried it: three nullable fields. Both a pause and a stop meant
-   * "could not go on while wrapping up".
+   * The state as runs carried it before commit cc3df7c of 2026-11-30: three nullable fields. Both a
+   * pause and a stop meant "could not go on while wrapping up".
    */
   static Lifecycle fromLegacy(Pause pause, Stop stop, RunOutcome outcome) {
     if (outcome != null) return new Ended(outcome);

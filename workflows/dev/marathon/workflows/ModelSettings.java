@@ -13,7 +13,8 @@ package dev.marathon.workflows;
  * @param contextWindow the model's context window in tokens; compaction starts before it fills
  * @param maxOutputTokens cap on one completion
  * @param price price per million tokens; null means look it up in the price table
- * @param stream whether replies are streamed (SSE); null means yes (runs before 0.2 did not stream)
+ * @param stream whether replies are streamed (SSE); null means yes (runs started before commit
+ *     9617459 of 2026-11-30, which added streaming, have none: they stream from then on)
  */
 public record ModelSettings(
     String baseUrl,
@@ -32,6 +33,14 @@ public record ModelSettings(
 
   public boolean streams() {
     return stream == null || stream;
+  }
+
+  /**
+   * The window a prompt must fit: the configured one, or the one the server says it gives
+   * ({@code learned}, null when it did not say) when that is smaller or none is configured.
+   */
+  public long windowWith(Long learned) {
+    return learned != null && (contextWindow <= 0 || learned < contextWindow) ? learned : contextWindow;
   }
 
   /** US dollars per million tokens: fresh input, cached input, output. */

@@ -42,8 +42,4 @@ public enum Phase {
   public String label() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
-
-  public boolean isEnd() {
-    return this == FINISHED || this == INCOMPLETE || this == CANCELLED;
-  }
 }

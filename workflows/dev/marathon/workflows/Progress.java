@@ -7,7 +7,7 @@ import java.util.List;
  * progress} query returns.
  *
  * @param containment how its commands are contained; null in the reports of runs that completed
- *     before Progress carried it
+ *     before Progress carried it (commit b9172aa, 2026-12-03)
  */
 public record Progress(
     String workflowId,
@@ -67,6 +67,6 @@ public record Progress(
         s.spec.swarm() == null ? null : SubAgents.usage(s),
         s.contextRef,
         s.workspaceRef,
-        Containment.orDefault(s.spec.options().containment()));
+        s.spec.options().containment());
   }
 }

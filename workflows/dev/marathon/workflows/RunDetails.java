@@ -15,7 +15,7 @@ public final class RunDetails {
         .append(" · ").append(s.toolCalls).append(" tool calls");
     if (s.runsInChain > 1) md.append(" · run ").append(s.runsInChain).append(" of the chain");
     md.append("\n\n");
-    Containment containment = Containment.orDefault(s.spec.options().containment());
+    Containment containment = s.spec.options().containment();
     if (!containment.sandbox()) md.append("> ⚠ **No sandbox**: ").append(containment.describe()).append("\n\n");
     Pause pause = s.lifecycle.pause();
     if (pause != null) {

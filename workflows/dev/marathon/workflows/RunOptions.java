@@ -9,7 +9,8 @@ package dev.marathon.workflows;
  * @param continueAsNewEvents history length at which the run continues as new even if Temporal
  *     has not suggested it yet
  * @param compactAtPercent share of the context window at which the conversation is compacted
- * @param containment how commands are contained (null in runs started before 0.2: the default)
+ * @param containment how commands are contained; never null: runs started before commit 7804246
+ *     of 2026-11-30, which added the sandbox, carry none and get the default
  */
 public record RunOptions(
     int defaultCommandSeconds,
@@ -20,6 +21,10 @@ public record RunOptions(
     Containment containment) {
 
   public static final RunOptions DEFAULTS = new RunOptions(600, 3600, 10, 4000, 80);
+
+  public RunOptions {
+    if (containment == null) containment = Containment.DEFAULT;
+  }
 
   /** Options with the default containment (the sandbox on, the network on). */
   public RunOptions(int defaultCommandSeconds, int maxCommandSeconds, int heartbeatSeconds, int continueAsNewEvents, int compactAtPercent) {

@@ -1,5 +1,7 @@
 package dev.marathon.workflows;
 
+import dev.marathon.workflows.api.WorkspaceKey;
+
 /**
  * What a run is, fixed when it starts.
  *
@@ -24,5 +26,10 @@ public record RunSpec(
   /** An ordinary run (neither coordinator nor sub-agent). */
   public RunSpec(String runId, String title, String repo, String branch, ModelSettings model, RunOptions options) {
     this(runId, title, repo, branch, model, options, null, null);
+  }
+
+  /** The run's workspace: its own clone of {@link #repo}, delivered on {@link #branch}. */
+  public WorkspaceKey workspaceKey() {
+    return new WorkspaceKey(runId, repo, branch);
   }
 }

@@ -90,8 +90,9 @@ public final class RunState {
   /** The agent's final summary (or the reason the run ended without one). */
   public String summary;
 
-  // Runs before 0.2 carried their lifecycle as three nullable fields; a state they wrote at
-  // continue-as-new is read into these and turned into a Lifecycle by migrated().
+  // Before commit cc3df7c of 2026-11-30 a run carried its lifecycle as three nullable fields; a
+  // state written at continue-as-new then is read into these and turned into a Lifecycle by
+  // migrated() (LegacyStateTest).
   @JsonProperty(value = "pause", access = JsonProperty.Access.WRITE_ONLY)
   private Pause legacyPause;
   @JsonProperty(value = "stop", access = JsonProperty.Access.WRITE_ONLY)
@@ -116,8 +117,7 @@ public final class RunState {
 
   /** The context window compaction aims under: the configured one, or less when the server says so. */
   public long contextWindow() {
-    long configured = spec.model().contextWindow();
-    return contextWindow != null && (configured <= 0 || contextWindow < configured) ? contextWindow : configured;
+    return spec.model().windowWith(contextWindow);
   }
 
   /** Display line of the last tool call, e.g. {@code bash: mvn -q test → exit 0}, or null. */

@@ -6,7 +6,6 @@ import dev.marathon.workflows.api.CollectResult;
 import dev.marathon.workflows.api.Observation;
 import dev.marathon.workflows.api.SpawnedFrom;
 import dev.marathon.workflows.api.ToolCall;
-import dev.marathon.workflows.api.WorkspaceKey;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ActivityFailure;
@@ -34,6 +33,8 @@ final class SwarmCoordinator {
   /** While waiting, the sub-agents are surveyed after this long, then half as often each time. */
   static final Duration FIRST_SURVEY = Duration.ofSeconds(15);
   static final Duration MAX_SURVEY = Duration.ofMinutes(5);
+  /** A sub-agent's pause or end reason as its row keeps it: 300 of them ride in the coordinator's state. */
+  static final int REASON_CHARS = 300;
 
   private final RunState state;
   private final ActivityStubs stubs;
@@ -127,7 +128,7 @@ final class SwarmCoordinator {
       }
     }
     // An ActivityFailure here goes to the loop, which pauses the run; the wait is made again after it.
-    CollectResult r = stubs.swarm("merge " + ended.size() + " sub-agents").collect(new CollectInput(coordinatorKey(),
+    CollectResult r = stubs.swarm("merge " + ended.size() + " sub-agents").collect(new CollectInput(state.spec.workspaceKey(),
         state.workspaceRef, call.id(), Workflow.currentTimeMillis() / 1000, items));
     state.workspaceRef = r.workspaceRef();
     for (SubAgent a : ended) a.collected = true;
@@ -177,7 +178,7 @@ final class SwarmCoordinator {
       RunSpec spec = new RunSpec(a.id, a.title, state.spec.repo(), a.branch, state.spec.model(), state.spec.options(), null,
           state.spec.runId());
       RunState child = RunState.start(spec, null, a.slice);
-      child.spawnedFrom = new SpawnedFrom(coordinatorKey(), a.forkSnapshot, a.spawnContextRef, a.spawnCallId, a.spawnIndex);
+      child.spawnedFrom = new SpawnedFrom(state.spec.workspaceKey(), a.forkSnapshot, a.spawnContextRef, a.spawnCallId, a.spawnIndex);
       AgentWorkflow stub = Workflow.newChildWorkflowStub(AgentWorkflow.class, ChildWorkflowOptions.newBuilder()
           .setWorkflowId(a.id)
           .setTaskQueue(Workflow.getInfo().getTaskQueue())
@@ -224,7 +225,7 @@ final class SwarmCoordinator {
     switch (news.kind()) {
       case PAUSED -> {
         a.state = SubAgent.State.PAUSED;
-        a.reason = news.reason();
+        a.reason = news.reason() == null ? null : Text.oneLine(news.reason(), REASON_CHARS);
       }
       case UNPAUSED -> {
         a.state = SubAgent.State.RUNNING;
@@ -244,7 +245,7 @@ final class SwarmCoordinator {
   private void ended(SubAgent a, String outcome, String reason) {
     a.state = SubAgent.State.ENDED;
     a.outcome = outcome;
-    a.reason = reason == null ? null : Text.oneLine(reason, 300);
+    a.reason = reason == null ? null : Text.oneLine(reason, REASON_CHARS);
   }
 
   private static void numbers(SubAgent a, int turns, int toolCalls, long tokens, double cost) {
@@ -310,9 +311,5 @@ final class SwarmCoordinator {
   private SubAgent find(String id) {
     for (SubAgent a : state.agents) if (a.id.equals(id)) return a;
     return null;
-  }
-
-  private WorkspaceKey coordinatorKey() {
-    return new WorkspaceKey(state.spec.runId(), state.spec.repo(), state.spec.branch());
   }
 }

@@ -1,6 +1,7 @@
 package dev.marathon.activities.model;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.marathon.workflows.ModelSettings;
 import java.net.URI;
 import java.util.Locale;
 
@@ -22,6 +23,11 @@ public enum Provider {
   GENERIC,
   /** The embedded local model (served by this or another Marathon process): as {@link #GENERIC}. */
   LOCAL;
+
+  /** The provider a run's model settings name, or the one their base URL points at when they name none. */
+  public static Provider of(ModelSettings settings) {
+    return of(settings.provider(), settings.baseUrl());
+  }
 
   /** The named provider, or one detected from the base URL when {@code name} is null. */
   public static Provider of(String name, String baseUrl) {

@@ -1,5 +1,6 @@
 package dev.marathon.activities.sandbox;
 
+import dev.marathon.activities.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -192,9 +193,7 @@ public final class Bubblewrap implements CommandSandbox {
         }
         return p.exitValue() == 0 ? null : "bwrap failed (exit " + p.exitValue() + "): " + out;
       } finally {
-        try (java.util.stream.Stream<Path> made = Files.walk(probe)) {
-          for (Path p : made.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+        FileTrees.delete(probe);
       }
     } catch (IOException e) {
       return "cannot run bwrap: " + e.getMessage();

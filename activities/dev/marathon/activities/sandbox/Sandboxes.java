@@ -47,19 +47,18 @@ public final class Sandboxes {
   public CommandSandbox forRun(String runId, Containment containment) {
     String refused = policy.refusal(runId, containment);
     if (refused != null) throw new SandboxUnavailableException(refused, true);
-    if (!Containment.orDefault(containment).sandbox()) return none;
+    if (!containment.sandbox()) return none;
     String why = problem();
-    if (why == null && Containment.orDefault(containment).proxied()) why = bubblewrap.problem(Network.proxied(null));
+    if (why == null && containment.proxied()) why = bubblewrap.problem(Network.proxied(null));
     if (why != null) throw new SandboxUnavailableException(why);
     return bubblewrap;
   }
 
   /** The network a run's commands get: off, through the egress proxy for its allowed hosts, or (unsandboxed, --network open) the worker's. */
   public Network network(Containment containment) {
-    Containment c = Containment.orDefault(containment);
-    if (!c.network()) return Network.off();
-    if (!c.proxied()) return Network.open();
-    return Network.proxied(egress(new TreeSet<>(c.allowHosts())));
+    if (!containment.network()) return Network.off();
+    if (!containment.proxied()) return Network.open();
+    return Network.proxied(egress(new TreeSet<>(containment.allowHosts())));
   }
 
   /** Per-command process and memory limits. */

@@ -10,7 +10,7 @@ import java.util.List;
  * @param compactedFrom for a root made by compaction: the longer checkpoint it replaces, which
  *     stays in the store (the full transcript is never deleted)
  * @param meta for a turn's segment: the turn, the workspace it started from, its cost; null for
- *     roots and for segments written before 0.3
+ *     roots and for segments written before commit c47e2bf of 2026-12-01
  */
 public record Checkpoint(String parent, List<Message> messages, String compactedFrom, TurnMeta meta) {
   public Checkpoint(String parent, List<Message> messages, String compactedFrom) {

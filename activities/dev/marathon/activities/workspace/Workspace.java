@@ -1,5 +1,6 @@
 package dev.marathon.activities.workspace;
 
+import dev.marathon.activities.FileTrees;
 import dev.marathon.activities.tools.ProcessGroups;
 import dev.marathon.workflows.api.WorkspaceKey;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -764,9 +764,8 @@ public final class Workspace {
   }
 
   static void deleteTree(Path dir) {
-    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    try {
+      FileTrees.delete(dir);
     } catch (IOException e) {
       throw new WorkspaceException("cannot remove " + dir + ": " + e.getMessage(), false);
     }

@@ -18,7 +18,10 @@ public enum Compaction {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** Reads the wire name (runs before 0.2 wrote the same lower-case strings). */
+  /**
+   * Reads the wire name. Before commit cc3df7c of 2026-11-30 a compaction's method was a plain
+   * string, the same lower-case words (the recorded compaction history holds them).
+   */
   @JsonCreator
   public static Compaction fromWire(String value) {
     return valueOf(value.trim().toUpperCase(Locale.ROOT));

@@ -9,9 +9,12 @@ import java.util.List;
  * result, exactly as {@link ToolInput} would give it; the activity records its progress after each
  * call, so a retried attempt goes on after the last finished call and no effect happens twice.
  *
- * @param firstStep the step id of the first call, e.g. {@code 42.1}; the others follow ({@code 42.2} ...)
+ * @param turn the model turn the calls belong to
+ * @param firstIndex how many of the turn's calls came before the first one: its step id is
+ *     {@code turn.(firstIndex + 1)}, e.g. {@code 42.1}, and the others follow ({@code 42.2} ...)
  * @param workspaceRef the snapshot the workspace must be at before the first call
  * @param commandSeconds how long each call's command may run, in the calls' order
+ * @param containment how the calls' commands are contained; never null (the default when none is given)
  */
 public record ToolBatch(
     WorkspaceKey workspace,
@@ -23,6 +26,10 @@ public record ToolBatch(
     List<Integer> commandSeconds,
     Containment containment,
     String keyEnv) {
+
+  public ToolBatch {
+    if (containment == null) containment = Containment.DEFAULT;
+  }
 
   /** The one-call input for call {@code i}, when the workspace is at {@code workspaceRef}. */
   public ToolInput call(int i, String workspaceRef) {

@@ -34,8 +34,8 @@ public sealed interface ToolCall {
    * The tool activity reads its arguments from the assistant message at the run's context ref.
    *
    * @param argumentsHash SHA-256 of the arguments text: equal hashes mean identical calls, which
-   *     the stuck detector relies on (runs started before 0.2 stored the arguments under this
-   *     hash and called it {@code argumentsRef})
+   *     the stuck detector relies on (calls made before commit cc3df7c of 2026-11-30 stored the
+   *     arguments under this hash and called it {@code argumentsRef}, as the recorded histories do)
    * @param display a short human line, e.g. {@code bash: mvn -q test}
    * @param path the workspace path the call touches, or null when it cannot be told (bash)
    * @param timeoutSeconds what the model asked for (bash only), 0 when it did not ask

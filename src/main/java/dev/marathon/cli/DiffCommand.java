@@ -37,7 +37,7 @@ final class DiffCommand implements Callable<Integer> {
       String to = before(t, last + 1);
       if (to == null) to = r.state().workspaceRef; // after the last turn: where the run is now
       if (from == null) {
-        throw new BadInputException("run " + r.id() + " was recorded by a Marathon before 0.3, which did not keep each turn's workspace");
+        throw new BadInputException("run " + r.id() + " was recorded before Marathon kept each turn's workspace (commit c47e2bf, 2026-12-01)");
       }
       Workspace ws = r.workspace();
       String patch;

@@ -62,7 +62,7 @@ final class ForkCommand implements Callable<Integer> {
       RunSpec forkSpec = new RunSpec(newId, Text.oneLine("fork of " + source.id() + " at turn " + turn + ": " + from.title(), 200),
           from.repo(), branch, from.model(), from.options(), null, null);
       RunState fork = at.stateFor(forkSpec, source.state(), at.usage());
-      fork.forkedFrom = new CreateRunInput.ForkedFrom(source.workspaceKey(), at.workspaceRef());
+      fork.forkedFrom = new CreateRunInput.ForkedFrom(source.state().spec.workspaceKey(), at.workspaceRef());
       if (message != null) fork.steering.add(message);
       fork.recordAction("forked from " + source.id() + " at turn " + turn);
       err.println("[marathon] forking " + source.id() + " after turn " + turn + " (of " + source.transcript().lastTurn() + ") as " + newId

@@ -1,5 +1,6 @@
 package dev.marathon.cli;
 
+import dev.marathon.activities.FileTrees;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.MarathonHome;
 import dev.marathon.runtime.Runs;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -64,8 +64,8 @@ final class GcCommand implements Callable<Integer> {
         long bytes = size(meta) + size(checkout);
         out.printf(Locale.ROOT, "%s %s (%s, %.1f MB)%n", dryRun ? "would remove" : "removed", runId, why, bytes / 1e6);
         if (!dryRun) {
-          delete(checkout);
-          delete(meta);
+          FileTrees.delete(checkout);
+          FileTrees.delete(meta);
         }
         freed += bytes;
         removed++;
@@ -95,10 +95,4 @@ final class GcCommand implements Callable<Integer> {
     }
   }
 
-  static void delete(Path p) throws IOException {
-    if (!Files.exists(p)) return;
-    try (Stream<Path> walk = Files.walk(p)) {
-      for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
-    }
-  }
 }

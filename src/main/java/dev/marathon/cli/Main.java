@@ -6,7 +6,7 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-@Command(name = "marathon", mixinStandardHelpOptions = true, version = "marathon 0.1.0",
+@Command(name = "marathon", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = {"A durable runtime for long-horizon coding agents, on Temporal.",
         "Point it at a repository and a task; it works through the night and survives crashes."},
     subcommands = {

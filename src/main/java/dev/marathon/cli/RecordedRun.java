@@ -6,7 +6,6 @@ import dev.marathon.runtime.Connection;
 import dev.marathon.activities.workspace.Workspace;
 import dev.marathon.activities.workspace.Workspaces;
 import dev.marathon.runtime.MarathonHome;
-import dev.marathon.workflows.api.WorkspaceKey;
 import dev.marathon.runtime.RunAt;
 import dev.marathon.runtime.RunInspector;
 import dev.marathon.runtime.RunTranscript;
@@ -28,14 +27,9 @@ record RecordedRun(String id, RunState state, RunTranscript transcript, Marathon
     return new RecordedRun(id, state, RunTranscript.read(conversations, state.contextRef), home, conversations);
   }
 
-  /** The run's workspace key: its id, repository and branch. */
-  WorkspaceKey workspaceKey() {
-    return new WorkspaceKey(id, state.spec.repo(), state.spec.branch());
-  }
-
   /** The run's workspace on this machine (its snapshots, and its checkout while it runs). */
   Workspace workspace() {
-    return new Workspaces(home.workspaces()).get(workspaceKey());
+    return new Workspaces(home.workspaces()).get(state.spec.workspaceKey());
   }
 
   /** The run right after turn {@code n}; a turn outside its range is bad input. */

@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
     description = {"Run a coding task on a git repository as a durable Temporal workflow.",
-        "The work lands on branch marathon/<id> in a worktree; your checkout is never touched.",
+        "The work lands on branch marathon/<id>, made in the run's own clone; your checkout is never touched.",
         "Exit codes: 0 finished, 1 failed (or terminated, timed out), 2 bad input, 3 ended without",
         "finishing, or paused whatever the cause (budget, stuck, model or workspace error)."})
 final class RunCommand implements Callable<Integer> {
@@ -172,7 +172,7 @@ final class RunCommand implements Callable<Integer> {
     RunSpec runSpec = new RunSpec(runId, runTitle, top.toString(), branch, settings, options, swarmSettings, null);
     RunState state = RunState.start(runSpec, taskText, new Budget(turns, maxHours, maxTokens, maxCost, finishAtLimit ? true : null));
 
-    if (!Containment.orDefault(options.containment()).sandbox() && !detach) {
+    if (!options.containment().sandbox() && !detach) {
       err.println("warning: --sandbox off: the agent's commands run as you, unconfined; they can read this worker's"
           + " environment (the model key included) through /proc. The run's details say so.");
     }

@@ -34,7 +34,7 @@ final class RunStarter {
     // This command's own worker: what its user typed for this run (containment, endpoint) is the operator's word for it.
     WorkerPolicy policy = WorkerHost.policy(home).trusting(id, state.spec.model().apiKeyEnv(), state.spec.model().baseUrl());
     try (WorkerHost worker = WorkerHost.start(conn.client(), home, policy)) {
-      if (Provider.of(state.spec.model().provider(), state.spec.model().baseUrl()) == Provider.LOCAL) {
+      if (Provider.of(state.spec.model()) == Provider.LOCAL) {
         worker.localModels().ensureServing(state.spec.model().baseUrl(), line -> {
           err.println("[marathon] " + line);
           err.flush();

@@ -1,5 +1,6 @@
 package dev.marathon.cli;
 
+import dev.marathon.activities.FileTrees;
 import dev.marathon.runtime.ClassWarmUp;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,9 +16,7 @@ final class WarmUpCommand implements Callable<Integer> {
     try {
       ClassWarmUp.run(scratch);
     } finally {
-      try (var walk = Files.walk(scratch)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      FileTrees.delete(scratch);
     }
     return ExitCodes.OK;
   }

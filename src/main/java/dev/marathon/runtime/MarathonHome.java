@@ -20,7 +20,7 @@ public record MarathonHome(Path dir) {
     return s != null && !s.isBlank() ? Path.of(s) : dir.resolve("store");
   }
 
-  /** Worktrees of runs, one directory per run. */
+  /** Runs' workspaces: each run's own clone of its repository, and Marathon's snapshot repository beside it. */
   public Path workspaces() {
     String s = System.getenv("MARATHON_WORKSPACES");
     return s != null && !s.isBlank() ? Path.of(s) : dir.resolve("workspaces");

@@ -38,8 +38,8 @@ public record RunAt(int turn, String contextRef, List<Observation> observations,
     String workspaceRef;
     if (next != null) {
       if (next.meta() == null || next.meta().workspaceRef() == null) {
-        throw new IllegalArgumentException("run " + runId + " was recorded by a Marathon before 0.3, which did not keep each turn's"
-            + " workspace; only its last turn can be forked");
+        throw new IllegalArgumentException("run " + runId + " was recorded before Marathon kept each turn's workspace (commit c47e2bf,"
+            + " 2026-12-01); only its last turn can be forked");
       }
       contextRef = next.before();
       for (Message m : next.toolResults()) observations.add(observation(m));

@@ -27,7 +27,7 @@ public final class RunDescription {
     md.append("| branch | `").append(spec.branch()).append("` |\n");
     md.append("| model | `").append(spec.model().model()).append("` at ").append(spec.model().baseUrl()).append(" |\n");
     md.append("| budget | ").append(budget(b)).append(" |\n");
-    Containment c = Containment.orDefault(spec.options().containment());
+    Containment c = spec.options().containment();
     md.append("| commands | ").append(c.describe()).append(" |\n");
     if (!c.sandbox()) md.append("\n> ⚠ **No sandbox.** ").append(c.describe()).append(".\n");
     md.append("\n### Steer it\n");

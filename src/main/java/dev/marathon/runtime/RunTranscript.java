@@ -11,10 +11,10 @@ import java.util.List;
 /**
  * A run's turns, read back from the checkpoint store: every turn is one checkpoint segment (the
  * tool results of the turn before, the messages delivered with it, the model's reply, and since
- * 0.3 the turn's number, the workspace it started from and its cost). Compactions are followed to
- * the original segments they replaced, so the transcript is whole however often the run compacted,
- * and continue-as-new does not touch it. What {@code log}, {@code export}, {@code diff} and {@code
- * fork} read.
+ * commit c47e2bf of 2026-12-01 the turn's number, the workspace it started from and its cost).
+ * Compactions are followed to the original segments they replaced, so the transcript is whole
+ * however often the run compacted, and continue-as-new does not touch it. What {@code log},
+ * {@code export}, {@code diff} and {@code fork} read.
  */
 public final class RunTranscript {
 

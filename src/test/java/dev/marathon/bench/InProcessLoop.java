@@ -45,7 +45,7 @@ final class InProcessLoop {
         dev.marathon.runtime.WorkerHost.policy(new dev.marathon.runtime.MarathonHome(home)).keys());
     ToolActivitiesImpl tools = new ToolActivitiesImpl(workspaces, conversations, catalog, secrets,
         new dev.marathon.activities.sandbox.Sandboxes(List.of(home), dev.marathon.runtime.WorkerHost.policy(new dev.marathon.runtime.MarathonHome(home))));
-    WorkspaceKey key = new WorkspaceKey(state.spec.runId(), state.spec.repo(), state.spec.branch());
+    WorkspaceKey key = state.spec.workspaceKey();
     CreateRunResult begun = new WorkspaceActivitiesImpl(workspaces, conversations)
         .createWorkspaceAndConversation(new CreateRunInput(key, state.spec.title(), state.task));
     String context = begun.contextRef();
