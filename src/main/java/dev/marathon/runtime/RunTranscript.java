@@ -1,5 +1,6 @@
 package dev.marathon.runtime;
 
+import dev.marathon.activities.Prompts;
 import dev.marathon.activities.store.Checkpoint;
 import dev.marathon.activities.store.Conversations;
 import dev.marathon.activities.store.Message;
@@ -91,6 +92,29 @@ public final class RunTranscript {
   /** The system prompt and the task: what every turn started from. */
   public List<Message> task() {
     return task;
+  }
+
+  /** The run's first user message: its title and task as the model was given them. */
+  private String firstUserMessage() {
+    return task.stream().filter(m -> "user".equals(m.role()) && m.content() != null).map(Message::content).findFirst().orElse("");
+  }
+
+  /**
+   * The task as the run was given it, without the {@code Task: <title>} line the first message starts
+   * with (the title is often the task's own first line, so it would read twice).
+   */
+  public String taskText() {
+    String first = firstUserMessage();
+    int end = first.indexOf("\n\n");
+    return first.startsWith(Prompts.TASK_HEADING) && end >= 0 && first.indexOf('\n') == end ? first.substring(end + 2) : first;
+  }
+
+  /** The title the first message names, or null when it names none. */
+  public String taskTitle() {
+    String first = firstUserMessage();
+    int end = first.indexOf("\n\n");
+    return first.startsWith(Prompts.TASK_HEADING) && end >= 0 && first.indexOf('\n') == end
+        ? first.substring(Prompts.TASK_HEADING.length(), end) : null;
   }
 
   public List<Turn> turns() {
