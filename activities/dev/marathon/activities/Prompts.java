@@ -12,6 +12,9 @@ public final class Prompts {
     return load("system.md").replace("{{branch}}", branch);
   }
 
+  /** How the summary a compaction puts in the conversation begins (what reading a run back finds it by). */
+  public static final String COMPACTION_MARK = "[marathon] The conversation was compacted: ";
+
   /** How a run's first message begins: this, its one-line title, a blank line, then the task. */
   public static final String TASK_HEADING = "Task: ";
 

@@ -60,7 +60,7 @@ final class LogCommand implements Callable<Integer> {
   private static void print(PrintWriter out, RunTranscript transcript, RunTranscript.Turn t) {
     if (t.compaction() != null) {
       out.println("── compacted before turn " + t.number() + " (the original is checkpoint " + t.compaction().original() + "):");
-      out.println(indent(cut(t.compaction().summary(), CUT)));
+      out.println(indent(t.compaction().summary() == null ? "(old tool results masked; nothing summarized)" : cut(t.compaction().summary(), CUT)));
     }
     for (Message m : t.userMessages()) {
       out.println((m.content().startsWith("[marathon]") ? "notice: " : "operator: ") + cut(m.content().replaceFirst("^Message from the operator: ", ""), CUT));

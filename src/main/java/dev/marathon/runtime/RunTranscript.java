@@ -40,7 +40,10 @@ public final class RunTranscript {
     }
   }
 
-  /** A compaction: the root that replaced the conversation, the checkpoint it replaced, and its summary. */
+  /**
+   * A compaction: the root that replaced the conversation, the checkpoint it replaced, and its summary
+   * (null when it only masked old tool results).
+   */
   public record Compaction(String root, String original, String summary) {}
 
   private final List<Message> task;
@@ -60,8 +63,10 @@ public final class RunTranscript {
     for (String at = last; at != null; ) {
       Checkpoint c = store.segment(at);
       if (c.compactedFrom() != null) {
+        // The summary, not the root's last user message: the recent turns kept after it carry operator
+        // messages and notices, and a root that only masked old results has no summary at all.
         String summary = c.messages().stream().filter(m -> "user".equals(m.role()) && m.content() != null)
-            .map(Message::content).reduce((a, b) -> b).orElse("");
+            .map(Message::content).filter(m -> m.startsWith(Prompts.COMPACTION_MARK)).findFirst().orElse(null);
         if (!segments.isEmpty()) compactions.set(compactions.size() - 1, new Compaction(at, c.compactedFrom(), summary));
         at = c.compactedFrom();
         continue;
