@@ -124,7 +124,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   private void begin() {
     publish();
     CreateRunResult created =
-        stubs.workspace("begin: worktree on " + state.spec.branch())
+        stubs.workspace("begin: workspace on " + state.spec.branch())
             .createWorkspaceAndConversation(new CreateRunInput(workspaceKey(), state.spec.title(), state.task, state.spawnedFrom,
                 state.forkedFrom));
     if (created.contextRef() != null) state.contextRef = created.contextRef(); // a fork keeps the one it was forked with

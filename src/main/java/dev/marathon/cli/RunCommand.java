@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
     description = {"Run a coding task on a git repository as a durable Temporal workflow.",
-        "The work lands on branch marathon/<id> in a worktree; your checkout is never touched.",
+        "The work lands on branch marathon/<id>, made in the run's own clone; your checkout is never touched.",
         "Exit codes: 0 finished, 1 failed (or terminated, timed out), 2 bad input, 3 ended without",
         "finishing, or paused whatever the cause (budget, stuck, model or workspace error)."})
 final class RunCommand implements Callable<Integer> {

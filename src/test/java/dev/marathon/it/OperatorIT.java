@@ -166,7 +166,7 @@ class OperatorIT {
           summaries.add(Json.MAPPER.readTree(e.getUserMetadata().getSummary().getData().toStringUtf8()).asText());
         }
       }
-      assertTrue(summaries.containsAll(List.of("begin: worktree on marathon/story-1", "model: turn 1 (scripted-1)",
+      assertTrue(summaries.containsAll(List.of("begin: workspace on marathon/story-1", "model: turn 1 (scripted-1)",
           "bash: echo 'mvn -q test' && true", "edit_file: README.md", "commit: marathon/story-1")), summaries.toString());
 
       Launcher.Result status = cli("status", "story-1", "--json");
