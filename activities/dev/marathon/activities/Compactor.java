@@ -138,7 +138,7 @@ final class Compactor {
             + where + ". Run the tool again if you need it.]");
   }
 
-  static final String PINNED_MARK = "[marathon] The conversation was compacted: ";
+  static final String PINNED_MARK = Prompts.COMPACTION_MARK;
   static final String FILES_HEADING = "## Files touched so far";
 
   static String pinned(String summary, List<PlanStep> plan, Set<String> files, int messagesReplaced) {

@@ -253,7 +253,15 @@ public final class Workspace {
   public String diff(String from, String to) {
     describe(from);
     describe(to);
-    return Git.run(meta, inSnapshots(), "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--stat", "--patch", from, to);
+    String[] args = {"diff", "--no-color", "--no-ext-diff", "--no-textconv", "--stat", "--patch", from, to};
+    Git.Result r = Git.call(meta, inSnapshots(), null, args);
+    if (!r.ok()) throw new WorkspaceException("git " + String.join(" ", args) + " failed in " + meta + ": " + r.err().strip(), false);
+    return r.out(); // whole: a patch without its final newline is one git apply refuses
+  }
+
+  /** Whether the run's snapshot repository is on this machine (gc removes it once the run has ended). */
+  public boolean hasSnapshots() {
+    return Files.isDirectory(snapshots);
   }
 
   /**

@@ -40,6 +40,10 @@ final class DiffCommand implements Callable<Integer> {
         throw new BadInputException("run " + r.id() + " was recorded before Marathon kept each turn's workspace (commit c47e2bf, 2026-12-01)");
       }
       Workspace ws = r.workspace();
+      if (!ws.hasSnapshots()) {
+        throw new BadInputException("run " + r.id() + "'s snapshots are not on this machine: './marathon gc' removes an ended run's"
+            + " workspace after --keep-days (its branch stays in your repository), or the run worked on another machine");
+      }
       String patch;
       try {
         patch = ws.diff(from, to);

@@ -34,7 +34,7 @@ final class ExportCommand implements Callable<Integer> {
     try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
       RecordedRun r = RecordedRun.read(conn, run.value);
       ObjectNode head = Json.MAPPER.createObjectNode().put("run", r.id()).put("title", r.state().spec.title())
-          .put("task", LogCommand.lastUser(r.transcript())).put("model", r.state().spec.model().model())
+          .put("task", r.transcript().taskText()).put("model", r.state().spec.model().model())
           .put("provider", r.state().spec.model().provider()).put("branch", r.state().spec.branch()).put("repo", r.state().spec.repo())
           .put("turns", r.transcript().lastTurn()).put("format", "marathon-trajectory/1");
       StringBuilder lines = new StringBuilder(Json.MAPPER.writeValueAsString(head)).append('\n');

@@ -75,17 +75,30 @@ final class GcCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  /** Null to keep the run's workspace, else why it goes. */
+  /** Null to keep the run's workspace, else why it goes: asks the server, then {@link #whyRemove(WorkflowExecutionStatus, Instant, Instant, Instant)}. */
   static String whyRemove(Runs runs, String runId, Path meta, Instant cutoff) throws IOException {
     try {
       WorkflowExecutionDescription d = runs.describe(runId);
-      if (d.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) return null;
-      Instant closed = Instant.ofEpochMilli(d.getWorkflowExecutionInfo().getCloseTime().getSeconds() * 1000);
-      return closed.isBefore(cutoff) ? Runs.statusName(d.getStatus()) + " " + closed : null;
+      Instant closed = Instant.ofEpochSecond(d.getWorkflowExecutionInfo().getCloseTime().getSeconds());
+      return whyRemove(d.getStatus(), closed, cutoff, null);
     } catch (WorkflowNotFoundException e) {
-      Instant touched = Files.getLastModifiedTime(meta).toInstant();
-      return touched.isBefore(cutoff) ? "unknown to the server, untouched since " + touched : null;
+      return whyRemove(null, null, cutoff, Files.getLastModifiedTime(meta).toInstant());
     }
+  }
+
+  /**
+   * The keep rule. A running run (paused ones included) is kept; a closed one goes once it closed
+   * before {@code cutoff}; one the server does not know ({@code status} null: its history was
+   * deleted, or it ran against another server) goes once its workspace was last touched before it.
+   *
+   * @param closed when the run closed (read only for a closed run)
+   * @param lastModified when its workspace's metadata was last changed (read only for an unknown run)
+   * @return null to keep it, else why it goes
+   */
+  static String whyRemove(WorkflowExecutionStatus status, Instant closed, Instant cutoff, Instant lastModified) {
+    if (status == null) return lastModified.isBefore(cutoff) ? "unknown to the server, untouched since " + lastModified : null;
+    if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) return null;
+    return closed.isBefore(cutoff) ? Runs.statusName(status) + " " + closed : null;
   }
 
   static long size(Path p) throws IOException {

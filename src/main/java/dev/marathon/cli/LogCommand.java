@@ -47,7 +47,7 @@ final class LogCommand implements Callable<Integer> {
         }
         out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(array));
       } else {
-        if (range[0] == 1) out.println("# " + run.value + "\n\n" + cut(lastUser(r.transcript()), 2000) + "\n");
+        if (range[0] == 1) out.println(heading(run.value, r.transcript()) + "\n\n" + cut(r.transcript().taskText(), 2000) + "\n");
         for (RunTranscript.Turn t : r.transcript().turns()) {
           if (t.number() >= range[0] && t.number() <= range[1]) print(out, r.transcript(), t);
         }
@@ -60,7 +60,7 @@ final class LogCommand implements Callable<Integer> {
   private static void print(PrintWriter out, RunTranscript transcript, RunTranscript.Turn t) {
     if (t.compaction() != null) {
       out.println("── compacted before turn " + t.number() + " (the original is checkpoint " + t.compaction().original() + "):");
-      out.println(indent(cut(t.compaction().summary(), CUT)));
+      out.println(indent(t.compaction().summary() == null ? "(old tool results masked; nothing summarized)" : cut(t.compaction().summary(), CUT)));
     }
     for (Message m : t.userMessages()) {
       out.println((m.content().startsWith("[marathon]") ? "notice: " : "operator: ") + cut(m.content().replaceFirst("^Message from the operator: ", ""), CUT));
@@ -81,9 +81,14 @@ final class LogCommand implements Callable<Integer> {
     out.println();
   }
 
-  /** The task as the run was given it. */
-  static String lastUser(RunTranscript transcript) {
-    return transcript.task().stream().filter(m -> "user".equals(m.role())).map(Message::content).findFirst().orElse("");
+  /** {@code # ID}, and the title when it is not the task's own first line (a {@code --title}): each said once. */
+  static String heading(String id, RunTranscript transcript) {
+    String title = transcript.taskTitle();
+    if (title == null || title.isBlank()) return "# " + id;
+    // A title made from the first line is that line in one line, cut with an ellipsis past 100 characters.
+    String firstLine = transcript.taskText().strip().lines().findFirst().orElse("").strip().replaceAll("\\s+", " ");
+    String shown = title.endsWith("…") ? title.substring(0, title.length() - 1) : title;
+    return "# " + id + (firstLine.startsWith(shown) ? "" : ": " + title);
   }
 
   static String cut(String s, int max) {

@@ -52,12 +52,23 @@ public final class Main {
         err.println("error: " + bad.getMessage()); // a check run while parsing (RunIdArgument, ConnectionOptions)
       } else {
         err.println("error: " + ex.getMessage());
-        err.println("(./marathon " + ex.getCommandLine().getCommandName() + " --help shows the options)");
+        err.println(helpHint(ex.getCommandLine()));
       }
       err.flush();
       return ExitCodes.BAD_INPUT;
     });
     return cl;
+  }
+
+  /**
+   * Where to read more after a parse error: {@code ./marathon --help} for the commands, or {@code
+   * ./marathon status --help} for a command's options (the root is the launcher, not named twice).
+   */
+  static String helpHint(CommandLine cl) {
+    if (cl.getParent() == null) return "(./marathon --help lists the commands)";
+    StringBuilder path = new StringBuilder();
+    for (CommandLine c = cl; c.getParent() != null; c = c.getParent()) path.insert(0, " " + c.getCommandName());
+    return "(./marathon" + path + " --help shows the options)";
   }
 
   /** One place that turns exceptions into a human message and an exit code (no stack traces). */

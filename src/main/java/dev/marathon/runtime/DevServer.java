@@ -5,9 +5,11 @@ import io.temporal.api.enums.v1.IndexedValueType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Temporal CLI dev server: the real Temporal server with SQLite persistence and the Web UI,
@@ -59,10 +61,67 @@ public record DevServer(Path binary, Path db, String ip, int port, int uiPort, L
     return cmd;
   }
 
-  /** Runs it in this terminal until it exits (Ctrl-C stops it). */
+  /** How long a server told to stop (SIGTERM) may take before it is killed. */
+  static final Duration STOP_GRACE = Duration.ofSeconds(15);
+
+  /**
+   * Runs it in this terminal until it exits. It does not outlive this process: Ctrl-C reaches both
+   * (the terminal signals the foreground group); when this JVM alone is terminated (SIGTERM, SIGHUP:
+   * systemd, {@code docker stop}, {@code kill}) a shutdown hook stops the server; and where util-linux's
+   * {@code setpriv} is found the server is started with a parent-death signal, so the kernel kills it
+   * when this JVM dies without running hooks (SIGKILL, a crash). Without {@code setpriv} only that last
+   * case leaves the server running.
+   */
   public int runForeground() throws IOException, InterruptedException {
     Files.createDirectories(db.toAbsolutePath().getParent());
-    return new ProcessBuilder(command()).inheritIO().start().waitFor();
+    // The signal is sent when the thread that started the server ends: this one, which waits for it.
+    Process server = new ProcessBuilder(diesWithParent(command())).inheritIO().start();
+    Thread stop = new Thread(() -> stop(server), "stop-temporal-dev-server");
+    Runtime.getRuntime().addShutdownHook(stop);
+    int exit = server.waitFor();
+    try {
+      Runtime.getRuntime().removeShutdownHook(stop);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is what stopped it
+    }
+    return exit;
+  }
+
+  /** SIGTERM, so the server shuts down cleanly; SIGKILL when it has not within {@link #STOP_GRACE}. */
+  static void stop(Process server) {
+    server.destroy();
+    try {
+      if (server.waitFor(STOP_GRACE.toSeconds(), TimeUnit.SECONDS)) return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    server.destroyForcibly();
+  }
+
+  /**
+   * {@code command} run so that the kernel kills it when its parent dies ({@code setpriv --pdeathsig
+   * KILL}, util-linux 2.33 and later; the setting survives the exec), or as it is where setpriv is
+   * missing or lacks the option.
+   */
+  static List<String> diesWithParent(List<String> command) {
+    if (!setprivHasPdeathsig()) return command;
+    List<String> wrapped = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--"));
+    wrapped.addAll(command);
+    return wrapped;
+  }
+
+  /** Whether {@code setpriv --pdeathsig} runs here (one short process: asked once, by the one foreground server). */
+  static boolean setprivHasPdeathsig() {
+    try {
+      Process probe = new ProcessBuilder("setpriv", "--pdeathsig", "KILL", "--", "true")
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.marathon.runtime;
 
+import dev.marathon.activities.Prompts;
 import dev.marathon.activities.store.Checkpoint;
 import dev.marathon.activities.store.Conversations;
 import dev.marathon.activities.store.Message;
@@ -39,7 +40,10 @@ public final class RunTranscript {
     }
   }
 
-  /** A compaction: the root that replaced the conversation, the checkpoint it replaced, and its summary. */
+  /**
+   * A compaction: the root that replaced the conversation, the checkpoint it replaced, and its summary
+   * (null when it only masked old tool results).
+   */
   public record Compaction(String root, String original, String summary) {}
 
   private final List<Message> task;
@@ -59,8 +63,10 @@ public final class RunTranscript {
     for (String at = last; at != null; ) {
       Checkpoint c = store.segment(at);
       if (c.compactedFrom() != null) {
+        // The summary, not the root's last user message: the recent turns kept after it carry operator
+        // messages and notices, and a root that only masked old results has no summary at all.
         String summary = c.messages().stream().filter(m -> "user".equals(m.role()) && m.content() != null)
-            .map(Message::content).reduce((a, b) -> b).orElse("");
+            .map(Message::content).filter(m -> m.startsWith(Prompts.COMPACTION_MARK)).findFirst().orElse(null);
         if (!segments.isEmpty()) compactions.set(compactions.size() - 1, new Compaction(at, c.compactedFrom(), summary));
         at = c.compactedFrom();
         continue;
@@ -91,6 +97,29 @@ public final class RunTranscript {
   /** The system prompt and the task: what every turn started from. */
   public List<Message> task() {
     return task;
+  }
+
+  /** The run's first user message: its title and task as the model was given them. */
+  private String firstUserMessage() {
+    return task.stream().filter(m -> "user".equals(m.role()) && m.content() != null).map(Message::content).findFirst().orElse("");
+  }
+
+  /**
+   * The task as the run was given it, without the {@code Task: <title>} line the first message starts
+   * with (the title is often the task's own first line, so it would read twice).
+   */
+  public String taskText() {
+    String first = firstUserMessage();
+    int end = first.indexOf("\n\n");
+    return first.startsWith(Prompts.TASK_HEADING) && end >= 0 && first.indexOf('\n') == end ? first.substring(end + 2) : first;
+  }
+
+  /** The title the first message names, or null when it names none. */
+  public String taskTitle() {
+    String first = firstUserMessage();
+    int end = first.indexOf("\n\n");
+    return first.startsWith(Prompts.TASK_HEADING) && end >= 0 && first.indexOf('\n') == end
+        ? first.substring(Prompts.TASK_HEADING.length(), end) : null;
   }
 
   public List<Turn> turns() {

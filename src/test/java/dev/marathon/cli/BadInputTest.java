@@ -159,6 +159,18 @@ class BadInputTest {
     }
   }
 
+  @Test
+  void anUnknownCommandOrOptionPointsAtTheRightHelp() {
+    Result command = marathon("frob");
+    assertEquals(ExitCodes.BAD_INPUT, command.code(), command.err());
+    assertTrue(command.err().contains("'frob'"), command.err());
+    assertTrue(command.err().contains("(./marathon --help lists the commands)"), command.err());
+    assertFalse(command.err().contains("marathon marathon"), command.err());
+    Result option = marathon("status", "--frob");
+    assertEquals(ExitCodes.BAD_INPUT, option.code(), option.err());
+    assertTrue(option.err().contains("(./marathon status --help shows the options)"), option.err());
+  }
+
   static void assertRefused(String option, String... args) {
     String shown = String.join(" ", args);
     if (shown.length() > 200) shown = shown.substring(0, 200) + "…";

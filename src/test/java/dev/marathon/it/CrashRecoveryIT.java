@@ -1,6 +1,7 @@
 package dev.marathon.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -186,7 +187,10 @@ class CrashRecoveryIT {
       s.startWorker();
       Eventually.get(() -> s.model.requests().stream().anyMatch(r -> r.turn() == LATE_EFFECT) ? true : null,
           Duration.ofSeconds(120), "the late-effect turn answered");
-      Thread.sleep(1_000); // "sleep 2; echo late >> counter": killed before its effect; the orphan would add it later
+      // "sleep 2; echo late >> counter": killed before its effect; the orphan would add it later
+      Eventually.get(() -> commandRunning(s.workspace(), "echo late-" + LATE_EFFECT) ? true : null,
+          Duration.ofSeconds(60), "the late-effect command running");
+      assertFalse(read(counter).contains("late-" + LATE_EFFECT), "the kill must land before the command's effect: " + read(counter));
       s.worker.kill9();
       s.startWorker();
       s.finishAndVerify();
@@ -227,8 +231,10 @@ class CrashRecoveryIT {
         s.awaitTurn(killAt);
         Thread.sleep(delayMillis);
         s.worker.kill9();
-        int answeredBeforeTheKill = s.model.completions();
-        assertTrue(answeredBeforeTheKill < holdAt, "the kill landed mid-run: " + answeredBeforeTheKill + " answers");
+        try (Connection c = connect()) {
+          assertEquals(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING, new Runs(c.client()).describe(s.id).getStatus(),
+              "the kill landed mid-run");
+        }
         if (alsoServer) {
           server.kill9();
           server.restart();
@@ -236,10 +242,45 @@ class CrashRecoveryIT {
         s.startWorker();
         s.gate.open(holdAt);
         s.finishAndVerify();
+        // Turns before killAt were recorded before the kill (turn killAt had been asked): the run goes on
+        // from its history and asks none of them again.
+        for (int k = 1; k < killAt; k++) {
+          int turn = k;
+          assertEquals(1, s.model.requests().stream().filter(r -> r.status() == 200 && r.turn() == turn).count(),
+              "seed " + seed + ": turn " + k + ", recorded before the kill at turn " + killAt + ", was asked once");
+        }
         log.add("seed " + seed + ": killed worker" + (alsoServer ? " and server" : "") + " at turn " + killAt + " +" + delayMillis + " ms: ok");
       }
     }
     log.forEach(System.out::println);
+  }
+
+  /**
+   * Whether a command whose command line holds {@code text} runs in {@code workspace} now: its sandbox
+   * (bubblewrap) names the workspace it binds, an unsandboxed one runs in it. Other runs of the same
+   * script (another build on this machine) have other workspaces.
+   */
+  static boolean commandRunning(Path workspace, String text) {
+    java.util.Set<String> names = new java.util.HashSet<>(List.of(workspace.toAbsolutePath().toString()));
+    try {
+      names.add(workspace.toRealPath().toString());
+    } catch (java.io.IOException notYet) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).anyMatch(p -> {
+        try {
+          String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+          if (!cmdline.contains(text)) return false;
+          if (names.stream().anyMatch(cmdline::contains)) return true;
+          return names.contains(Files.readSymbolicLink(p.resolve("cwd")).toString());
+        } catch (java.io.IOException | SecurityException gone) {
+          return false;
+        }
+      });
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   static String read(Path p) {

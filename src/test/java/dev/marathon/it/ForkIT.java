@@ -4,7 +4,6 @@ import static dev.marathon.testing.ScriptedModel.bash;
 import static dev.marathon.testing.ScriptedModel.finish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -166,6 +165,9 @@ class ForkIT {
     assertTrue(diff.out().contains("+3") && !diff.out().contains("+4"), diff.out());
     Launcher.Result whole = cli("diff", "orig");
     assertTrue(whole.out().contains("+" + (TURNS - 1)) && whole.out().contains("+1\n"), whole.out());
+    // ./marathon diff ID | git apply: the whole patch, final newline included, applies where the run began.
+    Path patch = Files.writeString(tmp.resolve("orig.patch"), whole.out());
+    GitRepos.git(repo("orig"), "apply", "--check", patch.toString());
 
     Path file = tmp.resolve("orig.jsonl");
     Launcher.Result export = cli("export", "orig", "--out", file.toString());
@@ -216,7 +218,8 @@ class ForkIT {
 
     assertEquals(0, cli("pause", "live").exit());
     liveRelease.countDown();
-    Eventually.get(() -> runs().progress("live").pause() != null ? true : null, Duration.ofSeconds(60), "live paused");
+    // Waiting at the boundary, turn 7 done: the pause is recorded at once, while turn 7 is still in flight.
+    Eventually.get(() -> "paused".equals(runs().progress("live").phase()) ? true : null, Duration.ofSeconds(60), "live paused");
     int pausedAt = runs().progress("live").turn();
     Launcher.Result rewind = cli("rewind", "live", "--turn", "2");
     assertEquals(0, rewind.exit(), rewind.toString());
@@ -235,6 +238,7 @@ class ForkIT {
     assertEquals(2, unknown.exit(), unknown.toString());
     startRun("small", 200_000, 4000);
     assertEquals(RunOutcome.FINISHED, result("small").outcome());
+    int events = conn.client().fetchHistory("small").getEvents().size();
     Launcher.Result outside = cli("fork", "small", "--turn", "99");
     assertEquals(2, outside.exit(), outside.toString());
     assertTrue(outside.err().contains("turn 99 is outside run small's turns 1.." + TURNS), outside.toString());
@@ -243,7 +247,22 @@ class ForkIT {
     Launcher.Result range = cli("log", "small", "--turns", "5..x");
     assertEquals(2, range.exit(), range.toString());
     assertTrue(range.err().contains("--turns takes A..B"), range.toString());
-    assertNotNull(runs().describe("small"));
-    assertFalse(GitRepos.git(repo("small"), "branch", "--list", "marathon/f-*").contains("f-"), "no fork was started");
+    assertEquals(events, conn.client().fetchHistory("small").getEvents().size(), "the refused commands did nothing to the run");
+    assertEquals("marathon/small", GitRepos.git(repo("small"), "branch", "--list", "marathon*"), "no fork was started");
+
+    // gc removes an ended run's workspace, snapshots included: diff says so (it said "cannot run git").
+    deleteTree(home.resolve("workspaces/small.marathon"));
+    deleteTree(home.resolve("workspaces/small"));
+    Launcher.Result collected = cli("diff", "small");
+    assertEquals(2, collected.exit(), collected.toString());
+    assertTrue(collected.err().contains("run small's snapshots are not on this machine") && collected.err().contains("./marathon gc"),
+        collected.toString());
+  }
+
+  static void deleteTree(Path p) throws java.io.IOException {
+    if (!Files.exists(p)) return;
+    try (var walk = Files.walk(p)) {
+      for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
+    }
   }
 }

@@ -310,12 +310,26 @@ class OperatorIT {
     });
     reader.start();
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds + 5);
-    while (p.isAlive() && System.nanoTime() < deadline && !out.toString().contains("A\u001b[J")) Thread.sleep(100);
-    Thread.sleep(200); // the rest of the redrawn block
+    while (p.isAlive() && System.nanoTime() < deadline && !redrawnWhole(out.toString())) Thread.sleep(100);
     p.destroy();
     p.waitFor();
     reader.join(5_000);
     return out.toString();
+  }
+
+  /**
+   * Whether watch has redrawn its block in place and the redrawn block is all there: after the last
+   * {@code ESC[nA ESC[J} (up n lines, clear below) as many lines as the block it replaced.
+   */
+  static boolean redrawnWhole(String out) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\u001b\\[(\\d+)A\u001b\\[J").matcher(out);
+    int lines = -1;
+    int end = -1;
+    while (m.find()) {
+      lines = Integer.parseInt(m.group(1));
+      end = m.end();
+    }
+    return lines > 0 && out.substring(end).chars().filter(c -> c == '\n').count() >= lines;
   }
 
   @Test

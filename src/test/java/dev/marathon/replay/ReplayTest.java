@@ -1,5 +1,6 @@
 package dev.marathon.replay;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.marathon.testing.Replays;
@@ -19,14 +20,36 @@ import org.junit.jupiter.api.TestFactory;
 class ReplayTest {
   static final Path HISTORIES = Path.of("src/test/resources/histories");
 
+  /**
+   * Every history recorded so far ({@code scripts/capture-histories}, {@code --swarm}). All of them
+   * must be there and replay: one lost would let a change break the runs it stood for. A history
+   * recorded later is added here.
+   */
+  static final List<String> RECORDED = List.of(
+      "budget-finish.json",
+      "cancel.json",
+      "compaction.json",
+      "continue-as-new-run1.json",
+      "continue-as-new-run2.json",
+      "continue-as-new-run3.json",
+      "steer-pause.json",
+      "swarm-a1.json",
+      "swarm-a2.json",
+      "swarm.json",
+      "tool-batches.json",
+      "tools-and-plan.json");
+
   @TestFactory
   Stream<DynamicTest> everyRecordedHistoryReplays() throws Exception {
-    List<Path> files;
+    List<String> files;
     try (Stream<Path> list = Files.list(HISTORIES)) {
-      files = list.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+      files = list.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted().toList();
     }
-    assertTrue(files.size() >= 6, "recorded histories are missing from " + HISTORIES);
-    return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () ->
-        Replays.replay(WorkflowExecutionHistory.fromJson(Files.readString(f)))));
+    assertEquals(RECORDED, files, "the histories in " + HISTORIES + " are not the recorded ones");
+    return files.stream().map(name -> DynamicTest.dynamicTest(name, () -> {
+      WorkflowExecutionHistory history = WorkflowExecutionHistory.fromJson(Files.readString(HISTORIES.resolve(name)));
+      assertTrue(history.getEvents().size() > 10, name + " holds " + history.getEvents().size() + " events: not a recorded run");
+      Replays.replay(history);
+    }));
   }
 }

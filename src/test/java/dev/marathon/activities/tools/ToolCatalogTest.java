@@ -7,10 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.marathon.activities.Json;
 import dev.marathon.activities.model.ChatRequest;
 import dev.marathon.activities.model.Provider;
 import dev.marathon.activities.store.Message;
 import dev.marathon.workflows.api.ToolCall;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,19 +27,98 @@ class ToolCatalogTest {
   final ToolCatalog catalog = new ToolCatalog();
 
   @Test
-  void theToolsOfferedToTheModelAreExactlyWhatTheToolTypesDeclare() {
-    JsonNode body = ChatRequest.body("m", List.of(Message.user("hi")), catalog.schemas(), Provider.GENERIC, 100);
-    JsonNode offered = body.path("tools");
-    List<Tool> tools = catalog.tools();
-    assertEquals(tools.size(), offered.size());
-    for (int i = 0; i < tools.size(); i++) {
-      ToolSpec spec = tools.get(i).spec();
-      JsonNode fn = offered.get(i).path("function");
-      assertEquals("function", offered.get(i).path("type").asText());
-      assertEquals(spec.name(), fn.path("name").asText());
-      assertEquals(spec.description(), fn.path("description").asText());
-      assertEquals(spec.parameters().json(), fn.path("parameters"));
+  void theToolsAreOfferedInTheOpenAiFunctionFormat() {
+    JsonNode offered = ChatRequest.body("m", List.of(Message.user("hi")), catalog.schemas(), Provider.GENERIC, 100).path("tools");
+    assertEquals(catalog.names().size(), offered.size());
+    for (int i = 0; i < offered.size(); i++) {
+      JsonNode tool = offered.get(i);
+      assertEquals(List.of("type", "function"), fieldNames(tool), tool.toString());
+      assertEquals("function", tool.path("type").asText());
+      assertEquals(List.of("name", "description", "parameters"), fieldNames(tool.path("function")), tool.toString());
+      assertEquals(catalog.names().get(i), tool.path("function").path("name").asText());
+      assertEquals("object", tool.path("function").path("parameters").path("type").asText(), tool.toString());
     }
+  }
+
+  /**
+   * What the model is offered is what the tools read: a call with just the required arguments is
+   * accepted, one without any of them is refused naming it, and every declared argument is read
+   * with its declared type (a value of another type is refused naming it). A schema and a parser
+   * that drift apart fail here.
+   */
+  @Test
+  void everyArgumentOfferedIsReadWithItsDeclaredTypeAndTheRequiredOnesAreRequired() {
+    ToolCatalog all = catalog.withSwarmTools();
+    for (Tool t : all.tools()) {
+      String name = t.spec().name();
+      JsonNode schema = t.spec().parameters().json();
+      ObjectNode minimal = (ObjectNode) sample(name, schema, true);
+      ObjectNode full = (ObjectNode) sample(name, schema, false);
+      assertAccepted(all, name, minimal);
+      assertAccepted(all, name, full);
+      for (JsonNode r : schema.path("required")) {
+        ObjectNode without = minimal.deepCopy();
+        without.remove(r.asText());
+        assertRefused(all, name, without, r.asText());
+      }
+      schema.path("properties").fields().forEachRemaining(p -> {
+        ObjectNode wrong = full.deepCopy();
+        wrong.set(p.getKey(), otherType(p.getValue()));
+        assertRefused(all, name, wrong, p.getKey());
+        JsonNode items = p.getValue().path("items");
+        for (JsonNode r : items.path("required")) { // an array of objects: each item's required fields too
+          ObjectNode itemWithout = full.deepCopy();
+          ((ObjectNode) itemWithout.get(p.getKey()).get(0)).remove(r.asText());
+          assertRefused(all, name, itemWithout, r.asText());
+        }
+      });
+    }
+  }
+
+  /** A value the schema accepts: with only the required properties, or with every one (a string is its own name). */
+  private static JsonNode sample(String name, JsonNode schema, boolean requiredOnly) {
+    switch (schema.path("type").asText()) {
+      case "string":
+        return TextNode.valueOf(schema.has("enum") ? schema.path("enum").get(0).asText() : name);
+      case "integer":
+        return IntNode.valueOf(1);
+      case "boolean":
+        return BooleanNode.TRUE;
+      case "array":
+        return Json.MAPPER.createArrayNode().add(sample(name, schema.path("items"), requiredOnly));
+      case "object":
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        Set<String> required = new HashSet<>();
+        schema.path("required").forEach(r -> required.add(r.asText()));
+        schema.path("properties").fields().forEachRemaining(p -> {
+          if (!requiredOnly || required.contains(p.getKey())) o.set(p.getKey(), sample(p.getKey(), p.getValue(), requiredOnly));
+        });
+        return o;
+      default:
+        throw new AssertionError("a schema type no tool reads: " + schema);
+    }
+  }
+
+  /** A value of another type than the schema's. */
+  private static JsonNode otherType(JsonNode schema) {
+    return "string".equals(schema.path("type").asText()) ? IntNode.valueOf(5) : TextNode.valueOf("five");
+  }
+
+  private void assertAccepted(ToolCatalog all, String tool, ObjectNode arguments) {
+    ToolCall c = all.read(new Message.Call("call_1", tool, arguments.toString()));
+    assertFalse(c instanceof ToolCall.Rejected, tool + " " + arguments + ": " + c);
+  }
+
+  private void assertRefused(ToolCatalog all, String tool, ObjectNode arguments, String naming) {
+    ToolCall c = all.read(new Message.Call("call_1", tool, arguments.toString()));
+    assertInstanceOf(ToolCall.Rejected.class, c, tool + " accepted " + arguments);
+    assertTrue(((ToolCall.Rejected) c).error().contains(naming), tool + " " + arguments + ": " + ((ToolCall.Rejected) c).error());
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   @Test

@@ -58,6 +58,23 @@ class WorkspaceTest {
     assertArrayEquals(windows, Files.readAllBytes(w.root().resolve("win.txt")), "a restore gives back the very bytes");
   }
 
+  /** {@code ./marathon diff ID | git apply}: the patch is whole, final newline included, and applies to the start. */
+  @Test
+  void aDiffBetweenSnapshotsIsAPatchGitApplies() throws Exception {
+    String s0 = ws.begin().snapshot();
+    Files.writeString(ws.root().resolve("a.txt"), "a\nb\n");
+    Files.writeString(ws.root().resolve("new.txt"), "new\n");
+    String s1 = ws.snapshot(s0, "1.1 bash");
+    String patch = ws.diff(s0, s1);
+    assertTrue(patch.endsWith("+new\n"), patch);
+    Path copy = GitRepos.create(tmp.resolve("copy"), Map.of("a.txt", "a\n", ".gitignore", "build/\n"));
+    Path file = Files.writeString(tmp.resolve("run.patch"), patch);
+    GitRepos.git(copy, "apply", file.toString());
+    assertEquals("a\nb\n", Files.readString(copy.resolve("a.txt")));
+    assertEquals("new\n", Files.readString(copy.resolve("new.txt")));
+    assertEquals("", ws.diff(s1, s1));
+  }
+
   @Test
   void anUnchangedTreeNeedsNoNewSnapshot() {
     String s0 = ws.begin().snapshot();
