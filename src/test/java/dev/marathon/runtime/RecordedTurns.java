@@ -30,7 +30,7 @@ final class RecordedTurns {
     return at;
   }
 
-  /** A segment written before 0.3: no record of the turn. */
+  /** A segment written before turns were recorded (commit c47e2bf, 2026-12-01): no record of the turn. */
   String legacyTurn(List<Message> delivered, Message reply) {
     List<Message> added = new ArrayList<>(delivered);
     added.add(reply);

@@ -107,12 +107,12 @@ class RunAtTest {
   }
 
   @Test
-  void aTurnRecordedBefore03CanOnlyBeForkedAtTheEnd() {
+  void aTurnRecordedBeforeTurnsKeptTheirWorkspaceCanOnlyBeForkedAtTheEnd() {
     RecordedTurns run = new RecordedTurns(dir, "Old", "Old");
     run.legacyTurn(List.of(), reply("r1", bash("c1", "true")));
     run.legacyTurn(List.of(Message.toolResult("c1", "bash", "")), reply("r2"));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunAt.of(run.read(), 1, null, "old"));
-    assertTrue(e.getMessage().contains("before 0.3"), e.getMessage());
+    assertTrue(e.getMessage().contains("recorded before Marathon kept each turn's workspace"), e.getMessage());
   }
 
   @Test
