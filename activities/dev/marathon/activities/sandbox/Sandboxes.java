@@ -24,7 +24,7 @@ public final class Sandboxes {
   private final CommandSandbox none = new Unsandboxed();
   private final WorkerPolicy policy;
   private final Map<Set<String>, EgressProxy> proxies = new HashMap<>();
-  private final CommandLimits limits = CommandLimits.detect();
+  private volatile CommandLimits limits;
   private Path proxyDir;
   private volatile String problem;
   private volatile boolean probed;
@@ -37,7 +37,6 @@ public final class Sandboxes {
     this.policy = policy;
     Path bwrap = Bubblewrap.find("bwrap");
     this.bubblewrap = bwrap == null ? null : new Bubblewrap(bwrap, Bubblewrap.find("socat"), hidden, Path.of(System.getProperty("user.home")));
-    if (limits.unavailable() != null) LOG.warn("commands run without per-command limits: {}", limits.unavailable());
   }
 
   /**
@@ -63,6 +62,16 @@ public final class Sandboxes {
 
   /** Per-command process and memory limits. */
   public CommandLimits limits() {
+    // Detected on first use, not when a worker (or the CLI's sandbox probe) starts: it makes cgroups.
+    if (limits == null) {
+      synchronized (this) {
+        if (limits == null) {
+          CommandLimits detected = CommandLimits.detect();
+          if (detected.unavailable() != null) LOG.warn("commands run without per-command limits: {}", detected.unavailable());
+          limits = detected;
+        }
+      }
+    }
     return limits;
   }
 

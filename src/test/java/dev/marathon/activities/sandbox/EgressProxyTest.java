@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -278,7 +277,7 @@ class EgressProxyTest {
   @Test
   void curlWorksThroughATcpBridge() throws Exception {
     Path curl = Path.of("/usr/bin/curl");
-    Assumptions.assumeTrue(Files.isExecutable(curl), "curl is not installed at /usr/bin/curl");
+    assertTrue(Files.isExecutable(curl), "curl is needed at /usr/bin/curl (apt-get install curl); SandboxTest needs it too");
     HttpServer http = HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
     http.createContext("/", exchange -> {
       byte[] out = "hello from the registry".getBytes(StandardCharsets.UTF_8);
