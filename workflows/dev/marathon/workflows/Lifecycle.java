@@ -132,6 +132,19 @@ public sealed interface Lifecycle {
 
   // ---- views ----------------------------------------------------------------------------
 
+  /** Asked to end (wrapping up) or ended: the limits no longer pause it, batches no longer start. */
+  default boolean endRequested() {
+    return this instanceof WrappingUp || this instanceof Ended;
+  }
+
+  /** Asked to end at once: the activity in flight is cancelled and the calls left are not run. */
+  default boolean stopsNow() {
+    return this instanceof WrappingUp w && w.stop().now();
+  }
+
+  // The nullable views below are for display (Progress, RunDetails, Phase); the loop reads the
+  // lifecycle by pattern matching.
+
   /** Why the run waits for an operator, or null. */
   default Pause pause() {
     if (this instanceof Paused p) return p.pause();

@@ -1,10 +1,10 @@
 package dev.marathon.workflows;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.marathon.workflows.api.CreateRunInput;
 import dev.marathon.workflows.api.Observation;
 import dev.marathon.workflows.api.SpawnedFrom;
-import dev.marathon.workflows.api.ToolCall;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,15 +43,8 @@ public final class RunState {
 
   /** Running, paused, wrapping up or ended: see {@link Lifecycle}. */
   public Lifecycle lifecycle = Lifecycle.RUNNING;
-  /**
-   * The calls of the turn in progress that have not been performed yet: a pause (a broken
-   * workspace) can interrupt a turn between calls, and the turn goes on from here afterwards.
-   */
-  public List<ToolCall> pendingCalls = new ArrayList<>();
-  /** The first pending call failed on a broken workspace, which paused the run. */
-  public boolean pendingCallFailed;
-  /** The calls of the turn in progress, all of them: the stuck detector compares whole turns. */
-  public List<ToolCall> turnCalls = new ArrayList<>();
+  /** The calls of the turn in progress (the JSON keeps their fields at the top level, as before). */
+  @JsonUnwrapped public TurnCalls calls = new TurnCalls();
   /** Budget warnings already given, so each is given once (e.g. {@code turns}). */
   public List<String> warned = new ArrayList<>();
 
@@ -84,8 +77,6 @@ public final class RunState {
   public boolean agentsPausedForBudget;
   /** A sub-agent told its coordinator that it paused (and owes it an "unpaused"). */
   public boolean coordinatorToldPaused;
-  /** The first pending call has started (a wait for sub-agents may span continue-as-new): count it once. */
-  public boolean pendingCallStarted;
 
   /** The agent's final summary (or the reason the run ended without one). */
   public String summary;
@@ -99,6 +90,11 @@ public final class RunState {
   private Stop legacyStop;
   @JsonProperty(value = "outcome", access = JsonProperty.Access.WRITE_ONLY)
   private RunOutcome legacyOutcome;
+  // Before commit 245cbe9 of 2026-12-03 the first pending call's progress was two flags (see PendingCall).
+  @JsonProperty(value = "pendingCallFailed", access = JsonProperty.Access.WRITE_ONLY)
+  private boolean legacyPendingCallFailed;
+  @JsonProperty(value = "pendingCallStarted", access = JsonProperty.Access.WRITE_ONLY)
+  private boolean legacyPendingCallStarted;
 
   /** A fresh run of {@code spec} with {@code task}. */
   public static RunState start(RunSpec spec, String task, Budget budget) {
@@ -130,6 +126,24 @@ public final class RunState {
     return contextRef != null && workspaceRef != null;
   }
 
+  /**
+   * Puts the run back to right after turn {@code at.turn()}'s tool results: the one way "the state
+   * at turn N" is made, by the rewind update and by {@code RunAt} for fork and the CLI. The turn in
+   * progress, the notices and the stuck streak belong to the turns given up, and go.
+   */
+  public void goBackTo(Rewind at) {
+    contextRef = at.contextRef();
+    observations = new ArrayList<>(at.observations());
+    workspaceRef = at.workspaceRef();
+    turn = at.turn();
+    plan = new ArrayList<>(at.plan());
+    toolCalls = at.toolCalls();
+    calls.clear();
+    notices.clear();
+    turnsWithoutTools = 0;
+    stuck.reset();
+  }
+
   /** This state in today's shape, whichever version wrote it. */
   public RunState migrated() {
     if (legacyPause != null || legacyStop != null || legacyOutcome != null) {
@@ -140,8 +154,10 @@ public final class RunState {
     }
     if (lifecycle == null) lifecycle = Lifecycle.RUNNING;
     if (actionsRecorded == 0 && !recent.isEmpty()) actionsRecorded = recent.get(recent.size() - 1).seq();
-    if (pendingCalls == null) pendingCalls = new ArrayList<>();
-    if (turnCalls == null) turnCalls = new ArrayList<>();
+    if (calls == null) calls = new TurnCalls();
+    calls.migrated(legacyPendingCallFailed, legacyPendingCallStarted);
+    legacyPendingCallFailed = false;
+    legacyPendingCallStarted = false;
     if (agents == null) agents = new ArrayList<>();
     return this;
   }

@@ -1,7 +1,5 @@
 package dev.marathon.workflows;
 
-import dev.marathon.workflows.api.ToolCall;
-
 /**
  * Notices an agent repeating the same action without progress: the same tool calls with the same
  * arguments getting the same results, turn after turn. Arguments and results are compared by
@@ -33,14 +31,6 @@ public final class StuckDetector {
     if (repeats >= PAUSE_AFTER) return Verdict.PAUSE;
     if (repeats == WARN_AFTER) return Verdict.WARN;
     return Verdict.PROGRESS;
-  }
-
-  /** What a call asks for, without its id (ids differ every turn even when the call does not). */
-  static String what(ToolCall call) {
-    if (call instanceof ToolCall.Workspace w) return w.argumentsHash();
-    if (call instanceof ToolCall.Rejected r) return r.error();
-    if (call instanceof ToolCall.UpdatePlan p) return p.steps().toString();
-    return "";
   }
 
   /** Forgets the streak, e.g. after an operator unpaused a stuck run. */

@@ -18,6 +18,7 @@ import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -29,7 +30,7 @@ import java.util.function.Predicate;
  * their parent's close, so they outlive the coordinator's continue-as-new; they report to its
  * workflow id, which every run of the chain answers to.
  */
-final class SwarmCoordinator {
+final class SwarmCoordinator implements Role {
   /** While waiting, the sub-agents are surveyed after this long, then half as often each time. */
   static final Duration FIRST_SURVEY = Duration.ofSeconds(15);
   static final Duration MAX_SURVEY = Duration.ofMinutes(5);
@@ -46,8 +47,57 @@ final class SwarmCoordinator {
     this.stubs = stubs;
   }
 
-  boolean idle() {
+  @Override
+  public boolean idle() {
     return !starting;
+  }
+
+  @Override
+  public boolean coordinates() {
+    return true;
+  }
+
+  @Override
+  public void beside() {
+    Async.procedure(this::dispatch); // starts queued sub-agents as slots free up
+  }
+
+  /** A coordinator's budget is the swarm's: its own turns and spending and its sub-agents'. */
+  @Override
+  public BudgetCheck check(double hours) {
+    return BudgetCheck.of(state.budget, SubAgents.turns(state), SubAgents.usage(state), hours);
+  }
+
+  // ---- the operator's controls and the swarm's budget, passed down ---------------------------
+
+  @Override
+  public void pausedOnBudget(String reason) {
+    state.agentsPausedForBudget = true;
+    tell(SwarmCoordinator::live, child -> child.pause("the swarm's budget is reached: " + reason));
+  }
+
+  @Override
+  public void budgetChanged() {
+    if (!state.agentsPausedForBudget) return;
+    state.agentsPausedForBudget = false; // if the swarm is still over, the next check pauses everyone again
+    tell(SwarmCoordinator::live, AgentWorkflow::unpause);
+  }
+
+  /** Finish and cancel reach every sub-agent: they wrap up, and their work is still collected. */
+  @Override
+  public void stopRequested(Stop.Kind kind, boolean now) {
+    dropQueue("the coordinator was asked to " + kind.name().toLowerCase(Locale.ROOT));
+    tell(SwarmCoordinator::live, kind == Stop.Kind.CANCEL ? child -> child.cancel(now) : AgentWorkflow::finish);
+  }
+
+  @Override
+  public void operatorPaused(String why) {
+    tell(a -> a.state == SubAgent.State.RUNNING, child -> child.pause("the coordinator paused: " + why));
+  }
+
+  @Override
+  public void operatorUnpaused() {
+    tell(a -> a.state == SubAgent.State.PAUSED || a.state == SubAgent.State.RUNNING, AgentWorkflow::unpause);
   }
 
   // ---- the tools --------------------------------------------------------------------------
@@ -59,7 +109,7 @@ final class SwarmCoordinator {
       return Observation.inline(call.id(), call.tool(), "Error: this swarm may spawn at most " + max + " sub-agents in all, "
           + have + " so far; " + call.titles().size() + " more would exceed it. Spawn fewer, with larger parts each.");
     }
-    if (state.lifecycle.stop() != null) return Observation.inline(call.id(), call.tool(), "Not spawned: the run is ending.");
+    if (state.lifecycle instanceof Lifecycle.WrappingUp) return Observation.inline(call.id(), call.tool(), "Not spawned: the run is ending.");
     StringBuilder text = new StringBuilder("Spawned " + call.titles().size() + " sub-agents, starting from your workspace as it"
         + " is now (" + state.spec.swarm().parallel() + " run at once, the rest wait their turn):\n");
     for (int i = 0; i < call.titles().size(); i++) {
@@ -147,7 +197,7 @@ final class SwarmCoordinator {
   // ---- starting sub-agents -----------------------------------------------------------------
 
   /** Starts queued sub-agents as slots free up; runs beside the agent loop for the run's whole life. */
-  void dispatch() {
+  private void dispatch() {
     while (true) {
       Workflow.await(this::canStart);
       start(next());
@@ -190,11 +240,11 @@ final class SwarmCoordinator {
       Promise<RunReport> result = Async.function(stub::run, child);
       Workflow.getWorkflowExecution(stub).get();
       result.handle((report, failure) -> {
-        if (failure != null && a.state != SubAgent.State.ENDED) ended(a, "failed", AgentWorkflowImpl.describe(failure));
+        if (failure != null && a.state != SubAgent.State.ENDED) ended(a, "failed", ActivityFailures.describe(failure));
         return null;
       });
     } catch (TemporalFailure e) {
-      ended(a, "failed", "could not start: " + AgentWorkflowImpl.describe(e));
+      ended(a, "failed", "could not start: " + ActivityFailures.describe(e));
     } finally {
       starting = false;
     }
@@ -275,10 +325,8 @@ final class SwarmCoordinator {
     }
   }
 
-  // ---- control and budget, passed down ------------------------------------------------------
-
   /** Sends a signal to every sub-agent {@code which} selects (those that ended meanwhile are skipped). */
-  void tell(Predicate<SubAgent> which, Functions.Proc1<AgentWorkflow> signal) {
+  private void tell(Predicate<SubAgent> which, Functions.Proc1<AgentWorkflow> signal) {
     List<Promise<Void>> sent = new ArrayList<>();
     for (SubAgent a : state.agents) {
       if (!which.test(a)) continue;
@@ -294,12 +342,12 @@ final class SwarmCoordinator {
     }
   }
 
-  static boolean live(SubAgent a) {
+  private static boolean live(SubAgent a) {
     return a.state == SubAgent.State.RUNNING || a.state == SubAgent.State.PAUSED;
   }
 
   /** The coordinator is ending: sub-agents not started yet never will be. */
-  void dropQueue(String why) {
+  private void dropQueue(String why) {
     for (SubAgent a : state.agents) if (a.state == SubAgent.State.QUEUED) ended(a, "not started", why);
   }
 

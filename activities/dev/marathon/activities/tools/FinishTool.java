@@ -9,7 +9,7 @@ public final class FinishTool implements Tool {
 
   @Override
   public ToolSpec spec() {
-    return new ToolSpec("finish",
+    return new ToolSpec(ToolCall.Finish.NAME,
         "End the run when the task is done (or cannot be done). Commit your work first. The summary is the report the"
             + " user reads: what changed, how it was verified, what is left.",
         Schema.object().required("summary", Schema.string("The final report.")),

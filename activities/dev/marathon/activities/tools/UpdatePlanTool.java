@@ -15,7 +15,7 @@ public final class UpdatePlanTool implements Tool {
 
   @Override
   public ToolSpec spec() {
-    return new ToolSpec("update_plan",
+    return new ToolSpec(ToolCall.UpdatePlan.NAME,
         "Record your plan: the full list of steps with their status. Call it at the start and whenever a step starts"
             + " or completes; operators watch it.",
         Schema.object().required("steps", Schema.array(Schema.object()

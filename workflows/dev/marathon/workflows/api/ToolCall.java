@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.marathon.workflows.PlanStep;
+import dev.marathon.workflows.RunState;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,8 +16,8 @@ import java.util.List;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = ToolCall.Workspace.class, name = "workspace"),
-  @JsonSubTypes.Type(value = ToolCall.UpdatePlan.class, name = "update_plan"),
-  @JsonSubTypes.Type(value = ToolCall.Finish.class, name = "finish"),
+  @JsonSubTypes.Type(value = ToolCall.UpdatePlan.class, name = ToolCall.UpdatePlan.NAME),
+  @JsonSubTypes.Type(value = ToolCall.Finish.class, name = ToolCall.Finish.NAME),
   @JsonSubTypes.Type(value = ToolCall.Rejected.class, name = "rejected"),
   @JsonSubTypes.Type(value = ToolCall.SpawnAgents.class, name = "spawn_agents"),
   @JsonSubTypes.Type(value = ToolCall.WaitAgents.class, name = "wait_agents"),
@@ -28,6 +30,23 @@ public sealed interface ToolCall {
 
   /** The tool's name as the model called it. */
   String tool();
+
+  /**
+   * What the call asks for, without its id (ids differ every turn even when the call does not):
+   * the stuck detector compares turns by it.
+   */
+  default String what() {
+    return "";
+  }
+
+  /**
+   * A call the workflow performs itself, without an activity: it changes the run's state and
+   * says what the model is told. Such a tool is this one type (its name, its arguments as the
+   * model activity read them, what it does), its reader in activities/tools and a catalog line.
+   */
+  sealed interface Handled extends ToolCall {
+    Observation handle(RunState run);
+  }
 
   /**
    * A call that runs in the workspace (bash, read_file, write_file, edit_file, list_files, grep).
@@ -47,21 +66,50 @@ public sealed interface ToolCall {
       String display,
       String path,
       int timeoutSeconds)
-      implements ToolCall {}
+      implements ToolCall {
+    @Override
+    public String what() {
+      return argumentsHash;
+    }
+  }
 
-  /** {@code update_plan}: handled in the workflow. */
-  record UpdatePlan(String id, List<PlanStep> steps) implements ToolCall {
+  /** {@code update_plan}: the agent's plan, which the run shows (Web UI, status) and compaction keeps. */
+  record UpdatePlan(String id, List<PlanStep> steps) implements Handled {
+    public static final String NAME = "update_plan";
+
     @Override
     public String tool() {
-      return "update_plan";
+      return NAME;
+    }
+
+    @Override
+    public String what() {
+      return steps.toString();
+    }
+
+    @Override
+    public Observation handle(RunState run) {
+      run.plan = new ArrayList<>(steps);
+      run.recordAction(NAME + ": " + steps.size() + " steps");
+      return Observation.inline(id, NAME, "Plan updated (" + steps.size() + " steps).");
     }
   }
 
   /** {@code finish}: ends the run successfully with the agent's summary. */
-  record Finish(String id, String summary) implements ToolCall {
+  record Finish(String id, String summary) implements Handled {
+    public static final String NAME = "finish";
+
     @Override
     public String tool() {
-      return "finish";
+      return NAME;
+    }
+
+    @Override
+    public Observation handle(RunState run) {
+      run.lifecycle = run.lifecycle.finishedByAgent();
+      run.summary = summary;
+      run.recordAction(NAME);
+      return Observation.inline(id, NAME, "Run finished.");
     }
   }
 
@@ -93,5 +141,10 @@ public sealed interface ToolCall {
   }
 
   /** An unknown tool or unusable arguments: the error goes back to the model as the result. */
-  record Rejected(String id, String tool, String error) implements ToolCall {}
+  record Rejected(String id, String tool, String error) implements ToolCall {
+    @Override
+    public String what() {
+      return error;
+    }
+  }
 }

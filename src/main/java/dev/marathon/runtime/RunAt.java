@@ -62,7 +62,7 @@ public record RunAt(int turn, String contextRef, List<Observation> observations,
       if (t.number() > n) break;
       if (t.reply() != null) {
         calls += t.reply().calls().size();
-        for (Message.Call c : t.reply().calls()) if (c.name().equals("update_plan")) plan = planOf(c.arguments(), plan);
+        for (Message.Call c : t.reply().calls()) if (c.name().equals(ToolCall.UpdatePlan.NAME)) plan = planOf(c.arguments(), plan);
       }
       if (t.meta() != null) {
         prompt += t.meta().promptTokens();
@@ -81,11 +81,8 @@ public record RunAt(int turn, String contextRef, List<Observation> observations,
    */
   public RunState stateFor(RunSpec spec, RunState source, Usage spent) {
     RunState s = RunState.start(spec, null, source.budget);
-    s.contextRef = contextRef;
-    s.observations = new ArrayList<>(observations);
-    s.turn = turn;
-    s.toolCalls = toolCalls;
-    s.plan = new ArrayList<>(plan);
+    s.goBackTo(rewind());
+    s.workspaceRef = null; // a fork's Begin puts its workspace at the snapshot; a rewind sets it itself
     s.usage = spent;
     s.contextWindow = source.contextWindow;
     return s;
@@ -105,7 +102,7 @@ public record RunAt(int turn, String contextRef, List<Observation> observations,
   /** The plan an {@code update_plan} call set, read as the run read it; a refused one left the plan as it was. */
   static List<PlanStep> planOf(String arguments, List<PlanStep> before) {
     try {
-      return ((ToolCall.UpdatePlan) new UpdatePlanTool().call("", Arguments.parse("update_plan", arguments))).steps();
+      return ((ToolCall.UpdatePlan) new UpdatePlanTool().call("", Arguments.parse(ToolCall.UpdatePlan.NAME, arguments))).steps();
     } catch (ToolException refused) {
       return before;
     }

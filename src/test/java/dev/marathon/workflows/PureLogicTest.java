@@ -36,9 +36,9 @@ class PureLogicTest {
     StuckDetector d = new StuckDetector();
     ToolCall a1 = new ToolCall.Rejected("call_1", "frob", "unknown tool 'frob'");
     ToolCall a2 = new ToolCall.Rejected("call_2", "frob", "unknown tool 'frob'");
-    assertEquals(StuckDetector.what(a1), StuckDetector.what(a2));
+    assertEquals(a1.what(), a2.what());
     List<StuckDetector.Verdict> verdicts = new java.util.ArrayList<>();
-    for (int i = 0; i < StuckDetector.PAUSE_AFTER; i++) verdicts.add(d.observe("frob:" + StuckDetector.what(a1) + "->same"));
+    for (int i = 0; i < StuckDetector.PAUSE_AFTER; i++) verdicts.add(d.observe("frob:" + a1.what() + "->same"));
     assertEquals(StuckDetector.Verdict.WARN, verdicts.get(StuckDetector.WARN_AFTER - 1));
     assertEquals(StuckDetector.Verdict.PAUSE, verdicts.get(StuckDetector.PAUSE_AFTER - 1));
     assertEquals(StuckDetector.Verdict.PROGRESS, d.observe("bash:ref2->other"), "a different action is progress");
