@@ -19,7 +19,7 @@ class CheckpointStoreTest {
 
   @Test
   void objectsAreAddressedByTheirSha256AndStoredOnce() {
-    CheckpointStore store = CheckpointStore.open(dir);
+    FileCheckpointStore store = FileCheckpointStore.open(dir);
     String ref = store.putText("hello");
     assertEquals("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", ref);
     assertEquals(ref, store.putText("hello"));
@@ -62,7 +62,7 @@ class CheckpointStoreTest {
 
   @Test
   void conversationsAreChainsOfSegmentsAndCostOnlyTheNewMessages() {
-    CheckpointStore store = CheckpointStore.open(dir);
+    FileCheckpointStore store = FileCheckpointStore.open(dir);
     Conversations conversations = new Conversations(store, 4);
     String ref = conversations.append(null, List.of(Message.system("sys"), Message.user("task")));
     List<Long> segmentSizes = new ArrayList<>();
