@@ -1,185 +1,87 @@
 package dev.marathon.activities.store;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * Content-addressed, immutable, append-only storage for everything too large for Temporal
  * history: conversation checkpoints, tool outputs, tool-call arguments.
  *
- * <p>An object's ref is the SHA-256 of its bytes, so equal content is stored once and a ref
- * names exactly one content forever. Writes go to a temp file that is fsynced and then renamed
- * into place: a crash (even of the machine) never leaves a half object under a real name, and
- * every read re-checks the hash, so a damaged file is reported, never trusted.
+ * <p>An object's ref is the SHA-256 of its bytes ({@link #hash}), so equal content is stored once
+ * and a ref names exactly one content forever. That is what makes a put idempotent and safe to
+ * retry from any worker: a retried activity, or two workers storing the same tool output, write
+ * the same object under the same ref, and nobody has to coordinate.
  *
- * <p>Layout: {@code <dir>/objects/<first 2 hex>/<remaining 62 hex>}, {@code <dir>/tmp/}.
+ * <p>This interface is the contract a backend must satisfy, not just the shape of today's one:
+ * {@link FileCheckpointStore} (a directory, the default) and a shared store for runs that move
+ * between machines (e.g. PostgreSQL) alike. {@code CheckpointStoreContract} in the tests is
+ * that contract made executable; a new backend passes it before anything uses it. In short:
+ * <ul>
+ *   <li>{@link #put} returns {@link #hash} of the content, and storing content that is already
+ *       there stores nothing new, also when several threads or workers race on it;
+ *   <li>{@link #get} returns exactly the bytes that were put, re-checking the hash on every read:
+ *       an object that no longer hashes to its ref is reported ({@link CorruptObjectException}),
+ *       never returned;
+ *   <li>an object is never changed or removed once put.
+ * </ul>
+ *
+ * <p>The addressing ({@link #isRef}, {@link #hash}) is static here because every backend shares
+ * it: refs live in workflow state and must mean the same content whichever store holds it.
  */
-public final class CheckpointStore {
-  private final Path objects;
-  private final Path tmp;
+public interface CheckpointStore {
 
-  private CheckpointStore(Path dir) {
-    this.objects = dir.resolve("objects");
-    this.tmp = dir.resolve("tmp");
+  /** Opens (creating if needed) the default store, a {@link FileCheckpointStore} under {@code dir}. */
+  static CheckpointStore open(Path dir) {
+    return FileCheckpointStore.open(dir);
   }
 
-  /** Opens (creating if needed) the store under {@code dir}. */
-  public static CheckpointStore open(Path dir) {
-    CheckpointStore store = new CheckpointStore(dir.toAbsolutePath());
-    try {
-      Files.createDirectories(store.objects);
-      Files.createDirectories(store.tmp);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create checkpoint store at " + dir + ": " + e.getMessage(), e);
-    }
-    return store;
-  }
+  /**
+   * Stores {@code content} and returns its ref, {@link #hash}{@code (content)}. Storing content
+   * that is already there is free and returns the same ref; concurrent puts of the same content
+   * all succeed and leave one object. Once this returns, the object is durable.
+   */
+  String put(byte[] content);
 
-  /** Stores {@code content} and returns its ref; storing the same content again is free. */
-  public String put(byte[] content) {
-    String ref = hash(content);
-    Path target = path(ref);
-    if (Files.exists(target)) return ref;
-    Path temp = tmp.resolve(ref + "." + UUID.randomUUID() + ".tmp");
-    try {
-      Files.createDirectories(target.getParent());
-      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.wrap(content);
-        while (buf.hasRemaining()) ch.write(buf);
-        ch.force(true);
-      }
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException raced) {
-        // Another writer stored the same content first; content addressing makes that fine.
-        Files.deleteIfExists(temp);
-      }
-      syncDirectory(target.getParent());
-      return ref;
-    } catch (IOException e) {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException ignored) {
-        // the temp file is garbage either way; it is never read
-      }
-      throw new UncheckedIOException("cannot write object " + ref + " to the checkpoint store: " + e.getMessage(), e);
-    }
-  }
-
-  public String putText(String text) {
+  /** {@link #put} of the text's UTF-8 bytes. */
+  default String putText(String text) {
     return put(text.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
    * Reads an object, verifying its hash.
    *
+   * @throws IllegalArgumentException when {@code ref} is not a ref ({@link #isRef})
    * @throws MissingObjectException when no object has that ref
-   * @throws CorruptObjectException when the file's content does not match its ref
+   * @throws CorruptObjectException when the stored content does not hash to its ref
    */
-  public byte[] get(String ref) {
-    checkRef(ref);
-    byte[] content;
-    try {
-      content = Files.readAllBytes(path(ref));
-    } catch (NoSuchFileException e) {
-      throw new MissingObjectException(ref);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read object " + ref + ": " + e.getMessage(), e);
-    }
-    if (!hash(content).equals(ref)) throw new CorruptObjectException(ref, path(ref));
-    return content;
-  }
+  byte[] get(String ref);
 
-  public String getText(String ref) {
+  /** {@link #get} decoded as UTF-8. */
+  default String getText(String ref) {
     return new String(get(ref), StandardCharsets.UTF_8);
   }
 
-  public boolean contains(String ref) {
-    return isRef(ref) && Files.exists(path(ref));
-  }
+  /** Whether an object with that ref is stored; false for anything that is not a ref. Does not verify it. */
+  boolean contains(String ref);
 
   /** Re-hashes every object; returns the refs whose content does not match (empty when healthy). */
-  public List<String> verify() {
-    List<String> bad = new ArrayList<>();
-    for (Path p : objectFiles()) {
-      String ref = p.getParent().getFileName().toString() + p.getFileName();
-      try {
-        if (!hash(Files.readAllBytes(p)).equals(ref)) bad.add(ref);
-      } catch (IOException e) {
-        bad.add(ref);
-      }
-    }
-    return bad;
-  }
+  List<String> verify();
 
-  /** Number of objects and their total bytes, for benchmarks and tests of growth. */
-  public Stats stats() {
-    long count = 0;
-    long bytes = 0;
-    for (Path p : objectFiles()) {
-      count++;
-      try {
-        bytes += Files.size(p);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return new Stats(count, bytes);
-  }
-
-  public record Stats(long objects, long bytes) {}
-
-  private List<Path> objectFiles() {
-    try (Stream<Path> files = Files.walk(objects)) {
-      return files.filter(Files::isRegularFile).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private Path path(String ref) {
-    return objects.resolve(ref.substring(0, 2)).resolve(ref.substring(2));
-  }
-
-  public static boolean isRef(String ref) {
+  /** Whether {@code ref} is well-formed: 64 lowercase hex digits. */
+  static boolean isRef(String ref) {
     return ref != null && ref.length() == 64 && ref.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
   }
 
-  private static void checkRef(String ref) {
-    if (!isRef(ref)) throw new IllegalArgumentException("not a checkpoint ref: " + ref);
-  }
-
-  public static String hash(byte[] content) {
+  /** The ref of {@code content}: its SHA-256 in lowercase hex. */
+  static String hash(byte[] content) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-  }
-
-  private static void syncDirectory(Path dir) {
-    // Makes the rename itself durable; best effort where the platform cannot open directories.
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException ignored) {
-      // not supported here: the data is still fsynced and the rename atomic
     }
   }
 }

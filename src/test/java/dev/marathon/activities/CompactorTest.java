@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.marathon.activities.model.ModelReply;
 import dev.marathon.activities.store.CheckpointStore;
 import dev.marathon.activities.store.Conversations;
+import dev.marathon.activities.store.FileCheckpointStore;
 import dev.marathon.activities.store.Message;
 import dev.marathon.workflows.PlanStep;
 import dev.marathon.workflows.StepStatus;
@@ -67,15 +68,16 @@ class CompactorTest {
 
   @Test
   void aFailingSummaryChangesNothing() {
-    Conversations conversations = new Conversations(CheckpointStore.open(dir), 8);
+    FileCheckpointStore store = FileCheckpointStore.open(dir);
+    Conversations conversations = new Conversations(store, 8);
     List<Message> start = new ArrayList<>(List.of(Message.system("sys"), Message.user("the task")));
     start.addAll(turns(1, 20));
     String ref = conversations.append(null, start);
-    long objects = conversations.store().stats().objects();
+    long objects = store.stats().objects();
     Compactor compactor = new Compactor(conversations, new ToolCatalog(), (messages, purpose) -> {
       throw new IllegalStateException("summarizer down");
     });
     assertThrows(IllegalStateException.class, () -> compactor.compact(ref, 1_000, 8, PLAN));
-    assertEquals(objects, conversations.store().stats().objects(), "no new checkpoint was written");
+    assertEquals(objects, store.stats().objects(), "no new checkpoint was written");
   }
 }

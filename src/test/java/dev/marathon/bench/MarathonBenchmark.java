@@ -1,7 +1,7 @@
 package dev.marathon.bench;
 
 import dev.marathon.activities.Json;
-import dev.marathon.activities.store.CheckpointStore;
+import dev.marathon.activities.store.FileCheckpointStore;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.HistoryChain;
 import dev.marathon.runtime.MarathonHome;
@@ -185,7 +185,7 @@ public final class MarathonBenchmark {
     try (ScriptedModel model = new ScriptedModel(new BenchScript(n, 4096)).keepBodies(false)) {
       InProcessLoop.run(state("bulky", model, n), work.resolve("home-bulky"));
     }
-    CheckpointStore.Stats s = CheckpointStore.open(work.resolve("home-bulky").resolve("store")).stats();
+    FileCheckpointStore.Stats s = FileCheckpointStore.open(work.resolve("home-bulky").resolve("store")).stats();
     results.put("storeBytesPerToolCallWith4KbNotes", s.bytes() / n);
     results.put("storeObjectsPerToolCallWith4KbNotes", round((double) s.objects() / n));
   }
@@ -214,7 +214,7 @@ public final class MarathonBenchmark {
         int tenth = toolCalls / 10;
         awaitCalls(model, tenth);
         results.put("heapAfter" + tenth + "StepsMb", heapMb(worker));
-        results.put("storeBytesAfter" + tenth + "Steps", CheckpointStore.open(home.resolve("store")).stats().bytes());
+        results.put("storeBytesAfter" + tenth + "Steps", FileCheckpointStore.open(home.resolve("store")).stats().bytes());
         awaitCalls(model, toolCalls);
         results.put("heapAfter" + toolCalls + "StepsMb", heapMb(worker));
         RunReport report = awaitResult(runs, "horizon");

@@ -2,7 +2,7 @@ package dev.marathon.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.marathon.activities.Json;
-import dev.marathon.activities.store.CheckpointStore;
+import dev.marathon.activities.store.FileCheckpointStore;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.Runs;
 import dev.marathon.testing.DevServerFixture;
@@ -93,7 +93,7 @@ public final class PeersBenchmark {
           for (String peer : PEERS) runs.computeIfAbsent(peer, k -> new ArrayList<>()).add(peer(peer, "round-" + r, steps, server.address()));
         }
         marathonPeakRssMb = peakRssMb(worker.pid());
-        marathonStoreBytes = CheckpointStore.open(home.resolve("store")).stats().bytes();
+        marathonStoreBytes = FileCheckpointStore.open(home.resolve("store")).stats().bytes();
       }
       resumeSeconds.put("marathon", marathonResume(server));
       for (String peer : PEERS) resumeSeconds.put(peer, peerResume(peer, server.address()));
