@@ -52,6 +52,36 @@ class LegacyStateTest {
   }
 
   @Test
+  void aTurnInterruptedByABrokenWorkspaceBeforeThePendingCallBecameATypeGoesOnFromItsBrokenCall() throws Exception {
+    // As runs wrote it before commit 245cbe9: two flags beside the pending calls, at the top level.
+    String old = """
+        {"spec":{"runId":"r-1","title":"t","repo":"/repo","branch":"marathon/r-1",
+                 "model":{"baseUrl":"http://x","model":"m","apiKeyEnv":"K","contextWindow":1000,"maxOutputTokens":100}},
+         "turn":3,"toolCalls":5,
+         "pendingCalls":[{"kind":"workspace","id":"c9","tool":"bash","argumentsHash":"h","display":"bash: make","timeoutSeconds":0}],
+         "turnCalls":[{"kind":"workspace","id":"c9","tool":"bash","argumentsHash":"h","display":"bash: make","timeoutSeconds":0}],
+         "pendingCallFailed":true,"pendingCallStarted":true}
+        """;
+    RunState s = Json.MAPPER.readValue(old, RunState.class).migrated();
+    assertEquals(PendingCall.BROKEN, s.calls.first, "made again after the pause, not counted again");
+    assertEquals(1, s.calls.pending.size());
+    assertEquals("bash: make", ((dev.marathon.workflows.api.ToolCall.Workspace) s.calls.pending.get(0)).display());
+    assertEquals(1, s.calls.all.size());
+
+    RunState started = Json.MAPPER.readValue(old.replace("\"pendingCallFailed\":true", "\"pendingCallFailed\":false"), RunState.class).migrated();
+    assertEquals(PendingCall.STARTED, started.calls.first, "a wait for sub-agents that spanned continue-as-new is counted once");
+
+    // Today's shape keeps the calls' fields at the top level, where in-flight runs and the Web UI have them.
+    JsonNode now = Json.MAPPER.valueToTree(s);
+    assertTrue(now.has("pendingCalls") && now.has("turnCalls") && !now.has("calls"), now.toString());
+    assertEquals("broken", now.get("pendingCall").get("progress").asText());
+    assertTrue(!now.has("pendingCallFailed") && !now.has("pendingCallStarted"), "the flags are read, never written");
+    RunState again = Json.MAPPER.treeToValue(now, RunState.class).migrated();
+    assertEquals(PendingCall.BROKEN, again.calls.first);
+    assertEquals(s.calls.pending, again.calls.pending);
+  }
+
+  @Test
   void aPausedRunContinuedFromAStateInThePreviousShapeGoesOnExactlyOnce() throws Exception {
     Path repo = GitRepos.create(tmp.resolve("repo"), Map.of("log.txt", ""));
     Gate gate = new Gate((turn, req) -> turn <= 3
