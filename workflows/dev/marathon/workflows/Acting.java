@@ -43,7 +43,7 @@ final class Acting {
       Observation result = perform(calls.pending.get(0), again);
       if (result == null) return false; // paused: the call stays pending, and the turn goes on after
       calls.done();
-      state.observations.add(result);
+      state.conversation.observations.add(result);
     }
     return true;
   }
@@ -56,7 +56,7 @@ final class Acting {
     StringBuilder signature = new StringBuilder();
     for (int i = 0; i < state.calls.all.size(); i++) {
       ToolCall call = state.calls.all.get(i);
-      Observation result = state.observations.get(i);
+      Observation result = state.conversation.observations.get(i);
       signature.append(call.tool()).append(':').append(call.what())
           .append("->").append(result.ref() != null ? result.ref() : result.text()).append(';');
     }
@@ -81,7 +81,7 @@ final class Acting {
     if (calls.size() < 2 || Workflow.getVersion("tool-batches", Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) return false;
     List<Integer> seconds = new ArrayList<>();
     for (ToolCall.Workspace c : calls) seconds.add(commandSeconds(c));
-    ToolBatch batch = new ToolBatch(state.spec.workspaceKey(), state.contextRef, state.turn, state.observations.size(), state.workspaceRef, calls,
+    ToolBatch batch = new ToolBatch(state.spec.workspaceKey(), state.conversation.contextRef, state.turn, state.conversation.observations.size(), state.workspaceRef, calls,
         seconds, state.spec.options().containment(), state.spec.model().apiKeyEnv());
     StringBuilder summary = new StringBuilder(calls.size() + " calls: ");
     for (ToolCall.Workspace c : calls) summary.append(c == calls.get(0) ? "" : " · ").append(c.display());
@@ -97,7 +97,7 @@ final class Acting {
     for (ToolResult r : done.results()) {
       ToolCall.Workspace call = (ToolCall.Workspace) turn.done();
       state.toolCalls++;
-      state.observations.add(applied(call, r));
+      state.conversation.observations.add(applied(call, r));
     }
     return !done.results().isEmpty();
   }
@@ -150,9 +150,9 @@ final class Acting {
   /** Runs a workspace tool; a broken workspace pauses the run until an operator fixes it. */
   private Observation runTool(ToolCall.Workspace call) {
     int seconds = commandSeconds(call);
-    String stepId = state.turn + "." + (state.observations.size() + 1);
+    String stepId = state.turn + "." + (state.conversation.observations.size() + 1);
     try {
-      ToolInput input = new ToolInput(state.spec.workspaceKey(), state.contextRef, stepId, state.workspaceRef, call, seconds,
+      ToolInput input = new ToolInput(state.spec.workspaceKey(), state.conversation.contextRef, stepId, state.workspaceRef, call, seconds,
           state.spec.options().containment(), state.spec.model().apiKeyEnv());
       return applied(call, run.cancellable(() -> run.stubs.tools(call.display(), seconds).execute(input)));
     } catch (ActivityFailure | CanceledFailure f) {

@@ -50,7 +50,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   }
 
   private RunReport drive() {
-    if (state.startedAtMillis == 0) state.startedAtMillis = Workflow.currentTimeMillis();
+    if (state.spending.startedAtMillis == 0) state.spending.startedAtMillis = Workflow.currentTimeMillis();
     if (!state.begun()) begin();
     while (true) {
       run.absorbTemporalCancel();
@@ -88,7 +88,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
         run.stubs.workspace("begin: workspace on " + state.spec.branch())
             .createWorkspaceAndConversation(new CreateRunInput(state.spec.workspaceKey(), state.spec.title(), state.task, state.spawnedFrom,
                 state.forkedFrom));
-    if (created.contextRef() != null) state.contextRef = created.contextRef(); // a fork keeps the one it was forked with
+    if (created.contextRef() != null) state.conversation.contextRef = created.contextRef(); // a fork keeps the one it was forked with
     state.workspaceRef = created.workspaceRef();
     state.task = null; // now in the first checkpoint; keep it out of every later run's input
     state.spawnedFrom = null;
@@ -97,9 +97,9 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
 
   private void startActing(ThinkResult thought) {
     run.step(Phase.Step.ACTING);
-    if ("length".equals(thought.finishReason())) state.notices.add(Notices.CUT_OFF);
+    if ("length".equals(thought.finishReason())) state.conversation.notices.add(Notices.CUT_OFF);
     if (thought.calls().isEmpty()) {
-      state.notices.add(Notices.NO_TOOL_CALL);
+      state.conversation.notices.add(Notices.NO_TOOL_CALL);
       state.recordAction("reply: " + Text.oneLine(thought.replyDigest().isBlank() ? "(nothing)" : thought.replyDigest(), 160));
       state.turnsWithoutTools++;
       if (state.turnsWithoutTools >= Notices.TURNS_WITHOUT_TOOLS
@@ -119,7 +119,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   private void endTurn(String signature) {
     if (!(state.lifecycle instanceof Lifecycle.Ended)) {
       switch (state.stuck.observe(signature)) {
-        case WARN -> state.notices.add(Notices.REPEATING);
+        case WARN -> state.conversation.notices.add(Notices.REPEATING);
         case PAUSE -> run.pauseFor(Pause.Cause.STUCK,
             "the agent repeated the same action " + state.stuck.repeats + " times without progress");
         case PROGRESS -> { }

@@ -21,14 +21,14 @@ final class CoordinatorLink {
   /** The run paused for {@code cause}; the coordinator hears of it unless an operator did it. */
   void paused(Pause.Cause cause, String reason) {
     if (state.spec.coordinator() == null || cause == Pause.Cause.OPERATOR) return;
-    state.coordinatorToldPaused = true;
+    state.swarm.coordinatorToldPaused = true;
     tell(AgentNews.Kind.PAUSED, cause.name().toLowerCase(Locale.ROOT) + ": " + reason, null, null);
   }
 
   /** The run goes on after a pause the coordinator heard of. */
   void goesOn() {
-    if (!state.coordinatorToldPaused || state.lifecycle instanceof Lifecycle.Paused) return;
-    state.coordinatorToldPaused = false;
+    if (!state.swarm.coordinatorToldPaused || state.lifecycle instanceof Lifecycle.Paused) return;
+    state.swarm.coordinatorToldPaused = false;
     tell(AgentNews.Kind.UNPAUSED, null, null, null);
   }
 
@@ -47,7 +47,7 @@ final class CoordinatorLink {
     boolean ended = kind == AgentNews.Kind.ENDED;
     AgentNews news = new AgentNews(state.spec.runId(), kind, ended ? what : null, ended ? null : what,
         ended && state.summary != null ? Text.oneLine(state.summary, 500) : null, reportRef, head, state.turn, state.toolCalls,
-        state.usage.totalTokens(), state.usage.costUsd(), state.lastTool());
+        state.spending.usage.totalTokens(), state.spending.usage.costUsd(), state.lastTool());
     try {
       Workflow.newExternalWorkflowStub(AgentWorkflow.class, state.spec.coordinator()).agentNews(news);
     } catch (RuntimeException gone) {

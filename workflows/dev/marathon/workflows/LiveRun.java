@@ -70,15 +70,15 @@ final class LiveRun {
   /** Warns near a limit; at one, pauses the run or (a budget that ends at its limit) asks it to finish. */
   void checkLimits() {
     if (state.lifecycle.endRequested()) return; // wrapping up: grace turns
-    BudgetCheck check = role.check((Workflow.currentTimeMillis() - state.startedAtMillis) / 3_600_000.0);
+    BudgetCheck check = role.check((Workflow.currentTimeMillis() - state.spending.startedAtMillis) / 3_600_000.0);
     for (String name : check.near()) {
-      if (!state.warned.contains(name)) {
-        state.warned.add(name);
-        state.notices.add(Notices.nearLimit(name));
+      if (!state.spending.warned.contains(name)) {
+        state.spending.warned.add(name);
+        state.conversation.notices.add(Notices.nearLimit(name));
       }
     }
     if (check.reached() != null && state.lifecycle instanceof Lifecycle.Running) {
-      if (state.budget.endsAtLimit()) {
+      if (state.spending.budget.endsAtLimit()) {
         requestStop(Stop.Kind.FINISH, false, Notices.budgetEnds(check.reached()));
       } else {
         pauseFor(Pause.Cause.BUDGET, check.reached());
@@ -120,7 +120,7 @@ final class LiveRun {
     int byTurn = state.turn + (thinking ? 1 : 0) + Stop.GRACE_TURNS;
     state.lifecycle = state.lifecycle.stopRequested(kind, now, byTurn);
     if (!(state.lifecycle instanceof Lifecycle.WrappingUp w)) throw new IllegalStateException("a stop request left " + state.lifecycle);
-    if (first) state.notices.add(notice != null ? notice : Notices.wrapUp(w.stop().kind()));
+    if (first) state.conversation.notices.add(notice != null ? notice : Notices.wrapUp(w.stop().kind()));
     if (w.stop().now() && inFlight != null) inFlight.cancel();
     role.stopRequested(kind, w.stop().now());
   }

@@ -22,18 +22,18 @@ final class OperatorControls {
   }
 
   SteerReceipt steer(String message) {
-    state.steering.add(message);
+    state.conversation.steering.add(message);
     run.publish();
     return new SteerReceipt(state.turn + (run.thinking ? 2 : 1), state.spec.runId());
   }
 
   Budget budget(Budget change) {
-    state.budget = state.budget.changedBy(change);
-    state.warned.clear();
+    state.spending.budget = state.spending.budget.changedBy(change);
+    state.spending.warned.clear();
     state.lifecycle = state.lifecycle.budgetChanged(); // the limits are checked again at the boundary
     run.role.budgetChanged();
     run.publish();
-    return state.budget;
+    return state.spending.budget;
   }
 
   void validateRewind(Rewind to) {

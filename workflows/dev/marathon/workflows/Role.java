@@ -57,7 +57,7 @@ interface Role {
 
     @Override
     public BudgetCheck check(double hours) {
-      return BudgetCheck.of(state.budget, state.turn, state.usage, hours);
+      return BudgetCheck.of(state.spending.budget, state.turn, state.spending.usage, hours);
     }
 
     @Override

@@ -37,19 +37,19 @@ public final class RunDetails {
       };
       md.append(box).append(Text.oneLine(step.step(), 160)).append('\n');
     }
-    if (!s.agents.isEmpty()) md.append("\n### Sub-agents\n").append(SubAgents.table(s, true));
+    if (!s.swarm.agents.isEmpty()) md.append("\n### Sub-agents\n").append(SubAgents.table(s, true));
     md.append("\n### Recent steps\n");
     if (s.recent.isEmpty()) md.append("_none yet_\n");
     for (Action a : s.recent.subList(Math.max(0, s.recent.size() - 5), s.recent.size())) {
       md.append("- turn ").append(a.turn()).append(": `").append(Text.oneLine(a.line(), 160).replace('`', '\'')).append("`\n");
     }
-    md.append("\n### Usage").append(s.agents.isEmpty() ? "" : " (this coordinator; the swarm's is above)").append("\n");
+    md.append("\n### Usage").append(s.swarm.agents.isEmpty() ? "" : " (this coordinator; the swarm's is above)").append("\n");
     md.append(String.format(Locale.ROOT,
         "- tokens: %,d in (%,d cached) · %,d out · cost $%.4f%n",
-        s.usage.promptTokens(), s.usage.cachedTokens(), s.usage.completionTokens(), s.usage.costUsd()));
-    md.append(budgetLine(s.budget)).append('\n');
-    if (!s.steering.isEmpty()) md.append("- steering messages waiting: ").append(s.steering.size()).append('\n');
-    if (s.compactions > 0) md.append("- context compacted ").append(s.compactions).append("×\n");
+        s.spending.usage.promptTokens(), s.spending.usage.cachedTokens(), s.spending.usage.completionTokens(), s.spending.usage.costUsd()));
+    md.append(budgetLine(s.spending.budget)).append('\n');
+    if (!s.conversation.steering.isEmpty()) md.append("- steering messages waiting: ").append(s.conversation.steering.size()).append('\n');
+    if (s.conversation.compactions > 0) md.append("- context compacted ").append(s.conversation.compactions).append("×\n");
     if (s.summary != null) md.append("\n### Summary\n").append(Text.oneLine(s.summary, 2000)).append('\n');
     return md.toString();
   }

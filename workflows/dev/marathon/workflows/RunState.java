@@ -3,7 +3,6 @@ package dev.marathon.workflows;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.marathon.workflows.api.CreateRunInput;
-import dev.marathon.workflows.api.Observation;
 import dev.marathon.workflows.api.SpawnedFrom;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +10,9 @@ import java.util.List;
 /**
  * Everything a run needs to go on, and nothing large: the one object carried across
  * continue-as-new (and returned by the {@code state} query, for debugging). Conversation, tool
- * output and file contents live in the checkpoint store; this holds their refs.
+ * output and file contents live in the checkpoint store; this holds their refs. It is read in
+ * parts: where the run is (turn, workspace, plan), {@link Spending}, {@link Conversation}, the
+ * {@link TurnCalls} in progress, {@link SwarmTies}, and the {@link Lifecycle}.
  *
  * <p>Mutable on purpose (like the samples' long-running workflow state): only the workflow thread
  * touches it, and one object is simpler to carry than a chain of copies.
@@ -20,66 +21,42 @@ public final class RunState {
   public RunSpec spec;
   /** The task text, kept only until the run has begun; then it is in the first checkpoint. */
   public String task;
-
-  public Budget budget = Budget.UNLIMITED;
-  public List<PlanStep> plan = new ArrayList<>();
-  /** Model turns completed. */
-  public int turn;
-  /** Tool calls completed, of every kind. */
-  public int toolCalls;
-
-  public Usage usage = Usage.ZERO;
-  /** Content hash of the conversation checkpoint the next turn continues. */
-  public String contextRef;
-  /** Workspace snapshot every next tool call starts from. */
-  public String workspaceRef;
-
-  /** Tool results the model has not seen yet (delivered with the next turn). */
-  public List<Observation> observations = new ArrayList<>();
-  /** Operator messages the model has not seen yet (delivered with the next turn). */
-  public List<String> steering = new ArrayList<>();
-  /** Runtime notices for the model at the next turn: wrap-up requests, warnings, nudges. */
-  public List<String> notices = new ArrayList<>();
-
-  /** Running, paused, wrapping up or ended: see {@link Lifecycle}. */
-  public Lifecycle lifecycle = Lifecycle.RUNNING;
-  /** The calls of the turn in progress (the JSON keeps their fields at the top level, as before). */
-  @JsonUnwrapped public TurnCalls calls = new TurnCalls();
-  /** Budget warnings already given, so each is given once (e.g. {@code turns}). */
-  public List<String> warned = new ArrayList<>();
-
-  public StuckDetector stuck = new StuckDetector();
-  /** The last {@link #RECENT} actions, newest last: what followers and the Web UI show. */
-  public List<Action> recent = new ArrayList<>();
-
-  public static final int RECENT = 20;
-  /** Number of times the conversation was compacted. */
-  public int compactions;
-  /** The context window the model's server says it gives, when smaller than the configured one; else null. */
-  public Long contextWindow;
-  /** Turns in a row in which the model called no tool. */
-  public int turnsWithoutTools;
-  /** Actions recorded so far (tool calls and replies without one): {@link Action#seq} counts them. */
-  public int actionsRecorded;
-
-  /** Workflow time (epoch millis) when the run chain began; budgets in hours count from it. */
-  public long startedAtMillis;
-  /** Runs in the continue-as-new chain so far, this one included. */
-  public int runsInChain = 1;
-
   /** A sub-agent's origin, kept only until it has begun (then its task is in its first checkpoint). */
   public SpawnedFrom spawnedFrom;
   /** A fork's origin, kept only until its workspace exists. */
   public CreateRunInput.ForkedFrom forkedFrom;
-  /** A coordinator's sub-agents, in the order they were spawned. */
-  public List<SubAgent> agents = new ArrayList<>();
-  /** The coordinator paused its running sub-agents because the swarm's budget was reached. */
-  public boolean agentsPausedForBudget;
-  /** A sub-agent told its coordinator that it paused (and owes it an "unpaused"). */
-  public boolean coordinatorToldPaused;
 
+  /** Model turns completed. */
+  public int turn;
+  /** Tool calls completed, of every kind. */
+  public int toolCalls;
+  /** Workspace snapshot every next tool call starts from. */
+  public String workspaceRef;
+  public List<PlanStep> plan = new ArrayList<>();
+
+  // The parts are unwrapped: the JSON keeps their fields at the top level, where runs in flight,
+  // the recorded histories and the Web UI have them.
+  @JsonUnwrapped public Spending spending = new Spending();
+  @JsonUnwrapped public Conversation conversation = new Conversation();
+  /** The calls of the turn in progress. */
+  @JsonUnwrapped public TurnCalls calls = new TurnCalls();
+  @JsonUnwrapped public SwarmTies swarm = new SwarmTies();
+
+  /** Running, paused, wrapping up or ended: see {@link Lifecycle}. */
+  public Lifecycle lifecycle = Lifecycle.RUNNING;
   /** The agent's final summary (or the reason the run ended without one). */
   public String summary;
+  public StuckDetector stuck = new StuckDetector();
+  /** Turns in a row in which the model called no tool. */
+  public int turnsWithoutTools;
+
+  /** The last {@link #RECENT} actions, newest last: what followers and the Web UI show. */
+  public List<Action> recent = new ArrayList<>();
+  public static final int RECENT = 20;
+  /** Actions recorded so far (tool calls and replies without one): {@link Action#seq} counts them. */
+  public int actionsRecorded;
+  /** Runs in the continue-as-new chain so far, this one included. */
+  public int runsInChain = 1;
 
   // Before commit cc3df7c of 2026-11-30 a run carried its lifecycle as three nullable fields; a
   // state written at continue-as-new then is read into these and turned into a Lifecycle by
@@ -101,7 +78,7 @@ public final class RunState {
     RunState s = new RunState();
     s.spec = spec;
     s.task = task;
-    s.budget = budget == null ? Budget.UNLIMITED : budget;
+    s.spending.budget = budget == null ? Budget.UNLIMITED : budget;
     return s;
   }
 
@@ -113,7 +90,7 @@ public final class RunState {
 
   /** The context window compaction aims under: the configured one, or less when the server says so. */
   public long contextWindow() {
-    return spec.model().windowWith(contextWindow);
+    return spec.model().windowWith(conversation.contextWindow);
   }
 
   /** Display line of the last tool call, e.g. {@code bash: mvn -q test → exit 0}, or null. */
@@ -123,7 +100,7 @@ public final class RunState {
 
   /** The workspace and the conversation exist (a fork starts with a conversation and no workspace yet). */
   public boolean begun() {
-    return contextRef != null && workspaceRef != null;
+    return conversation.contextRef != null && workspaceRef != null;
   }
 
   /**
@@ -132,14 +109,14 @@ public final class RunState {
    * progress, the notices and the stuck streak belong to the turns given up, and go.
    */
   public void goBackTo(Rewind at) {
-    contextRef = at.contextRef();
-    observations = new ArrayList<>(at.observations());
+    conversation.contextRef = at.contextRef();
+    conversation.observations = new ArrayList<>(at.observations());
     workspaceRef = at.workspaceRef();
     turn = at.turn();
     plan = new ArrayList<>(at.plan());
     toolCalls = at.toolCalls();
     calls.clear();
-    notices.clear();
+    conversation.notices.clear();
     turnsWithoutTools = 0;
     stuck.reset();
   }
@@ -158,7 +135,7 @@ public final class RunState {
     calls.migrated(legacyPendingCallFailed, legacyPendingCallStarted);
     legacyPendingCallFailed = false;
     legacyPendingCallStarted = false;
-    if (agents == null) agents = new ArrayList<>();
+    if (swarm.agents == null) swarm.agents = new ArrayList<>();
     return this;
   }
 }

@@ -38,12 +38,12 @@ final class SearchAttributeUpserts {
       toolCalls = s.toolCalls;
       updates.add(MarathonSearchAttributes.TOOL_CALLS.valueSet((long) s.toolCalls));
     }
-    if (s.usage.totalTokens() != tokens) {
-      tokens = s.usage.totalTokens();
+    if (s.spending.usage.totalTokens() != tokens) {
+      tokens = s.spending.usage.totalTokens();
       updates.add(MarathonSearchAttributes.TOKENS.valueSet(tokens));
     }
-    if (s.usage.costUsd() != cost) {
-      cost = s.usage.costUsd();
+    if (s.spending.usage.costUsd() != cost) {
+      cost = s.spending.usage.costUsd();
       updates.add(MarathonSearchAttributes.COST.valueSet(cost));
     }
     if (!updates.isEmpty()) Workflow.upsertTypedSearchAttributes(updates.toArray(new SearchAttributeUpdate<?>[0]));

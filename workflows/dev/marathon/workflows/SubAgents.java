@@ -14,7 +14,7 @@ final class SubAgents {
   /** Turns of the coordinator and of every sub-agent. */
   static int turns(RunState s) {
     int t = s.turn;
-    for (SubAgent a : s.agents) t += a.turn;
+    for (SubAgent a : s.swarm.agents) t += a.turn;
     return t;
   }
 
@@ -22,11 +22,11 @@ final class SubAgents {
   static Usage usage(RunState s) {
     long tokens = 0;
     double cost = 0;
-    for (SubAgent a : s.agents) {
+    for (SubAgent a : s.swarm.agents) {
       tokens += a.tokens;
       cost += a.costUsd;
     }
-    Usage u = s.usage;
+    Usage u = s.spending.usage;
     return new Usage(u.promptTokens() + tokens, u.completionTokens(), u.cachedTokens(), u.costUsd() + cost, u.contextTokens());
   }
 
@@ -34,21 +34,21 @@ final class SubAgents {
   static String table(RunState s, boolean markdown) {
     int[] counts = new int[SubAgent.State.values().length];
     int collected = 0;
-    for (SubAgent a : s.agents) {
+    for (SubAgent a : s.swarm.agents) {
       counts[a.state.ordinal()]++;
       if (a.collected) collected++;
     }
     Usage u = usage(s);
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
         "%d sub-agents: %d running, %d queued, %d paused, %d ended (%d collected). Swarm: %d turns, %,d tokens, $%.4f.%n",
-        s.agents.size(), counts[SubAgent.State.RUNNING.ordinal()], counts[SubAgent.State.QUEUED.ordinal()],
+        s.swarm.agents.size(), counts[SubAgent.State.RUNNING.ordinal()], counts[SubAgent.State.QUEUED.ordinal()],
         counts[SubAgent.State.PAUSED.ordinal()], counts[SubAgent.State.ENDED.ordinal()], collected, turns(s), u.totalTokens(),
         u.costUsd()));
-    if (markdown && !s.agents.isEmpty()) sb.append("\n| agent | title | state | turn | last step | cost |\n|---|---|---|---|---|---|\n");
+    if (markdown && !s.swarm.agents.isEmpty()) sb.append("\n| agent | title | state | turn | last step | cost |\n|---|---|---|---|---|---|\n");
     int shown = 0;
-    for (SubAgent a : s.agents) {
+    for (SubAgent a : s.swarm.agents) {
       if (markdown && shown++ >= TABLE_ROWS) {
-        sb.append("\n_and ").append(s.agents.size() - TABLE_ROWS).append(" more: `./marathon status ").append(s.spec.runId())
+        sb.append("\n_and ").append(s.swarm.agents.size() - TABLE_ROWS).append(" more: `./marathon status ").append(s.spec.runId())
             .append(" --json`_\n");
         break;
       }

@@ -65,21 +65,21 @@ final class SwarmCoordinator implements Role {
   /** A coordinator's budget is the swarm's: its own turns and spending and its sub-agents'. */
   @Override
   public BudgetCheck check(double hours) {
-    return BudgetCheck.of(state.budget, SubAgents.turns(state), SubAgents.usage(state), hours);
+    return BudgetCheck.of(state.spending.budget, SubAgents.turns(state), SubAgents.usage(state), hours);
   }
 
   // ---- the operator's controls and the swarm's budget, passed down ---------------------------
 
   @Override
   public void pausedOnBudget(String reason) {
-    state.agentsPausedForBudget = true;
+    state.swarm.agentsPausedForBudget = true;
     tell(SwarmCoordinator::live, child -> child.pause("the swarm's budget is reached: " + reason));
   }
 
   @Override
   public void budgetChanged() {
-    if (!state.agentsPausedForBudget) return;
-    state.agentsPausedForBudget = false; // if the swarm is still over, the next check pauses everyone again
+    if (!state.swarm.agentsPausedForBudget) return;
+    state.swarm.agentsPausedForBudget = false; // if the swarm is still over, the next check pauses everyone again
     tell(SwarmCoordinator::live, AgentWorkflow::unpause);
   }
 
@@ -103,7 +103,7 @@ final class SwarmCoordinator implements Role {
   // ---- the tools --------------------------------------------------------------------------
 
   Observation spawn(ToolCall.SpawnAgents call) {
-    int have = state.agents.size();
+    int have = state.swarm.agents.size();
     int max = state.spec.swarm().maxAgents();
     if (have + call.titles().size() > max) {
       return Observation.inline(call.id(), call.tool(), "Error: this swarm may spawn at most " + max + " sub-agents in all, "
@@ -116,16 +116,16 @@ final class SwarmCoordinator implements Role {
       SubAgent a = new SubAgent();
       a.id = state.spec.runId() + ".a" + (have + i + 1);
       a.title = call.titles().get(i);
-      a.spawnContextRef = state.contextRef;
+      a.spawnContextRef = state.conversation.contextRef;
       a.spawnCallId = call.id();
       a.spawnIndex = i;
       a.forkSnapshot = state.workspaceRef;
       a.branch = "marathon-swarm/" + state.spec.runId() + "/" + a.id;
-      state.agents.add(a);
+      state.swarm.agents.add(a);
       text.append("- ").append(a.id).append(": ").append(a.title).append('\n');
     }
     text.append("Call wait_agents to collect their work, agent_status to see how they are doing.");
-    state.recordAction("spawn_agents: " + call.titles().size() + " sub-agents (" + state.agents.size() + " in all)");
+    state.recordAction("spawn_agents: " + call.titles().size() + " sub-agents (" + state.swarm.agents.size() + " in all)");
     return Observation.inline(call.id(), call.tool(), text.toString());
   }
 
@@ -142,11 +142,11 @@ final class SwarmCoordinator implements Role {
       SubAgent a = find(id);
       if (a == null) {
         return Observation.inline(call.id(), call.tool(), "Error: no sub-agent '" + id + "' in this swarm. Its sub-agents: "
-            + String.join(", ", state.agents.stream().map(x -> x.id).limit(30).toList()) + (state.agents.size() > 30 ? ", …" : ""));
+            + String.join(", ", state.swarm.agents.stream().map(x -> x.id).limit(30).toList()) + (state.swarm.agents.size() > 30 ? ", …" : ""));
       }
       targets.add(a);
     }
-    if (call.ids().isEmpty()) for (SubAgent a : state.agents) if (!a.collected) targets.add(a);
+    if (call.ids().isEmpty()) for (SubAgent a : state.swarm.agents) if (!a.collected) targets.add(a);
     if (targets.isEmpty()) {
       return Observation.inline(call.id(), call.tool(), "No sub-agents to wait for: every one spawned so far was collected"
           + " already (spawn_agents starts new ones).");
@@ -190,7 +190,7 @@ final class SwarmCoordinator implements Role {
   }
 
   Observation status(ToolCall.AgentStatus call) {
-    if (!state.agents.isEmpty()) survey();
+    if (!state.swarm.agents.isEmpty()) survey();
     return Observation.inline(call.id(), call.tool(), SubAgents.table(state, false));
   }
 
@@ -210,13 +210,13 @@ final class SwarmCoordinator implements Role {
   }
 
   private SubAgent next() {
-    for (SubAgent a : state.agents) if (a.state == SubAgent.State.QUEUED) return a;
+    for (SubAgent a : state.swarm.agents) if (a.state == SubAgent.State.QUEUED) return a;
     return null;
   }
 
   private int running() {
     int n = 0;
-    for (SubAgent a : state.agents) if (a.state == SubAgent.State.RUNNING || a.state == SubAgent.State.PAUSED) n++;
+    for (SubAgent a : state.swarm.agents) if (a.state == SubAgent.State.RUNNING || a.state == SubAgent.State.PAUSED) n++;
     return n;
   }
 
@@ -255,10 +255,10 @@ final class SwarmCoordinator implements Role {
    * is left of the swarm's. Spent, the sub-agent wraps up and reports, and its work is collected.
    */
   private Budget slice() {
-    Budget b = state.budget;
+    Budget b = state.spending.budget;
     int share = state.spec.swarm().parallel();
     Usage used = SubAgents.usage(state);
-    double hours = (Workflow.currentTimeMillis() - state.startedAtMillis) / 3_600_000.0;
+    double hours = (Workflow.currentTimeMillis() - state.spending.startedAtMillis) / 3_600_000.0;
     return new Budget(
         b.maxTurns() == null ? null : Math.max(1, (b.maxTurns() - SubAgents.turns(state)) / share),
         b.maxHours() == null ? null : Math.max(0.01, b.maxHours() - hours),
@@ -308,7 +308,7 @@ final class SwarmCoordinator implements Role {
   /** Reads how the running sub-agents are doing from the server: their numbers, and any that closed unheard. */
   void survey() {
     List<String> ids = new ArrayList<>();
-    for (SubAgent a : state.agents) if (a.state == SubAgent.State.RUNNING || a.state == SubAgent.State.PAUSED) ids.add(a.id);
+    for (SubAgent a : state.swarm.agents) if (a.state == SubAgent.State.RUNNING || a.state == SubAgent.State.PAUSED) ids.add(a.id);
     if (ids.isEmpty()) return;
     List<AgentSighting> seen;
     try {
@@ -328,7 +328,7 @@ final class SwarmCoordinator implements Role {
   /** Sends a signal to every sub-agent {@code which} selects (those that ended meanwhile are skipped). */
   private void tell(Predicate<SubAgent> which, Functions.Proc1<AgentWorkflow> signal) {
     List<Promise<Void>> sent = new ArrayList<>();
-    for (SubAgent a : state.agents) {
+    for (SubAgent a : state.swarm.agents) {
       if (!which.test(a)) continue;
       AgentWorkflow child = Workflow.newExternalWorkflowStub(AgentWorkflow.class, a.id);
       sent.add(Async.procedure(signal, child));
@@ -348,7 +348,7 @@ final class SwarmCoordinator implements Role {
 
   /** The coordinator is ending: sub-agents not started yet never will be. */
   private void dropQueue(String why) {
-    for (SubAgent a : state.agents) if (a.state == SubAgent.State.QUEUED) ended(a, "not started", why);
+    for (SubAgent a : state.swarm.agents) if (a.state == SubAgent.State.QUEUED) ended(a, "not started", why);
   }
 
   private boolean settled(List<SubAgent> targets) {
@@ -357,7 +357,7 @@ final class SwarmCoordinator implements Role {
   }
 
   private SubAgent find(String id) {
-    for (SubAgent a : state.agents) if (a.id.equals(id)) return a;
+    for (SubAgent a : state.swarm.agents) if (a.id.equals(id)) return a;
     return null;
   }
 }

@@ -41,25 +41,25 @@ final class Thinking {
     run.step(Phase.Step.THINKING);
     run.publish();
     // Handlers may add messages while the model thinks: only those sent now are cleared after.
-    int steeringCount = state.steering.size();
-    int noticeCount = state.notices.size();
+    int steeringCount = state.conversation.steering.size();
+    int noticeCount = state.conversation.notices.size();
     List<String> messages = new ArrayList<>();
-    for (String s : state.steering) messages.add("Message from the operator: " + s);
-    messages.addAll(state.notices);
+    for (String s : state.conversation.steering) messages.add("Message from the operator: " + s);
+    messages.addAll(state.conversation.notices);
     int turn = state.turn + 1;
-    ThinkInput input = new ThinkInput(state.spec.runId(), turn, state.contextRef,
-        List.copyOf(state.observations), messages, state.spec.model(), run.role.coordinates(), state.workspaceRef);
+    ThinkInput input = new ThinkInput(state.spec.runId(), turn, state.conversation.contextRef,
+        List.copyOf(state.conversation.observations), messages, state.spec.model(), run.role.coordinates(), state.workspaceRef);
     run.thinking = true;
     try {
       ThinkResult r =
           run.cancellable(() -> run.stubs.model("model: turn " + turn + " (" + state.spec.model().model() + ")").think(input));
       state.turn = turn;
-      state.contextRef = r.contextRef();
-      state.usage = state.usage.plus(r.usage());
-      if (r.contextWindow() != null) state.contextWindow = r.contextWindow();
-      state.observations.clear();
-      state.steering.subList(0, steeringCount).clear();
-      state.notices.subList(0, noticeCount).clear();
+      state.conversation.contextRef = r.contextRef();
+      state.spending.usage = state.spending.usage.plus(r.usage());
+      if (r.contextWindow() != null) state.conversation.contextWindow = r.contextWindow();
+      state.conversation.observations.clear();
+      state.conversation.steering.subList(0, steeringCount).clear();
+      state.conversation.notices.subList(0, noticeCount).clear();
       return r;
     } catch (ActivityFailure | CanceledFailure f) {
       onModelFailure(f);
@@ -77,10 +77,10 @@ final class Thinking {
 
   private long nextPromptTokens() {
     long chars = 0;
-    for (Observation o : state.observations) chars += o.chars();
-    for (String s : state.steering) chars += s.length();
-    for (String n : state.notices) chars += n.length();
-    return state.usage.contextTokens() + chars / 4;
+    for (Observation o : state.conversation.observations) chars += o.chars();
+    for (String s : state.conversation.steering) chars += s.length();
+    for (String n : state.conversation.notices) chars += n.length();
+    return state.spending.usage.contextTokens() + chars / 4;
   }
 
   /** Returns true when the conversation got shorter; on any failure the old context stays. */
@@ -89,20 +89,20 @@ final class Thinking {
     run.publish();
     long window = state.contextWindow();
     // Half the window, less what the next turn will add (tool results not yet in the conversation).
-    long pending = nextPromptTokens() - state.usage.contextTokens();
+    long pending = nextPromptTokens() - state.spending.usage.contextTokens();
     long target = window > 0 ? Math.max(window / 2 - pending, window / 8) : 0;
-    CompactInput input = new CompactInput(state.spec.runId(), state.turn, state.contextRef,
+    CompactInput input = new CompactInput(state.spec.runId(), state.turn, state.conversation.contextRef,
         target, KEEP_TURNS_ON_COMPACT, List.copyOf(state.plan), state.spec.model());
     try {
       CompactResult r = run.cancellable(() -> run.stubs.model("compact: turn " + state.turn).compact(input));
       if (r.note() != null) state.recordAction("compaction: " + r.note());
-      if (r.contextRef().equals(state.contextRef)) {
-        state.usage = state.usage.plus(r.usage().withContextTokens(state.usage.contextTokens()));
+      if (r.contextRef().equals(state.conversation.contextRef)) {
+        state.spending.usage = state.spending.usage.plus(r.usage().withContextTokens(state.spending.usage.contextTokens()));
         return false;
       }
-      state.usage = state.usage.plus(r.usage());
-      state.contextRef = r.contextRef();
-      state.compactions++;
+      state.spending.usage = state.spending.usage.plus(r.usage());
+      state.conversation.contextRef = r.contextRef();
+      state.conversation.compactions++;
       return true;
     } catch (ActivityFailure | CanceledFailure f) {
       log.warn("compaction failed, keeping the old context: {}", describe(f));
@@ -115,7 +115,7 @@ final class Thinking {
     if (state.lifecycle.stopsNow()) return;
     if (ModelFailures.CONTEXT_OVERFLOW.equals(failureType(f))) {
       Long window = ActivityFailures.reportedWindow(f);
-      if (window != null) state.contextWindow = window;
+      if (window != null) state.conversation.contextWindow = window;
       if (!compact()) run.pauseFor(Pause.Cause.MODEL_ERROR,
           "the conversation no longer fits the context window and compaction could not shrink it: " + describe(f));
       return;

@@ -63,7 +63,7 @@ final class ForkCommand implements Callable<Integer> {
           from.repo(), branch, from.model(), from.options(), null, null);
       RunState fork = at.stateFor(forkSpec, source.state(), at.usage());
       fork.forkedFrom = new CreateRunInput.ForkedFrom(source.state().spec.workspaceKey(), at.workspaceRef());
-      if (message != null) fork.steering.add(message);
+      if (message != null) fork.conversation.steering.add(message);
       fork.recordAction("forked from " + source.id() + " at turn " + turn);
       err.println("[marathon] forking " + source.id() + " after turn " + turn + " (of " + source.transcript().lastTurn() + ") as " + newId
           + " on branch " + branch);

@@ -22,9 +22,9 @@ record RecordedRun(String id, RunState state, RunTranscript transcript, Marathon
     MarathonHome home = MarathonHome.fromEnvironment();
     RunState state = new RunInspector(new Runs(conn.client())).state(id);
     if (state == null) throw new BadInputException("run " + id + " cannot be read: no worker could replay its state");
-    if (state.contextRef == null) throw new BadInputException("run " + id + " has not begun yet (no turn to read)");
+    if (state.conversation.contextRef == null) throw new BadInputException("run " + id + " has not begun yet (no turn to read)");
     Conversations conversations = new Conversations(CheckpointStore.open(home.store()), 4);
-    return new RecordedRun(id, state, RunTranscript.read(conversations, state.contextRef), home, conversations);
+    return new RecordedRun(id, state, RunTranscript.read(conversations, state.conversation.contextRef), home, conversations);
   }
 
   /** The run's workspace on this machine (its snapshots, and its checkout while it runs). */

@@ -64,7 +64,7 @@ final class RewindCommand implements Callable<Integer> {
         out.println(r.id());
         return ExitCodes.OK;
       }
-      RunState again = at.stateFor(s.spec, s, s.usage); // what was spent stays spent
+      RunState again = at.stateFor(s.spec, s, s.spending.usage); // what was spent stays spent
       again.workspaceRef = at.workspaceRef();
       again.recordAction("rewound to turn " + turn);
       err.println("[marathon] branch " + s.spec.branch() + " is back at turn " + turn + "; run " + r.id() + " starts again from there");

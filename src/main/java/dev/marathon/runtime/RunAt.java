@@ -48,8 +48,8 @@ public record RunAt(int turn, String contextRef, List<Observation> observations,
       if (current == null || current.workspaceRef == null) {
         throw new IllegalArgumentException("the state after run " + runId + "'s last turn cannot be read (no worker could replay it)");
       }
-      contextRef = current.contextRef;
-      observations.addAll(current.observations);
+      contextRef = current.conversation.contextRef;
+      observations.addAll(current.conversation.observations);
       workspaceRef = current.workspaceRef;
     }
     List<PlanStep> plan = List.of();
@@ -80,11 +80,11 @@ public record RunAt(int turn, String contextRef, List<Observation> observations,
    * usage. The workspace is left for the caller (a fork begins on a copy; a rewind is already there).
    */
   public RunState stateFor(RunSpec spec, RunState source, Usage spent) {
-    RunState s = RunState.start(spec, null, source.budget);
+    RunState s = RunState.start(spec, null, source.spending.budget);
     s.goBackTo(rewind());
     s.workspaceRef = null; // a fork's Begin puts its workspace at the snapshot; a rewind sets it itself
-    s.usage = spent;
-    s.contextWindow = source.contextWindow;
+    s.spending.usage = spent;
+    s.conversation.contextWindow = source.conversation.contextWindow;
     return s;
   }
 

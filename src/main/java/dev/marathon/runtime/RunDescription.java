@@ -19,7 +19,7 @@ public final class RunDescription {
 
   public static String details(RunState s) {
     RunSpec spec = s.spec;
-    Budget b = s.budget;
+    Budget b = s.spending.budget;
     StringBuilder md = new StringBuilder();
     md.append("## ").append(Text.oneLine(spec.title(), 200)).append("\n\n");
     md.append("| | |\n|---|---|\n");

@@ -46,10 +46,10 @@ class RunAtTest {
 
   RunState current(RecordedTurns run) {
     RunState s = RunState.start(spec("orig"), null, new Budget(50, null, null, null));
-    s.contextRef = run.at;
+    s.conversation.contextRef = run.at;
     s.workspaceRef = "ws-3";
-    s.observations.add(Observation.inline("c3", "bash", "3\n"));
-    s.contextWindow = 8_000L;
+    s.conversation.observations.add(Observation.inline("c3", "bash", "3\n"));
+    s.conversation.contextWindow = 8_000L;
     return s;
   }
 
@@ -88,7 +88,7 @@ class RunAtTest {
     RunAt at = RunAt.of(run.read(), 3, now, "orig");
     assertEquals(run.at, at.contextRef());
     assertEquals("ws-3", at.workspaceRef());
-    assertEquals(now.observations, at.observations());
+    assertEquals(now.conversation.observations, at.observations());
     assertEquals(5, at.toolCalls());
     IllegalArgumentException unread = assertThrows(IllegalArgumentException.class, () -> RunAt.of(run.read(), 3, null, "orig"));
     assertTrue(unread.getMessage().contains("cannot be read"), unread.getMessage());
@@ -123,14 +123,14 @@ class RunAtTest {
     Usage spent = new Usage(1, 2, 3, 4.0, 5);
     RunState fork = at.stateFor(spec("f-1"), source, spent);
     assertEquals("f-1", fork.spec.runId());
-    assertEquals(at.contextRef(), fork.contextRef);
-    assertEquals(at.observations(), fork.observations);
+    assertEquals(at.contextRef(), fork.conversation.contextRef);
+    assertEquals(at.observations(), fork.conversation.observations);
     assertEquals(1, fork.turn);
     assertEquals(2, fork.toolCalls);
     assertEquals(at.plan(), fork.plan);
-    assertEquals(spent, fork.usage);
-    assertEquals(source.budget, fork.budget);
-    assertEquals(8_000L, fork.contextWindow);
+    assertEquals(spent, fork.spending.usage);
+    assertEquals(source.spending.budget, fork.spending.budget);
+    assertEquals(8_000L, fork.conversation.contextWindow);
     assertEquals(null, fork.workspaceRef, "the fork's Begin puts its workspace at the snapshot");
     assertEquals(new Rewind(1, at.contextRef(), at.observations(), "ws-1", at.plan(), 2), at.rewind());
   }

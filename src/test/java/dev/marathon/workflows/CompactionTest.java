@@ -67,7 +67,7 @@ class CompactionTest {
       // Nothing was deleted: the full transcript is still in the store, reachable from the compacted one.
       RunState state = h.client.newWorkflowStub(AgentWorkflow.class, "compact-1").state();
       Conversations conversations = new Conversations(CheckpointStore.open(tmp.resolve("home/store")), 4);
-      String ref = state.contextRef;
+      String ref = state.conversation.contextRef;
       String original = null;
       while (ref != null) {
         var checkpoint = conversations.read(ref);
@@ -96,9 +96,9 @@ class CompactionTest {
       assertTrue(model.requests().stream().anyMatch(s -> !s.body().has("tools")), "compaction was attempted");
       RunState state = h.client.newWorkflowStub(AgentWorkflow.class, "compact-2").state();
       Conversations conversations = new Conversations(CheckpointStore.open(tmp.resolve("home2/store")), 4);
-      assertEquals(0, state.compactions);
-      assertEquals(2 + 13 * 2 + 1, conversations.load(state.contextRef).size(), "the full conversation: nothing replaced");
-      assertEquals(null, conversations.read(state.contextRef).compactedFrom());
+      assertEquals(0, state.conversation.compactions);
+      assertEquals(2 + 13 * 2 + 1, conversations.load(state.conversation.contextRef).size(), "the full conversation: nothing replaced");
+      assertEquals(null, conversations.read(state.conversation.contextRef).compactedFrom());
     }
   }
 }

@@ -37,7 +37,7 @@ class ContinueAsNewTest {
       assertTrue(model.violations().isEmpty(), model.violations().toString());
       RunState state = run.state();
       int runs = HistoryChain.fetch(h.client, id).size();
-      List<Message> conversation = new Conversations(CheckpointStore.open(h.home.store()), 4).load(state.contextRef);
+      List<Message> conversation = new Conversations(CheckpointStore.open(h.home.store()), 4).load(state.conversation.contextRef);
       return new Outcome(report.progress(), GitRepos.git(repo, "rev-parse", "marathon/" + id + "^{tree}"), conversation, runs);
     }
   }

@@ -29,7 +29,7 @@ class CorruptStoreTest {
       AgentWorkflow run = h.start(TestRuns.state("corrupt-1", repo, model.baseUrl(), "Meet a bad disk", RunOptions.DEFAULTS,
           new Budget(2, null, null, null)));
       Eventually.get(() -> run.progress().phase().equals("paused") ? true : null);
-      String ref = run.state().observations.get(0).ref(); // the last tool result, which the next turn reads from disk
+      String ref = run.state().conversation.observations.get(0).ref(); // the last tool result, which the next turn reads from disk
       Path object = tmp.resolve("home/store/objects").resolve(ref.substring(0, 2)).resolve(ref.substring(2));
       Files.writeString(object, "exit code: 0\nsomething else"); // the disk changed it: it no longer hashes to its ref
       int asked = model.requests().size();

@@ -47,7 +47,7 @@ class LegacyStateTest {
     assertEquals(4, s.turn);
     assertEquals(4, s.toolCalls);
     assertEquals(Lifecycle.RUNNING, s.lifecycle);
-    assertEquals(1, s.observations.size());
+    assertEquals(1, s.conversation.observations.size());
     assertTrue(s.calls.pending.isEmpty() && s.calls.all.isEmpty());
   }
 
@@ -95,7 +95,7 @@ class LegacyStateTest {
       Eventually.get(() -> first.progress().phase().equals("paused") ? true : null); // at the boundary
       RunState now = first.state();
       assertEquals(2, now.turn);
-      assertTrue(now.calls.pending.isEmpty() && now.observations.size() == 1, "between turns, as continue-as-new leaves it");
+      assertTrue(now.calls.pending.isEmpty() && now.conversation.observations.size() == 1, "between turns, as continue-as-new leaves it");
       h.client.newUntypedWorkflowStub("legacy-1").terminate("the old worker version went away");
 
       // The same state as the previous version carried it across continue-as-new.

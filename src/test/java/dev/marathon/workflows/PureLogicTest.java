@@ -52,7 +52,7 @@ class PureLogicTest {
     s.turn = 7;
     s.toolCalls = 12;
     s.recordAction("bash: mvn -q test → exit 0 · 3 lines");
-    s.usage = new Usage(12_345, 678, 0, 0.0421, 0);
+    s.spending.usage = new Usage(12_345, 678, 0, 0.0421, 0);
     String md = RunDetails.markdown(s, Phase.ACTING);
     assertTrue(md.startsWith("## Fix the flaky tests\n"), md);
     assertTrue(md.contains("**acting** · turn 7 · 12 tool calls"), md);
@@ -66,7 +66,7 @@ class PureLogicTest {
     RunState s = RunState.start(new RunSpec("sw", "Port to JUnit 5", "/repo", "marathon/sw",
         new ModelSettings("http://x", "glm-5.1", "K", null, 200_000, 1000, null), RunOptions.DEFAULTS, new Swarm(300, 4), null), "t", Budget.UNLIMITED);
     s.turn = 3;
-    s.usage = new Usage(1_000, 100, 0, 0.01, 0);
+    s.spending.usage = new Usage(1_000, 100, 0, 0.01, 0);
     for (int i = 1; i <= 45; i++) {
       SubAgent a = new SubAgent();
       a.id = "sw.a" + i;
@@ -76,11 +76,11 @@ class PureLogicTest {
       a.tokens = i <= 2 ? 2_000 : 0;
       a.costUsd = i <= 2 ? 0.02 : 0;
       a.lastStep = "bash: mvn -q test → exit 1";
-      s.agents.add(a);
+      s.swarm.agents.add(a);
     }
-    s.agents.get(1).state = SubAgent.State.ENDED;
-    s.agents.get(1).outcome = "finished";
-    s.agents.get(1).collected = true;
+    s.swarm.agents.get(1).state = SubAgent.State.ENDED;
+    s.swarm.agents.get(1).outcome = "finished";
+    s.swarm.agents.get(1).collected = true;
     String md = RunDetails.markdown(s, Phase.ACTING);
     assertTrue(md.contains("45 sub-agents: 1 running, 43 queued, 0 paused, 1 ended (1 collected). Swarm: 13 turns, 5,100 tokens, $0.0500."), md);
     assertTrue(md.contains("| sw.a1 | Module / 1 | running | 5 | bash: mvn -q test → exit 1 | $0.0200 |"), md);

@@ -60,20 +60,20 @@ class SwarmPayloadTest {
       a.lastStep = atCaps ? "l".repeat(160) : "bash: echo 9 >> f-" + i + ".txt → exit 0 · 0 lines";
       a.slice = new Budget(100, 1.5, 1_000_000L, 2.5, true);
       a.collected = true;
-      s.agents.add(a);
+      s.swarm.agents.add(a);
     }
     return s;
   }
 
   static CollectInput collect(RunState s) {
     List<CollectInput.Collectible> items = new ArrayList<>();
-    for (SubAgent a : s.agents) items.add(new CollectInput.Collectible(a.id, a.title, a.outcome, a.reason, a.head, a.branch, a.reportRef, a.summary));
+    for (SubAgent a : s.swarm.agents) items.add(new CollectInput.Collectible(a.id, a.title, a.outcome, a.reason, a.head, a.branch, a.reportRef, a.summary));
     return new CollectInput(s.spec.workspaceKey(), hex(40, 4), "call_1", 1_700_000_000L, items);
   }
 
   static List<AgentSighting> survey(RunState s, boolean atCaps) {
     List<AgentSighting> seen = new ArrayList<>();
-    for (SubAgent a : s.agents) {
+    for (SubAgent a : s.swarm.agents) {
       AgentNews closed = new AgentNews(a.id, AgentNews.Kind.ENDED, "failed", atCaps ? "r".repeat(300) : "terminated",
           atCaps ? "s".repeat(500) : null, null, a.head, a.turn, a.toolCalls, a.tokens, a.costUsd, a.lastStep);
       seen.add(new AgentSighting(a.id, true, "finished", a.turn, a.toolCalls, a.tokens, a.costUsd, closed));
@@ -92,7 +92,7 @@ class SwarmPayloadTest {
       boolean atCaps = Boolean.parseBoolean(shape[1]);
       RunState s = coordinator(shape[0], atCaps);
       RunState none = coordinator(shape[0], atCaps);
-      none.agents.clear();
+      none.swarm.agents.clear();
       int state = bytes(s);
       int perAgent = (state - bytes(none)) / AGENTS;
       int collect = bytes(collect(s));
