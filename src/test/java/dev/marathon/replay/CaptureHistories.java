@@ -25,7 +25,9 @@ import io.temporal.common.WorkflowExecutionHistory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -38,12 +40,14 @@ public final class CaptureHistories {
 
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : "src/test/resources/histories");
+    // Names after the directory capture only those: new histories are added without re-recording the old.
+    Set<String> only = Set.copyOf(Arrays.asList(args).subList(Math.min(1, args.length), args.length));
     Path tmp = Files.createTempDirectory("capture");
     try (DevServerFixture server = new DevServerFixture(Files.createDirectories(tmp.resolve("server")), "--headless").start();
         Connection conn = server.connect(tmp.resolve("home"));
         WorkerHost worker = WorkerHost.start(conn.client(), new MarathonHome(tmp.resolve("home")))) {
       Runs runs = new Runs(conn.client());
-      Capture c = new Capture(runs, conn, tmp, out);
+      Capture c = new Capture(runs, conn, tmp, out, only);
 
       c.run("tools-and-plan", RunOptions.DEFAULTS, Budget.UNLIMITED, (turn, req) -> switch (turn) {
         case 1 -> Reply.tools("plan", call("update_plan", Map.of("steps", List.of(Map.of("step", "write", "status", "in_progress")))));
@@ -87,6 +91,27 @@ public final class CaptureHistories {
         runs.typed(id).cancel(false);
         cancelGate.open(2);
       });
+
+      // Recorded after the loop was split (Thinking, Acting, PendingCall): a batch and then a single
+      // call break on a vanished repository, the run pauses mid-turn with the call pending, and the
+      // call is made again after the operator fixed it; a turn without a tool call comes after.
+      Gate brokenGate = new Gate((turn, req) -> switch (turn) {
+        case 1 -> Reply.tools("plan", call("update_plan", Map.of("steps", List.of(Map.of("step", "log", "status", "in_progress")))),
+            bash("echo 1 >> log.txt"));
+        case 2 -> Reply.tools("two", bash("echo 2 >> log.txt"), bash("echo 2b >> log.txt"));
+        case 3 -> Reply.text("no tool", "Both lines are in.");
+        default -> Reply.tools("done", finish("survived"));
+      }).close(2);
+      c.run("broken-workspace", RunOptions.DEFAULTS, Budget.UNLIMITED, brokenGate, id -> {
+        brokenGate.awaitReached(2);
+        Path repo = tmp.resolve("repo-" + id);
+        Path away = tmp.resolve("away-" + id);
+        Files.move(repo, away);
+        brokenGate.open(2);
+        Eventually.get(() -> runs.progress(id).pause() != null ? true : null);
+        Files.move(away, repo);
+        runs.typed(id).unpause();
+      });
     }
     System.out.println("histories written to " + out.toAbsolutePath());
   }
@@ -95,8 +120,9 @@ public final class CaptureHistories {
     void act(String id) throws Exception;
   }
 
-  record Capture(Runs runs, Connection conn, Path tmp, Path out) {
+  record Capture(Runs runs, Connection conn, Path tmp, Path out, Set<String> only) {
     void run(String name, RunOptions options, Budget budget, ScriptedModel.Script script, Chaos chaos) throws Exception {
+      if (!only.isEmpty() && !only.contains(name)) return;
       try (ScriptedModel model = new ScriptedModel(script)) {
         Path repo = GitRepos.create(tmp.resolve("repo-" + name), Map.of("README.md", "# " + name + "\n"));
         runs.start(TestRuns.state(name, repo, TestRuns.model(model.baseUrl(), 200_000), "Capture " + name, options, budget));
@@ -106,6 +132,7 @@ public final class CaptureHistories {
     }
 
     void runWithWindow(String name, long window, ScriptedModel.Script script) throws Exception {
+      if (!only.isEmpty() && !only.contains(name)) return;
       try (ScriptedModel model = new ScriptedModel(script)) {
         Path repo = GitRepos.create(tmp.resolve("repo-" + name), Map.of("README.md", "# " + name + "\n"));
         runs.start(TestRuns.state(name, repo, TestRuns.model(model.baseUrl(), window), "Capture " + name, RunOptions.DEFAULTS, Budget.UNLIMITED));

@@ -26,6 +26,7 @@ class ReplayTest {
    * recorded later is added here.
    */
   static final List<String> RECORDED = List.of(
+      "broken-workspace.json",
       "budget-finish.json",
       "cancel.json",
       "compaction.json",

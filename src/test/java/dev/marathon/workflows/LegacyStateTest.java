@@ -73,7 +73,8 @@ class LegacyStateTest {
 
     // Today's shape keeps the calls' fields at the top level, where in-flight runs and the Web UI have them.
     JsonNode now = Json.MAPPER.valueToTree(s);
-    assertTrue(now.has("pendingCalls") && now.has("turnCalls") && !now.has("calls"), now.toString());
+    assertTrue(now.has("pendingCalls") && now.has("turnCalls") && now.has("usage") && now.has("observations") && now.has("agents"), now.toString());
+    for (String part : List.of("calls", "spending", "conversation", "swarm")) assertTrue(!now.has(part), part + " is unwrapped: " + now);
     assertEquals("broken", now.get("pendingCall").get("progress").asText());
     assertTrue(!now.has("pendingCallFailed") && !now.has("pendingCallStarted"), "the flags are read, never written");
     RunState again = Json.MAPPER.treeToValue(now, RunState.class).migrated();
