@@ -1,7 +1,7 @@
 package dev.marathon.activities.workspace;
 
 import dev.marathon.activities.FileTrees;
-import dev.marathon.activities.tools.ProcessGroups;
+import dev.marathon.activities.process.MarkedProcesses;
 import dev.marathon.workflows.api.WorkspaceKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -354,7 +354,7 @@ public final class Workspace {
     repo(); // a vanished repository is for an operator to fix, not for retries
     if (snapshot.equals(knownAt) && Files.isDirectory(agent.dir(), LinkOption.NOFOLLOW_LINKS)) return;
     knownAt = null;
-    ProcessGroups.killMarked(MARKER_ENV, key.runId());
+    MarkedProcesses.kill(MARKER_ENV, key.runId());
     ensureLayout();
     Snapshot target = describe(snapshot);
     if (!Files.isDirectory(agent.dir(), LinkOption.NOFOLLOW_LINKS)) {
