@@ -44,6 +44,8 @@ import java.util.Set;
  * The call's arguments are read from the assistant message that made it (stored once, there).
  */
 public final class ToolActivitiesImpl implements ToolActivities {
+  /** How list_files and grep list the work tree: the tools see only the interface, never the workspace. */
+  private static final GitWorkTreeFiles FILES = new GitWorkTreeFiles();
   private final Workspaces workspaces;
   private final Conversations conversations;
   private final CheckpointStore store;
@@ -158,7 +160,8 @@ public final class ToolActivitiesImpl implements ToolActivities {
     if (input.keyEnv() != null) secretNames.add(input.keyEnv());
     Map<String, String> env = CommandEnvironment.of(System.getenv(), containment.passEnv(), secretNames, ws.home().toString(), set);
     ToolContext context = new ToolContext(ws.realRoot(), input.commandSeconds(), heartbeat, sandbox, ws.home(),
-        ws.readableByCommands(), env, sandbox == null ? Network.off() : sandboxes.network(containment), sandboxes.limits());
+        ws.readableByCommands(), env, sandbox == null ? Network.off() : sandboxes.network(containment), sandboxes.limits(),
+        FILES);
     try {
       return tool.execute(Arguments.parse(call.tool(), arguments(input)), context);
     } catch (ToolException e) {
