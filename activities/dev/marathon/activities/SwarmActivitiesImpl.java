@@ -2,6 +2,8 @@ package dev.marathon.activities;
 
 import dev.marathon.activities.store.CheckpointStore;
 import dev.marathon.activities.store.CorruptObjectException;
+import dev.marathon.activities.workspace.SnapshotHistory;
+import dev.marathon.activities.workspace.Steps;
 import dev.marathon.activities.workspace.Workspace;
 import dev.marathon.activities.workspace.WorkspaceException;
 import dev.marathon.activities.workspace.Workspaces;
@@ -95,16 +97,16 @@ public final class SwarmActivitiesImpl implements SwarmActivities {
   @Override
   public CollectResult collect(CollectInput input) {
     Workspace ws = workspaces.get(input.coordinator());
-    try (Workspace.Lease lease = ws.lease(() -> Activity.getExecutionContext().heartbeat(null))) {
-      List<Workspace.Merge> merges = new ArrayList<>();
+    try (Steps.Lease lease = ws.steps().lease(() -> Activity.getExecutionContext().heartbeat(null))) {
+      List<SnapshotHistory.Merge> merges = new ArrayList<>();
       List<CollectInput.Collectible> merged = new ArrayList<>();
       for (CollectInput.Collectible a : input.agents()) {
         if (a.head() == null) continue;
-        merges.add(new Workspace.Merge(a.head(), "marathon: merge sub-agent " + a.id() + ": " + a.title()
+        merges.add(new SnapshotHistory.Merge(a.head(), "marathon: merge sub-agent " + a.id() + ": " + a.title()
             + "\n\nIts branch: " + a.branch() + " (" + a.outcome() + ")"));
         merged.add(a);
       }
-      Workspace.Merged result = ws.merge(input.workspaceRef(), merges, "@" + input.atEpochSeconds() + " +0000");
+      SnapshotHistory.Merged result = ws.history().merge(input.workspaceRef(), merges, "@" + input.atEpochSeconds() + " +0000");
       List<String> conflicted = new ArrayList<>();
       StringBuilder text = new StringBuilder();
       int share = Math.max(400, MAX_RESULT_CHARS / Math.max(1, input.agents().size()));

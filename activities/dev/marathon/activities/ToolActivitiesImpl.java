@@ -13,6 +13,7 @@ import dev.marathon.activities.tools.ToolContext;
 import dev.marathon.activities.tools.ToolException;
 import dev.marathon.activities.tools.ToolOutput;
 import dev.marathon.activities.tools.WorkspaceTool;
+import dev.marathon.activities.workspace.Steps;
 import dev.marathon.activities.workspace.Workspace;
 import dev.marathon.activities.workspace.WorkspaceException;
 import dev.marathon.activities.workspace.Workspaces;
@@ -43,6 +44,8 @@ import java.util.Set;
  * The call's arguments are read from the assistant message that made it (stored once, there).
  */
 public final class ToolActivitiesImpl implements ToolActivities {
+  /** How list_files and grep list the work tree: the tools see only the interface, never the workspace. */
+  private static final GitWorkTreeFiles FILES = new GitWorkTreeFiles();
   private final Workspaces workspaces;
   private final Conversations conversations;
   private final CheckpointStore store;
@@ -64,7 +67,7 @@ public final class ToolActivitiesImpl implements ToolActivities {
     Runnable heartbeat = () -> Activity.getExecutionContext().heartbeat(input.stepId());
     secrets.remember(input.keyEnv()); // its value is redacted from the output, whatever the variable's name
     Workspace ws = workspaces.get(input.workspace());
-    try (Workspace.Lease lease = ws.lease(heartbeat)) {
+    try (Steps.Lease lease = ws.steps().lease(heartbeat)) {
       return step(ws, input, heartbeat);
     } catch (WorkspaceException | Sandboxes.SandboxUnavailableException | CorruptObjectException e) {
       throw failure(e);
@@ -84,7 +87,7 @@ public final class ToolActivitiesImpl implements ToolActivities {
     Runnable heartbeat = () -> context.heartbeat(current.get());
     secrets.remember(batch.keyEnv());
     Workspace ws = workspaces.get(batch.workspace());
-    try (Workspace.Lease lease = ws.lease(heartbeat)) {
+    try (Steps.Lease lease = ws.steps().lease(heartbeat)) {
       BatchProgress progress = new BatchProgress(ws.batchProgressFile(), current.get(), batch.workspaceRef());
       List<ToolResult> done = new ArrayList<>(progress.read());
       for (int i = done.size(); i < batch.calls().size(); i++) {
@@ -111,12 +114,13 @@ public final class ToolActivitiesImpl implements ToolActivities {
     boolean readOnly = tool.spec().readOnly();
     Containment containment = input.containment();
     CommandSandbox sandbox = tool.runsCommands() ? sandboxes.forRun(ws.key().runId(), containment) : null;
-    ws.bringTo(input.workspaceRef());
-    if (!readOnly) ws.changing();
+    Steps steps = ws.steps();
+    steps.bringTo(input.workspaceRef());
+    if (!readOnly) steps.changing();
     ToolOutput out = run(tool, input, ws, sandbox, containment, heartbeat);
     String after = readOnly ? input.workspaceRef()
-        : ws.snapshot(input.workspaceRef(), input.stepId() + " " + call.display(), tool.runsCommands() ? null : written(ws, call));
-    String leftOut = readOnly ? null : ws.leftOutByLastSnapshot();
+        : steps.snapshot(input.workspaceRef(), input.stepId() + " " + call.display(), tool.runsCommands() ? null : written(ws, call));
+    String leftOut = readOnly ? null : steps.leftOutByLastSnapshot();
     String text = secrets.redact(leftOut == null ? out.text() : out.text() + "\n[marathon: " + leftOut + "]");
     String observationRef = store.putText(text);
     String outputRef = out.fullOutput() == null ? observationRef : store.putText(secrets.redact(out.fullOutput()));
@@ -151,13 +155,13 @@ public final class ToolActivitiesImpl implements ToolActivities {
 
   private ToolOutput run(WorkspaceTool<?> tool, ToolInput input, Workspace ws, CommandSandbox sandbox, Containment containment, Runnable heartbeat) {
     ToolCall.Workspace call = input.call();
-    Map<String, String> set = new HashMap<>(ws.identity());
-    set.put(Workspace.MARKER_ENV, ws.key().runId());
+    Map<String, String> set = new HashMap<>(ws.commandVariables());
     Set<String> secretNames = new HashSet<>(secrets.names());
     if (input.keyEnv() != null) secretNames.add(input.keyEnv());
     Map<String, String> env = CommandEnvironment.of(System.getenv(), containment.passEnv(), secretNames, ws.home().toString(), set);
     ToolContext context = new ToolContext(ws.realRoot(), input.commandSeconds(), heartbeat, sandbox, ws.home(),
-        List.of(Path.of(input.workspace().repo())), env, sandbox == null ? Network.off() : sandboxes.network(containment), sandboxes.limits());
+        ws.readableByCommands(), env, sandbox == null ? Network.off() : sandboxes.network(containment), sandboxes.limits(),
+        FILES);
     try {
       return tool.execute(Arguments.parse(call.tool(), arguments(input)), context);
     } catch (ToolException e) {

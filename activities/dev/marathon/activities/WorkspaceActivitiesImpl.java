@@ -5,6 +5,7 @@ import dev.marathon.activities.store.CorruptObjectException;
 import dev.marathon.activities.store.Message;
 import dev.marathon.activities.tools.SpawnAgentsTool;
 import dev.marathon.activities.workspace.GitIdentity;
+import dev.marathon.activities.workspace.Steps;
 import dev.marathon.activities.workspace.Workspace;
 import dev.marathon.activities.workspace.WorkspaceException;
 import dev.marathon.activities.workspace.Workspaces;
@@ -32,12 +33,12 @@ public final class WorkspaceActivitiesImpl implements WorkspaceActivities {
   public CreateRunResult createWorkspaceAndConversation(CreateRunInput input) {
     Workspace ws = workspaces.get(input.workspace());
     SpawnedFrom from = input.spawnedFrom();
-    try (Workspace.Lease lease = ws.lease(WorkspaceActivitiesImpl::heartbeat)) {
+    try (Steps.Lease lease = ws.steps().lease(WorkspaceActivitiesImpl::heartbeat)) {
       CreateRunInput.ForkedFrom fork = input.forkedFrom();
       if (fork != null) {
-        return new CreateRunResult(null, ws.beginFrom(workspaces.get(fork.source()), fork.snapshot(), true).snapshot());
+        return new CreateRunResult(null, ws.steps().beginFrom(workspaces.get(fork.source()), fork.snapshot(), true).snapshot());
       }
-      Workspace.Begun begun = from == null ? ws.begin() : ws.beginFrom(workspaces.get(from.coordinator()), from.snapshot(), false);
+      Steps.Begun begun = from == null ? ws.steps().begin() : ws.steps().beginFrom(workspaces.get(from.coordinator()), from.snapshot(), false);
       String task = from == null ? Prompts.task(input.title(), input.task())
           : Prompts.subAgentTask(input.title(), SpawnAgentsTool.task(spawnArguments(from), from.index()), from.coordinator().runId());
       // Content-addressed: a retried attempt writes the same bytes and gets the same ref.
@@ -55,8 +56,8 @@ public final class WorkspaceActivitiesImpl implements WorkspaceActivities {
   @Override
   public CommitResult commit(CommitInput input) {
     Workspace ws = workspaces.get(input.workspace());
-    try (Workspace.Lease lease = ws.lease(WorkspaceActivitiesImpl::heartbeat)) {
-      String head = ws.commit(input.workspaceRef(), input.message(), GitIdentity.of(Path.of(input.workspace().repo())));
+    try (Steps.Lease lease = ws.steps().lease(WorkspaceActivitiesImpl::heartbeat)) {
+      String head = ws.publishing().commit(input.workspaceRef(), input.message(), GitIdentity.of(Path.of(input.workspace().repo())));
       return new CommitResult(head, input.report() == null ? null : conversations.store().putText(input.report()));
     } catch (WorkspaceException e) {
       throw Failures.workspace(e);

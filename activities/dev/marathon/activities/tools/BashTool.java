@@ -1,5 +1,6 @@
 package dev.marathon.activities.tools;
 
+import dev.marathon.activities.process.ProcessGroups;
 import dev.marathon.activities.sandbox.CommandLimits;
 import java.io.ByteArrayOutputStream;
 import java.io.File;

@@ -62,7 +62,7 @@ public final class GrepTool implements WorkspaceTool<GrepTool.Call> {
     if (!Files.exists(target)) throw new ToolException("grep: no such file or directory '" + rel + "'");
     List<String> files = Files.isRegularFile(target)
         ? List.of(WorkspacePath.display(context.root(), target))
-        : WorkspaceFiles.under(context.root(), WorkspacePath.display(context.root(), target));
+        : context.files().under(context.root(), WorkspacePath.display(context.root(), target));
     StringBuilder out = new StringBuilder();
     int matches = 0;
     int filesWithMatches = 0;

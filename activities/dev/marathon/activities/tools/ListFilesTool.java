@@ -55,7 +55,7 @@ public final class ListFilesTool implements WorkspaceTool<ListFilesTool.Call> {
       }
     }
     boolean byName = pattern != null && !pattern.contains("/");
-    List<String> files = WorkspaceFiles.under(context.root(), base);
+    List<String> files = context.files().under(context.root(), base);
     StringBuilder out = new StringBuilder();
     int shown = 0;
     int matched = 0;

@@ -46,7 +46,7 @@ final class DiffCommand implements Callable<Integer> {
       }
       String patch;
       try {
-        patch = ws.diff(from, to);
+        patch = ws.history().diff(from, to);
       } catch (WorkspaceException e) {
         throw new BadInputException("cannot read run " + r.id() + "'s snapshots: " + e.getMessage());
       }

@@ -52,8 +52,8 @@ final class RewindCommand implements Callable<Integer> {
       Workspace ws = r.workspace();
       String kept = keptBranch(r.id(), Path.of(s.spec.repo()));
       try {
-        ws.keep(s.workspaceRef, kept, "marathon: " + r.id() + " as it was before it was rewound to turn " + turn);
-        if (!running) ws.moveBranchTo(at.workspaceRef());
+        ws.publishing().keep(s.workspaceRef, kept, "marathon: " + r.id() + " as it was before it was rewound to turn " + turn);
+        if (!running) ws.publishing().moveBranchTo(at.workspaceRef());
       } catch (WorkspaceException e) {
         throw new BadInputException("cannot rewind " + r.id() + ": " + e.getMessage());
       }

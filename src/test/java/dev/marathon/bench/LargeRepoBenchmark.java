@@ -46,7 +46,7 @@ public final class LargeRepoBenchmark {
     Path repo = generate(work.resolve("repo-" + files), files);
     Workspace ws = new Workspaces(work.resolve("workspaces-" + files)).get(new WorkspaceKey("large-" + files, repo.toString(), "marathon/large-" + files));
     long t0 = System.nanoTime();
-    String at = ws.begin().snapshot();
+    String at = ws.steps().begin().snapshot();
     double create = (System.nanoTime() - t0) / 1e9;
     List<Double> onePath = new ArrayList<>();
     List<Double> wholeTree = new ArrayList<>();
@@ -55,17 +55,17 @@ public final class LargeRepoBenchmark {
       String rel = "d0/f0-" + i + ".txt";
       Files.writeString(ws.root().resolve(rel), "step " + i + "\n");
       long s = System.nanoTime();
-      at = ws.snapshot(at, "write_file " + rel, rel);
+      at = ws.steps().snapshot(at, "write_file " + rel, rel);
       onePath.add((System.nanoTime() - s) / 1e6);
 
       Files.writeString(ws.root().resolve(rel), "step " + i + " again\n");
       s = System.nanoTime();
-      at = ws.snapshot(at, "write_file " + rel + " (whole tree)");
+      at = ws.steps().snapshot(at, "write_file " + rel + " (whole tree)");
       wholeTree.add((System.nanoTime() - s) / 1e6);
 
       Files.writeString(ws.root().resolve("d0/bash-" + i + ".txt"), "made by a command\n");
       s = System.nanoTime();
-      at = ws.snapshot(at, "bash");
+      at = ws.steps().snapshot(at, "bash");
       bash.add((System.nanoTime() - s) / 1e6);
     }
     return new double[] {files, create, median(onePath), median(wholeTree), median(bash)};

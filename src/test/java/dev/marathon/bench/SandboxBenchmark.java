@@ -197,7 +197,7 @@ public final class SandboxBenchmark {
       Map<String, String> env, String command) {
     try {
       ToolContext context = new ToolContext(workspace, 60, () -> { }, sandboxes.forRun("bench", containment), home, List.of(), env,
-          sandboxes.network(containment), limits);
+          sandboxes.network(containment), limits, new dev.marathon.activities.GitWorkTreeFiles());
       return new Mode(label, context, command, null);
     } catch (Sandboxes.SandboxUnavailableException e) {
       return new Mode(label, null, command, e.getMessage());

@@ -60,7 +60,8 @@ class SandboxTest {
 
   ToolOutput bash(Containment containment, String command, int seconds) {
     ToolContext context = new ToolContext(workspace, seconds, () -> { }, sandboxes.forRun("sb-1", containment), home, List.of(),
-        Map.of("PATH", System.getenv("PATH"), "HOME", home.toString()), sandboxes.network(containment), sandboxes.limits());
+        Map.of("PATH", System.getenv("PATH"), "HOME", home.toString()), sandboxes.network(containment), sandboxes.limits(),
+        new dev.marathon.activities.GitWorkTreeFiles());
     return new BashTool().execute(Arguments.parse("bash", dev.marathon.activities.Json.MAPPER.createObjectNode()
         .put("command", command).toString()), context);
   }

@@ -39,7 +39,8 @@ class ToolContractTest {
   /** Commands run unsandboxed here (the sandbox has its own tests), with exactly {@code env}. */
   static ToolContext context(Path root, int seconds, Map<String, String> env) {
     return new ToolContext(root, seconds, () -> { }, new dev.marathon.activities.sandbox.Unsandboxed(), root, java.util.List.of(), env,
-        dev.marathon.activities.sandbox.Network.open(), dev.marathon.activities.sandbox.CommandLimits.none("unit test"));
+        dev.marathon.activities.sandbox.Network.open(), dev.marathon.activities.sandbox.CommandLimits.none("unit test"),
+        new dev.marathon.activities.GitWorkTreeFiles());
   }
 
   ToolOutput run(WorkspaceTool<?> tool, String json) {

@@ -40,7 +40,7 @@ class HostileAgentGitTest {
     Files.writeString(repo.resolve("staged.txt"), "the user's staged work\n");
     GitRepos.git(repo, "add", "staged.txt");
     ws = new Workspaces(tmp.resolve("workspaces")).get(new WorkspaceKey("hostile-1", repo.toString(), "marathon/hostile-1"));
-    s0 = ws.begin().snapshot();
+    s0 = ws.steps().begin().snapshot();
   }
 
   @Test
@@ -81,7 +81,7 @@ class HostileAgentGitTest {
     Path elsewhere = Files.createDirectories(tmp.resolve("another-run/.git/objects"));
     run("echo " + elsewhere + " >> .git/objects/info/alternates && echo d > d.txt && git add d.txt"
         + " && git -c user.name=a -c user.email=a@a commit -q -m d");
-    ws.snapshot(s0, "1.1 commit");
+    ws.steps().snapshot(s0, "1.1 commit");
     assertEquals(List.of(GitRepos.git(repo, "rev-parse", "--path-format=absolute", "--git-common-dir") + "/objects"),
         Files.readAllLines(ws.root().resolve(".git/objects/info/alternates")));
   }
@@ -90,15 +90,15 @@ class HostileAgentGitTest {
   @Test
   void deletingItsRepositoryLosesNoSnapshot() throws Exception {
     run("echo staged-only > y.txt && git add y.txt"); // y's blob is now in the agent's objects only
-    String s1 = ws.snapshot(s0, "1.1 stage");
+    String s1 = ws.steps().snapshot(s0, "1.1 stage");
     run("rm -rf .git && echo z > z.txt");
-    String s2 = ws.snapshot(s1, "2.1 after rm -rf .git");
+    String s2 = ws.steps().snapshot(s1, "2.1 after rm -rf .git");
     Files.writeString(ws.root().resolve("y.txt"), "changed by a dead attempt\n");
-    ws.changing();
-    ws.bringTo(s1);
+    ws.steps().changing();
+    ws.steps().bringTo(s1);
     assertEquals("staged-only\n", Files.readString(ws.root().resolve("y.txt")));
-    ws.changing();
-    ws.bringTo(s2);
+    ws.steps().changing();
+    ws.steps().bringTo(s2);
     assertEquals("z\n", Files.readString(ws.root().resolve("z.txt")));
   }
 
@@ -106,13 +106,13 @@ class HostileAgentGitTest {
   @Test
   void aFileOverTheCapIsLeftOutWithANotice() throws Exception {
     run("truncate -s 101M big.bin && echo small > small.txt");
-    String s1 = ws.snapshot(s0, "1.1 big");
-    assertTrue(ws.leftOutByLastSnapshot().contains("big.bin") && ws.leftOutByLastSnapshot().contains("100 MB"), ws.leftOutByLastSnapshot());
+    String s1 = ws.steps().snapshot(s0, "1.1 big");
+    assertTrue(ws.steps().leftOutByLastSnapshot().contains("big.bin") && ws.steps().leftOutByLastSnapshot().contains("100 MB"), ws.steps().leftOutByLastSnapshot());
     String files = GitRepos.git(tmp.resolve("workspaces/hostile-1.marathon/snapshots.git"), "ls-tree", "-r", "--name-only", s1);
     assertTrue(files.contains("small.txt") && !files.contains("big.bin"), files);
     assertTrue(Files.size(ws.root().resolve("big.bin")) > LargeFiles.MAX_BYTES, "it stays in the workspace");
-    assertEquals(null, ws.snapshot(s1, "1.2 nothing new") == null ? "" : ws.leftOutByLastSnapshot(), "said once, when it is left out");
-    ws.commit(s1, "marathon: final", Git.IDENTITY);
+    assertEquals(null, ws.steps().snapshot(s1, "1.2 nothing new") == null ? "" : ws.steps().leftOutByLastSnapshot(), "said once, when it is left out");
+    ws.publishing().commit(s1, "marathon: final", Git.IDENTITY);
     assertFalse(GitRepos.git(repo, "ls-tree", "-r", "--name-only", "marathon/hostile-1").contains("big.bin"), "not on the branch");
   }
 
@@ -120,13 +120,13 @@ class HostileAgentGitTest {
   void aNestedRepositoryIsLeftOutOfSnapshotsNotAReasonToFail() throws Exception {
     run("git init -q sub && echo inner > sub/inner.txt && mkdir -p dep && git init -q dep && echo d > dep/d.txt"
         + " && git -C dep add d.txt && git -C dep -c user.name=a -c user.email=a@a commit -q -m d && echo top > top.txt");
-    String s1 = ws.snapshot(s0, "1.1 nested");
+    String s1 = ws.steps().snapshot(s0, "1.1 nested");
     assertNotEquals(s0, s1);
     String files = GitRepos.git(tmp.resolve("workspaces/hostile-1.marathon/snapshots.git"), "ls-tree", "-r", "--name-only", s1);
     assertTrue(files.contains("top.txt"), files);
     assertFalse(files.contains("sub") || files.contains("dep"), "nested repositories are left out: " + files);
     Files.writeString(ws.root().resolve("later.txt"), "later\n");
-    assertNotEquals(s1, ws.snapshot(s1, "1.2 later"), "later snapshots work");
+    assertNotEquals(s1, ws.steps().snapshot(s1, "1.2 later"), "later snapshots work");
   }
 
   @Test
@@ -176,22 +176,22 @@ class HostileAgentGitTest {
     org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(120), () -> {
       Files.writeString(ws.root().resolve("b.txt"), "b\n");
       run("git add b.txt && git -c user.name=a -c user.email=a@a commit -q -m b");
-      String s1 = ws.snapshot(s0, "1.1 commit");
+      String s1 = ws.steps().snapshot(s0, "1.1 commit");
       run("mkfifo .git/objects/pack/pack-0000000000000000000000000000000000000000.idx && mkfifo .git/index.lock2"
           + " && git init -q \"$(printf 'a\\nb')\" && truncate -s 101M \"$(printf 'y\\nsrc')\" && mkdir -p lib/src && echo c > lib/src/new.c");
-      String s2 = ws.snapshot(s1, "2.1 plant");
+      String s2 = ws.steps().snapshot(s1, "2.1 plant");
       String files = GitRepos.git(tmp.resolve("workspaces/hostile-1.marathon/snapshots.git"), "ls-tree", "-r", "--name-only", s2);
       assertTrue(files.contains("lib/src/new.c"), "a newline in a name left nothing else out: " + files);
       assertFalse(files.contains("inner") || files.contains("y\\nsrc") || files.contains("\"y"), files);
-      ws.changing();
-      ws.bringTo(s1);
+      ws.steps().changing();
+      ws.steps().bringTo(s1);
       run("truncate -s 3G .git/HEAD");
       Files.writeString(ws.root().resolve("d.txt"), "d\n");
-      String s3 = ws.snapshot(s1, "3.1 huge HEAD");
-      ws.changing();
-      ws.bringTo(s2);
-      ws.changing();
-      ws.bringTo(s3);
+      String s3 = ws.steps().snapshot(s1, "3.1 huge HEAD");
+      ws.steps().changing();
+      ws.steps().bringTo(s2);
+      ws.steps().changing();
+      ws.steps().bringTo(s3);
       assertEquals("d\n", Files.readString(ws.root().resolve("d.txt")));
     });
   }
@@ -203,33 +203,33 @@ class HostileAgentGitTest {
   private void attack(Consumer<Path> plant) throws Exception {
     Files.writeString(ws.root().resolve("b.txt"), "b\n");
     run("git add b.txt && git -c user.name=a -c user.email=a@a commit -q -m b");
-    String s1 = ws.snapshot(s0, "1.1 commit");
+    String s1 = ws.steps().snapshot(s0, "1.1 commit");
     Map<String, String> before = bytes(repo);
     String userMain = GitRepos.git(repo, "rev-parse", "HEAD");
 
     plant.accept(ws.root());
     Files.writeString(ws.root().resolve("c.txt"), "c\n");
-    String s2 = ws.snapshot(s1, "2.1 after the attack");
+    String s2 = ws.steps().snapshot(s1, "2.1 after the attack");
     assertEquals(before, bytes(repo), "a snapshot wrote the user's repository");
-    ws.changing();
-    ws.bringTo(s1);
+    ws.steps().changing();
+    ws.steps().bringTo(s1);
     assertEquals(before, bytes(repo), "a restore wrote the user's repository");
-    ws.changing();
-    ws.bringTo(s2);
+    ws.steps().changing();
+    ws.steps().bringTo(s2);
     plant.accept(ws.root());
-    ws.changing();
-    ws.bringTo(s0);
+    ws.steps().changing();
+    ws.steps().bringTo(s0);
     assertEquals(before, bytes(repo), "a restore across the commit wrote the user's repository");
     plant.accept(ws.root());
     Files.writeString(ws.root().resolve("c.txt"), "c\n");
-    Workspace.Merged merged = ws.merge(ws.snapshot(s0, "3.1 again"), List.of(new Workspace.Merge(userMain, "merge")), "@0 +0000");
+    SnapshotHistory.Merged merged = ws.history().merge(ws.steps().snapshot(s0, "3.1 again"), List.of(new SnapshotHistory.Merge(userMain, "merge")), "@0 +0000");
     assertEquals(before, bytes(repo), "a merge wrote the user's repository");
 
     assertTrue(Files.isDirectory(ws.root().resolve(".git"), LinkOption.NOFOLLOW_LINKS), "the workspace has a repository of its own again");
     assertEquals("marathon/hostile-1", GitRepos.git(ws.root(), "rev-parse", "--abbrev-ref", "HEAD"));
     assertEquals(userMain, GitRepos.git(repo, "rev-parse", "HEAD"));
     plant.accept(ws.root());
-    ws.commit(ws.snapshot(merged.snapshot(), "4.1"), "marathon: final", Git.IDENTITY);
+    ws.publishing().commit(ws.steps().snapshot(merged.snapshot(), "4.1"), "marathon: final", Git.IDENTITY);
     assertEquals(userMain, GitRepos.git(repo, "rev-parse", "main"), "the user's main did not move");
     assertEquals("A  staged.txt", GitRepos.git(repo, "status", "--porcelain").strip(), "the user's index is intact");
     assertEquals("c", GitRepos.git(repo, "show", "marathon/hostile-1:c.txt"), "the work is delivered on the run's branch");

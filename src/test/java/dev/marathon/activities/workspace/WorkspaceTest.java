@@ -32,12 +32,12 @@ class WorkspaceTest {
   void beginMakesTheRunsOwnRepositoryOnItsBranchAndIsIdempotent() {
     String userBefore = GitRepos.fingerprint(repo);
     String refsBefore = GitRepos.git(repo, "for-each-ref");
-    Workspace.Begun first = ws.begin();
+    Steps.Begun first = ws.steps().begin();
     assertEquals(GitRepos.git(repo, "rev-parse", "HEAD"), first.baseCommit());
     assertEquals("marathon/ws-1", GitRepos.git(ws.root(), "rev-parse", "--abbrev-ref", "HEAD"));
     assertTrue(Files.isDirectory(ws.root().resolve(".git")), "its own repository, not a worktree of the user's");
     assertEquals("a\n", GitRepos.git(ws.root(), "show", "HEAD:a.txt") + "\n", "the user's objects are borrowed");
-    Workspace.Begun again = new Workspaces(tmp.resolve("workspaces")).get(ws.key()).begin();
+    Steps.Begun again = new Workspaces(tmp.resolve("workspaces")).get(ws.key()).steps().begin();
     assertEquals(first, again);
     assertEquals(userBefore, GitRepos.fingerprint(repo));
     assertEquals(refsBefore, GitRepos.git(repo, "for-each-ref"), "no branch, no snapshot ref in the user's repository");
@@ -48,68 +48,68 @@ class WorkspaceTest {
   void snapshotsKeepTheExactBytesWhateverTheRepositorysAttributesSay() throws Exception {
     Path crlf = GitRepos.create(tmp.resolve("crlf"), Map.of(".gitattributes", "* text eol=lf\n", "a.txt", "a\n"));
     Workspace w = new Workspaces(tmp.resolve("ws-crlf")).get(new WorkspaceKey("crlf-1", crlf.toString(), "marathon/crlf-1"));
-    String s0 = w.begin().snapshot();
+    String s0 = w.steps().begin().snapshot();
     byte[] windows = "line one\r\nline two\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     Files.write(w.root().resolve("win.txt"), windows);
-    String s1 = w.snapshot(s0, "1.1 write");
+    String s1 = w.steps().snapshot(s0, "1.1 write");
     Files.write(w.root().resolve("win.txt"), "garbage".getBytes());
-    w.changing();
-    w.bringTo(s1);
+    w.steps().changing();
+    w.steps().bringTo(s1);
     assertArrayEquals(windows, Files.readAllBytes(w.root().resolve("win.txt")), "a restore gives back the very bytes");
   }
 
   /** {@code ./marathon diff ID | git apply}: the patch is whole, final newline included, and applies to the start. */
   @Test
   void aDiffBetweenSnapshotsIsAPatchGitApplies() throws Exception {
-    String s0 = ws.begin().snapshot();
+    String s0 = ws.steps().begin().snapshot();
     Files.writeString(ws.root().resolve("a.txt"), "a\nb\n");
     Files.writeString(ws.root().resolve("new.txt"), "new\n");
-    String s1 = ws.snapshot(s0, "1.1 bash");
-    String patch = ws.diff(s0, s1);
+    String s1 = ws.steps().snapshot(s0, "1.1 bash");
+    String patch = ws.history().diff(s0, s1);
     assertTrue(patch.endsWith("+new\n"), patch);
     Path copy = GitRepos.create(tmp.resolve("copy"), Map.of("a.txt", "a\n", ".gitignore", "build/\n"));
     Path file = Files.writeString(tmp.resolve("run.patch"), patch);
     GitRepos.git(copy, "apply", file.toString());
     assertEquals("a\nb\n", Files.readString(copy.resolve("a.txt")));
     assertEquals("new\n", Files.readString(copy.resolve("new.txt")));
-    assertEquals("", ws.diff(s1, s1));
+    assertEquals("", ws.history().diff(s1, s1));
   }
 
   @Test
   void anUnchangedTreeNeedsNoNewSnapshot() {
-    String s0 = ws.begin().snapshot();
-    assertEquals(s0, ws.snapshot(s0, "read only"));
+    String s0 = ws.steps().begin().snapshot();
+    assertEquals(s0, ws.steps().snapshot(s0, "read only"));
   }
 
   /** A file tool's step looks at the path it wrote alone, and makes the tree a whole-tree scan would. */
   @Test
   void aFileToolsSnapshotLooksAtItsPathAlone() throws Exception {
-    String s0 = ws.begin().snapshot();
+    String s0 = ws.steps().begin().snapshot();
     Files.createDirectories(ws.root().resolve("src/deep"));
     Files.writeString(ws.root().resolve("src/deep/new.txt"), "new\n");
-    String s1 = ws.snapshot(s0, "1.1 write_file", "src/deep/new.txt");
+    String s1 = ws.steps().snapshot(s0, "1.1 write_file", "src/deep/new.txt");
     assertNotEquals(s0, s1);
-    assertEquals(s1, ws.snapshot(s1, "whole tree"), "a scan of the whole tree finds nothing more");
+    assertEquals(s1, ws.steps().snapshot(s1, "whole tree"), "a scan of the whole tree finds nothing more");
 
     // Only the named path is looked at (which is why only a file tool, whose step cannot touch
     // anything else, names one): a file it did not write is found by the next whole-tree scan.
     Files.writeString(ws.root().resolve("unnamed.txt"), "x\n");
-    assertEquals(s1, ws.snapshot(s1, "1.2 write_file", "src/deep/new.txt"));
-    String s2 = ws.snapshot(s1, "1.3 bash");
+    assertEquals(s1, ws.steps().snapshot(s1, "1.2 write_file", "src/deep/new.txt"));
+    String s2 = ws.steps().snapshot(s1, "1.3 bash");
     assertNotEquals(s1, s2);
 
     // An ignored path, named: git refuses it, the whole tree is scanned, and it stays out as always.
     Files.createDirectories(ws.root().resolve("build"));
     Files.writeString(ws.root().resolve("build/out.txt"), "a cache\n");
-    assertEquals(s2, ws.snapshot(s2, "1.4 write_file", "build/out.txt"));
+    assertEquals(s2, ws.steps().snapshot(s2, "1.4 write_file", "build/out.txt"));
   }
 
   @Test
   void restoreUndoesWhateverACrashedAttemptLeft() throws Exception {
-    String s0 = ws.begin().snapshot();
+    String s0 = ws.steps().begin().snapshot();
     Files.writeString(ws.root().resolve("a.txt"), "a\nb\n");
     Files.writeString(ws.root().resolve("new.txt"), "new\n");
-    String s1 = ws.snapshot(s0, "1.1 edit");
+    String s1 = ws.steps().snapshot(s0, "1.1 edit");
     assertNotEquals(s0, s1);
 
     // A crashed attempt of the next step: edits, deletes, untracked files, even a commit.
@@ -121,58 +121,58 @@ class WorkspaceTest {
     GitRepos.git(ws.root(), "add", "-A");
     GitRepos.git(ws.root(), "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m", "half-done");
 
-    ws.changing(); // what a new attempt (or a new process) knows: nothing
-    ws.bringTo(s1);
+    ws.steps().changing(); // what a new attempt (or a new process) knows: nothing
+    ws.steps().bringTo(s1);
     assertEquals("a\nb\n", Files.readString(ws.root().resolve("a.txt")));
     assertEquals("new\n", Files.readString(ws.root().resolve("new.txt")));
     assertFalse(Files.exists(ws.root().resolve("junk.txt")));
     assertTrue(Files.exists(ws.root().resolve("build/cache")), "ignored files are left alone");
     assertEquals(GitRepos.git(repo, "rev-parse", "main"), GitRepos.git(ws.root(), "rev-parse", "HEAD"), "the half-done commit was undone");
     assertEquals("marathon/ws-1", GitRepos.git(ws.root(), "rev-parse", "--abbrev-ref", "HEAD"));
-    assertEquals(s1, ws.snapshot(s1, "unchanged after restore"));
+    assertEquals(s1, ws.steps().snapshot(s1, "unchanged after restore"));
   }
 
   @Test
   void aDeletedCheckoutIsRecreatedAtTheSnapshot() throws Exception {
-    String s0 = ws.begin().snapshot();
+    String s0 = ws.steps().begin().snapshot();
     Files.writeString(ws.root().resolve("b.txt"), "b\n");
-    String s1 = ws.snapshot(s0, "1.1");
+    String s1 = ws.steps().snapshot(s0, "1.1");
     Workspace.deleteTree(ws.root());
     Workspace fresh = new Workspaces(tmp.resolve("workspaces")).get(ws.key()); // another process
-    fresh.bringTo(s1);
+    fresh.steps().bringTo(s1);
     assertEquals("b\n", Files.readString(fresh.root().resolve("b.txt")));
     assertEquals("marathon/ws-1", GitRepos.git(fresh.root(), "rev-parse", "--abbrev-ref", "HEAD"));
   }
 
   @Test
   void commitPutsAllWorkOnTheBranchRemovesTheCheckoutAndARetryDoesNotCommitTwice() throws Exception {
-    String s0 = ws.begin().snapshot();
+    String s0 = ws.steps().begin().snapshot();
     Files.writeString(ws.root().resolve("c.txt"), "c\n");
-    String s1 = ws.snapshot(s0, "1.1");
+    String s1 = ws.steps().snapshot(s0, "1.1");
     String userBefore = GitRepos.fingerprint(repo);
-    String head = ws.commit(s1, "marathon: final", Git.IDENTITY);
+    String head = ws.publishing().commit(s1, "marathon: final", Git.IDENTITY);
     assertEquals(head, GitRepos.git(repo, "rev-parse", "marathon/ws-1"));
     assertEquals("c\n", GitRepos.git(repo, "show", "marathon/ws-1:c.txt") + "\n");
     assertFalse(Files.exists(ws.root()), "the finished run's checkout is gone");
     assertEquals(userBefore, GitRepos.fingerprint(repo), "only the run's branch moved");
-    assertEquals(head, new Workspaces(tmp.resolve("workspaces")).get(ws.key()).commit(s1, "marathon: final", Git.IDENTITY));
+    assertEquals(head, new Workspaces(tmp.resolve("workspaces")).get(ws.key()).publishing().commit(s1, "marathon: final", Git.IDENTITY));
     assertEquals("2", GitRepos.git(repo, "rev-list", "--count", "marathon/ws-1"));
   }
 
   @Test
   void theAgentsOwnCommitsSurviveItsGcAndComeBackOnRestore() throws Exception {
-    String s0 = ws.begin().snapshot();
+    String s0 = ws.steps().begin().snapshot();
     Files.writeString(ws.root().resolve("d.txt"), "d\n");
     GitRepos.git(ws.root(), "add", "-A");
     GitRepos.git(ws.root(), "-c", "user.name=a", "-c", "user.email=a@a", "commit", "-q", "-m", "agent commit");
     String agentCommit = GitRepos.git(ws.root(), "rev-parse", "HEAD");
-    String s1 = ws.snapshot(s0, "1.1 commit");
+    String s1 = ws.steps().snapshot(s0, "1.1 commit");
     // A later attempt resets and prunes everything it can.
     GitRepos.git(ws.root(), "reset", "-q", "--hard", "HEAD~1");
     GitRepos.git(ws.root(), "reflog", "expire", "--expire=now", "--all");
     GitRepos.git(ws.root(), "gc", "-q", "--prune=now");
-    ws.changing();
-    ws.bringTo(s1);
+    ws.steps().changing();
+    ws.steps().bringTo(s1);
     assertEquals(agentCommit, GitRepos.git(ws.root(), "rev-parse", "HEAD"));
     assertEquals("d\n", GitRepos.git(ws.root(), "show", "HEAD:d.txt") + "\n");
   }
@@ -180,7 +180,7 @@ class WorkspaceTest {
   @Test
   void marathonsOwnGitRunsNoHookFilterOrFsmonitorTheAgentPlanted() throws Exception {
     Path markers = Files.createDirectories(tmp.resolve("markers"));
-    String s0 = ws.begin().snapshot();
+    String s0 = ws.steps().begin().snapshot();
     Path hooks = Files.createDirectories(ws.root().resolve(".git/hooks"));
     for (String h : new String[] {"reference-transaction", "post-checkout", "post-index-change", "pre-commit", "post-commit", "pre-auto-gc"}) {
       Path hook = hooks.resolve(h);
@@ -195,12 +195,12 @@ class WorkspaceTest {
     markers.resolve("fsmonitor-hook").toFile().setExecutable(true);
     Files.writeString(ws.root().resolve(".gitattributes"), "* filter=evil\n");
     Files.writeString(ws.root().resolve("x.txt"), "x\n");
-    String s1 = ws.snapshot(s0, "1.1 plant");
+    String s1 = ws.steps().snapshot(s0, "1.1 plant");
     Files.writeString(ws.root().resolve("x.txt"), "changed by a dead attempt\n");
-    ws.changing();
-    ws.bringTo(s1);   // restore: files, HEAD and the agent's index
-    ws.bringTo(s0);   // and back further, across the commit of the hooks' config
-    ws.commit(ws.snapshot(s0, "2.1"), "marathon: final", Git.IDENTITY);
+    ws.steps().changing();
+    ws.steps().bringTo(s1);   // restore: files, HEAD and the agent's index
+    ws.steps().bringTo(s0);   // and back further, across the commit of the hooks' config
+    ws.publishing().commit(ws.steps().snapshot(s0, "2.1"), "marathon: final", Git.IDENTITY);
     try (var planted = Files.list(markers)) {
       assertEquals(java.util.List.of("fsmonitor-hook"), planted.map(p -> p.getFileName().toString()).sorted().toList(),
           "Marathon's git ran something the agent planted");
@@ -210,7 +210,7 @@ class WorkspaceTest {
   @Test
   void aMissingRepositoryIsPermanent() {
     Workspace gone = new Workspaces(tmp.resolve("workspaces")).get(new WorkspaceKey("ws-2", tmp.resolve("nope").toString(), "marathon/ws-2"));
-    WorkspaceException e = assertThrows(WorkspaceException.class, gone::begin);
+    WorkspaceException e = assertThrows(WorkspaceException.class, gone.steps()::begin);
     assertTrue(e.permanent());
     assertTrue(e.getMessage().contains("does not exist"));
   }

@@ -1,36 +1,24 @@
-package dev.marathon.activities.tools;
+package dev.marathon.activities.process;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** Kills the processes of commands: a whole group, or every process carrying a marker. */
-public final class ProcessGroups {
-
-  /** Sends SIGKILL to process group {@code pgid}; a group that is already gone is fine. */
-  public static void kill(long pgid) {
-    if (pgid <= 1) return;
-    try {
-      Process p = new ProcessBuilder("kill", "-KILL", "--", "-" + pgid)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start();
-      p.waitFor(5, TimeUnit.SECONDS);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot run kill: " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
+/**
+ * The processes carrying a marker variable in their environment, found through {@code /proc}. A
+ * command's process group dies with the worker that watched it only if the worker lived to kill
+ * it; when the worker died, its commands survive in their own sessions, and the marker is how the
+ * next attempt finds them (the workspace kills a run's before it restores the run's files).
+ */
+public final class MarkedProcesses {
 
   /**
    * Kills every process whose environment holds {@code name=value}: the leftovers of a command
    * whose worker died (they survive it, in their own session). Returns how many were killed.
    */
-  public static int killMarked(String name, String value) {
+  public static int kill(String name, String value) {
     byte[] marker = (name + "=" + value + "\0").getBytes(StandardCharsets.UTF_8);
     int killed = 0;
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
@@ -66,5 +54,5 @@ public final class ProcessGroups {
     return false;
   }
 
-  private ProcessGroups() {}
+  private MarkedProcesses() {}
 }

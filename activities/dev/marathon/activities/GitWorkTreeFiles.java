@@ -1,5 +1,7 @@
-package dev.marathon.activities.tools;
+package dev.marathon.activities;
 
+import dev.marathon.activities.tools.ToolException;
+import dev.marathon.activities.tools.WorkTreeFiles;
 import dev.marathon.activities.workspace.Git;
 import dev.marathon.activities.workspace.WorkspaceException;
 import java.nio.file.Files;
@@ -8,15 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The files of a workspace as git sees them, without ignored ones (so build output and
- * dependencies do not drown the listing) and without {@code .git}: listed through an empty
- * repository of Marathon's, never through the agent's {@code .git} (a gitfile there would list
- * another repository's files; a FIFO for its index would hang the listing).
+ * The files of a work tree as git lists them, through an empty repository of Marathon's, never
+ * through the agent's {@code .git} (a gitfile there would list another repository's files; a FIFO
+ * for its index would hang the listing). Here, between the tools and the workspace, so that
+ * neither knows the other: the tools see only {@link WorkTreeFiles}.
  */
-final class WorkspaceFiles {
+public final class GitWorkTreeFiles implements WorkTreeFiles {
 
-  /** Relative paths (forward slashes), sorted, that exist in the working tree. */
-  static List<String> list(Path root) {
+  @Override
+  public List<String> list(Path root) {
     Git.Result r;
     try {
       r = Git.overWorkTree(root, "ls-files", "-z", "--others", "--exclude-standard");
@@ -34,14 +36,4 @@ final class WorkspaceFiles {
     files.sort(null);
     return files;
   }
-
-  /** Files under {@code dir} (a path relative to the root; "." for all). */
-  static List<String> under(Path root, String dir) {
-    List<String> all = list(root);
-    if (dir.equals(".") || dir.isEmpty()) return all;
-    String prefix = dir.endsWith("/") ? dir : dir + "/";
-    return all.stream().filter(f -> f.equals(dir) || f.startsWith(prefix)).toList();
-  }
-
-  private WorkspaceFiles() {}
 }
