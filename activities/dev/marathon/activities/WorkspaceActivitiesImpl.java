@@ -13,6 +13,7 @@ import dev.marathon.workflows.api.CommitInput;
 import dev.marathon.workflows.api.CommitResult;
 import dev.marathon.workflows.api.CreateRunInput;
 import dev.marathon.workflows.api.CreateRunResult;
+import dev.marathon.workflows.api.KeepInput;
 import dev.marathon.workflows.api.SpawnedFrom;
 import dev.marathon.workflows.api.WorkspaceActivities;
 import io.temporal.activity.Activity;
@@ -59,6 +60,20 @@ public final class WorkspaceActivitiesImpl implements WorkspaceActivities {
     try (Steps.Lease lease = ws.steps().lease(WorkspaceActivitiesImpl::heartbeat)) {
       String head = ws.publishing().commit(input.workspaceRef(), input.message(), GitIdentity.of(Path.of(input.workspace().repo())));
       return new CommitResult(head, input.report() == null ? null : conversations.store().putText(input.report()));
+    } catch (WorkspaceException e) {
+      throw Failures.workspace(e);
+    }
+  }
+
+  @Override
+  public String keep(KeepInput input) {
+    String problem = KeepInput.branchProblem(input.branch(), input.workspace().runId());
+    if (problem != null) throw Failures.workspace(new WorkspaceException(problem, true));
+    Workspace ws = workspaces.get(input.workspace());
+    try (Steps.Lease lease = ws.steps().lease(WorkspaceActivitiesImpl::heartbeat)) {
+      String kept = ws.publishing().keep(input.snapshot(), input.branch(), input.message());
+      if (input.moveBranchTo() != null) ws.publishing().moveBranchTo(input.moveBranchTo());
+      return kept;
     } catch (WorkspaceException e) {
       throw Failures.workspace(e);
     }

@@ -54,6 +54,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     if (!state.begun()) begin();
     while (true) {
       run.absorbTemporalCancel();
+      if (state.toKeep != null && !(state.lifecycle instanceof Lifecycle.Paused)) keepWhatARewindWentBackOver();
       boolean turnInProgress = state.calls.inProgress();
       if (!turnInProgress) run.checkLimits();
       Lifecycle now = state.lifecycle;
@@ -93,6 +94,17 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     state.task = null; // now in the first checkpoint; keep it out of every later run's input
     state.spawnedFrom = null;
     state.forkedFrom = null;
+  }
+
+  /** The user's repository is written by the worker under the run's lease, never by the CLI that asked. */
+  private void keepWhatARewindWentBackOver() {
+    try {
+      run.stubs.workspace("rewind: keep on " + state.toKeep.branch()).keep(state.toKeep);
+      state.recordAction("kept the work gone back over on " + state.toKeep.branch());
+      state.toKeep = null;
+    } catch (ActivityFailure f) {
+      run.pauseFor(Pause.Cause.WORKSPACE_ERROR, "keeping the work a rewind went back over on " + state.toKeep.branch() + " failed: " + describe(f));
+    }
   }
 
   private void startActing(ThinkResult thought) {

@@ -1,5 +1,7 @@
 package dev.marathon.workflows;
 
+import dev.marathon.workflows.api.KeepInput;
+
 /**
  * What an operator (CLI, Web UI, a coordinator) can ask of a running run, behind the workflow's
  * updates and signals: steer, change the budget, rewind, pause, unpause, finish, cancel. Each
@@ -41,9 +43,15 @@ final class OperatorControls {
       throw new IllegalStateException("the run is not paused: pause it first (./marathon pause " + state.spec.runId() + ")");
     }
     if (to.turn() < 1 || to.turn() > state.turn) throw new IllegalArgumentException("turn " + to.turn() + " is outside 1.." + state.turn);
+    String problem = to.keepAs() == null ? null : KeepInput.branchProblem(to.keepAs(), state.spec.runId());
+    if (problem != null) throw new IllegalArgumentException(problem);
   }
 
   Progress rewind(Rewind to) {
+    if (to.keepAs() != null) {
+      state.toKeep = new KeepInput(state.spec.workspaceKey(), state.workspaceRef, to.keepAs(),
+          "marathon: " + state.spec.runId() + " as it was before it was rewound to turn " + to.turn(), null);
+    }
     state.goBackTo(to); // the next tool step restores the workspace to the turn's snapshot
     state.recordAction("rewound to turn " + to.turn());
     state.lifecycle = state.lifecycle.unpaused();

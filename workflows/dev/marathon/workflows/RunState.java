@@ -3,6 +3,7 @@ package dev.marathon.workflows;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.marathon.workflows.api.CreateRunInput;
+import dev.marathon.workflows.api.KeepInput;
 import dev.marathon.workflows.api.SpawnedFrom;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,8 @@ public final class RunState {
   public SpawnedFrom spawnedFrom;
   /** A fork's origin, kept only until its workspace exists. */
   public CreateRunInput.ForkedFrom forkedFrom;
+  /** What a rewind went back over, to be kept on a branch before the run goes on; then null. */
+  public KeepInput toKeep;
 
   /** Model turns completed. */
   public int turn;

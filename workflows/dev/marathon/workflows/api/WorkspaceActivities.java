@@ -22,4 +22,13 @@ public interface WorkspaceActivities {
    */
   @ActivityMethod
   CommitResult commit(CommitInput input);
+
+  /**
+   * Keeps what a rewind goes back over on its branch of the user's repository (and moves the
+   * run's branch back, for an ended run started again), under the run's lease: nothing else
+   * writes the user's repository. Idempotent: a retry puts the branches where the first did.
+   * Returns the kept commit.
+   */
+  @ActivityMethod
+  String keep(KeepInput input);
 }

@@ -1,13 +1,12 @@
 package dev.marathon.cli;
 
-import dev.marathon.activities.workspace.Workspace;
-import dev.marathon.activities.workspace.WorkspaceException;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.Repositories;
 import dev.marathon.runtime.RunAt;
 import dev.marathon.runtime.Runs;
 import dev.marathon.workflows.Lifecycle;
 import dev.marathon.workflows.RunState;
+import dev.marathon.workflows.api.KeepInput;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -49,25 +48,22 @@ final class RewindCommand implements Callable<Integer> {
       }
       RunAt at = r.at(turn);
       RunState s = r.state();
-      Workspace ws = r.workspace();
       String kept = keptBranch(r.id(), Path.of(s.spec.repo()));
-      try {
-        ws.publishing().keep(s.workspaceRef, kept, "marathon: " + r.id() + " as it was before it was rewound to turn " + turn);
-        if (!running) ws.publishing().moveBranchTo(at.workspaceRef());
-      } catch (WorkspaceException e) {
-        throw new BadInputException("cannot rewind " + r.id() + ": " + e.getMessage());
-      }
-      err.println("[marathon] the work after turn " + turn + " is kept on branch " + kept);
+      // The user's repository is written by the run's worker, under its lease, before the run goes on.
       if (running) {
-        runs.typed(r.id()).rewind(at.rewind());
-        err.println("[marathon] run " + r.id() + " is back after turn " + turn + " and goes on (./marathon watch " + r.id() + ")");
+        runs.typed(r.id()).rewind(at.rewind().keepingWorkOn(kept));
+        err.println("[marathon] run " + r.id() + " is back after turn " + turn + "; the work after it is kept on branch " + kept
+            + " before it goes on (./marathon watch " + r.id() + ")");
         out.println(r.id());
         return ExitCodes.OK;
       }
       RunState again = at.stateFor(s.spec, s, s.spending.usage); // what was spent stays spent
       again.workspaceRef = at.workspaceRef();
+      again.toKeep = new KeepInput(s.spec.workspaceKey(), s.workspaceRef, kept,
+          "marathon: " + r.id() + " as it was before it was rewound to turn " + turn, at.workspaceRef());
       again.recordAction("rewound to turn " + turn);
-      err.println("[marathon] branch " + s.spec.branch() + " is back at turn " + turn + "; run " + r.id() + " starts again from there");
+      err.println("[marathon] run " + r.id() + " starts again after turn " + turn + "; the work after it is kept on branch " + kept
+          + " and branch " + s.spec.branch() + " goes back to turn " + turn + " first");
       err.flush();
       return RunStarter.start(conn, again, detach, out, err);
     }

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Reading a run back and going back in it, against the real dev server: {@code log}, {@code diff},
  * {@code export} on a run that compacted and continued as new; {@code fork} at turns before and
  * after a compaction, from an earlier run of the chain, and of a run that is still running;
- * {@code rewind} of a paused run; and bad input.
+ * {@code rewind} of a paused run and of an ended one; and bad input.
  */
 class ForkIT {
   static final int TURNS = 12;
@@ -230,6 +230,19 @@ class ForkIT {
         "turns 3.. were done again, once, after the rewind");
     assertEquals(lines(1, pausedAt), GitRepos.git(repo("live"), "show", "marathon-rewound/live/1:log.txt").strip(),
         "the work the rewind went back over is kept");
+
+    // An ended run rewound: its worker keeps the work on the next kept branch and puts the run's
+    // branch back before the run goes on again (the CLI writes nothing in the repository).
+    Launcher.Result ended = cli("rewind", "live", "--turn", "9", "--detach");
+    assertEquals(0, ended.exit(), ended.toString());
+    assertTrue(ended.err().contains("kept on branch marathon-rewound/live/2"), ended.toString());
+    assertEquals(RunOutcome.FINISHED, result("live").outcome());
+    assertEquals(lines(1, TURNS - 1), GitRepos.git(repo("live"), "show", "marathon-rewound/live/2:log.txt").strip(),
+        "the ended run's work is kept");
+    assertEquals(lines(1, TURNS - 1), GitRepos.git(repo("live"), "show", "marathon/live:log.txt").strip(),
+        "turns 10.. were done again, once, on the turn-9 workspace");
+    assertTrue(runs().typed("live").state().recent.stream().anyMatch(a -> a.line().contains("kept the work gone back over on marathon-rewound/live/2")),
+        "the worker kept it, as a step of the run");
   }
 
   @Test
