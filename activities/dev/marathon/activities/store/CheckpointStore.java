@@ -40,6 +40,14 @@ public interface CheckpointStore {
   }
 
   /**
+   * Opens the store {@code location} names: a {@code postgresql://} URL (the shared store, {@link
+   * PostgresCheckpointStore}) or a directory (the default).
+   */
+  static CheckpointStore at(String location) {
+    return PostgresLocation.isUrl(location) ? PostgresCheckpointStore.open(PostgresLocation.parse(location)) : open(Path.of(location));
+  }
+
+  /**
    * Stores {@code content} and returns its ref, {@link #hash}{@code (content)}. Storing content
    * that is already there is free and returns the same ref; concurrent puts of the same content
    * all succeed and leave one object. Once this returns, the object is durable.

@@ -5,6 +5,10 @@ import java.nio.file.Path;
 /** An object whose bytes no longer hash to its ref: the disk damaged it. Never trusted. */
 public final class CorruptObjectException extends RuntimeException {
   public CorruptObjectException(String ref, Path file) {
-    super("checkpoint store object " + ref + " is corrupt (" + file + " does not match its hash)");
+    this(ref, file.toString());
+  }
+
+  public CorruptObjectException(String ref, String where) {
+    super("checkpoint store object " + ref + " is corrupt (" + where + " does not match its hash)");
   }
 }

@@ -6,4 +6,8 @@ public final class MissingObjectException extends RuntimeException {
     super("checkpoint store has no object " + ref
         + " (is the worker using the same --store directory as the run's other workers?)");
   }
+
+  public MissingObjectException(String ref, String store) {
+    super("checkpoint store " + store + " has no object " + ref + " (do all of the run's workers and the CLI use the same store?)");
+  }
 }

@@ -1,6 +1,5 @@
 package dev.marathon.cli;
 
-import dev.marathon.activities.store.CheckpointStore;
 import dev.marathon.activities.store.Conversations;
 import dev.marathon.runtime.Connection;
 import dev.marathon.activities.workspace.Workspace;
@@ -23,7 +22,7 @@ record RecordedRun(String id, RunState state, RunTranscript transcript, Marathon
     RunState state = new RunInspector(new Runs(conn.client())).state(id);
     if (state == null) throw new BadInputException("run " + id + " cannot be read: no worker could replay its state");
     if (state.conversation.contextRef == null) throw new BadInputException("run " + id + " has not begun yet (no turn to read)");
-    Conversations conversations = new Conversations(CheckpointStore.open(home.store()), 4);
+    Conversations conversations = new Conversations(home.openStore(), 4);
     return new RecordedRun(id, state, RunTranscript.read(conversations, state.conversation.contextRef), home, conversations);
   }
 

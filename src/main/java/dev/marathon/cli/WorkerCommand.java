@@ -36,7 +36,7 @@ final class WorkerCommand implements Callable<Integer> {
           stopped.countDown();
         }));
         err.println("[marathon] worker polling task queue '" + WorkerHost.TASK_QUEUE + "' at " + connection.address()
-            + " (namespace " + conn.namespace() + "); store " + home.store() + ", workspaces " + home.workspaces());
+            + " (namespace " + conn.namespace() + "); store " + home.storeDescription() + ", workspaces " + home.workspaces());
         err.flush();
         stopped.await();
       }

@@ -1,5 +1,7 @@
 package dev.marathon.runtime;
 
+import dev.marathon.activities.store.CheckpointStore;
+import dev.marathon.activities.store.PostgresLocation;
 import java.nio.file.Path;
 
 /**
@@ -14,10 +16,31 @@ public record MarathonHome(Path dir) {
     return new MarathonHome(home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".marathon"));
   }
 
-  /** The checkpoint store (conversation checkpoints, tool outputs). */
-  public Path store() {
+  /**
+   * Where the checkpoint store (conversation checkpoints, tool outputs) is: {@code MARATHON_STORE},
+   * a directory or a {@code postgresql://} URL (the store every machine shares); by default the
+   * {@code store} directory here.
+   */
+  public String storeLocation() {
     String s = System.getenv("MARATHON_STORE");
-    return s != null && !s.isBlank() ? Path.of(s) : dir.resolve("store");
+    return s != null && !s.isBlank() ? s : dir.resolve("store").toString();
+  }
+
+  /** The store at {@link #storeLocation}, opened (and created if needed). */
+  public CheckpointStore openStore() {
+    return CheckpointStore.at(storeLocation());
+  }
+
+  /** The store for a message: its directory, or its URL without the password. */
+  public String storeDescription() {
+    String s = storeLocation();
+    return PostgresLocation.isUrl(s) ? PostgresLocation.parse(s).toString() : s;
+  }
+
+  /** The file store's directory (where a directory store lives; nothing for a PostgreSQL one). */
+  public Path store() {
+    String s = storeLocation();
+    return PostgresLocation.isUrl(s) ? dir.resolve("store") : Path.of(s);
   }
 
   /** Runs' workspaces: each run's own clone of its repository, and Marathon's snapshot repository beside it. */

@@ -99,7 +99,7 @@ public final class WorkerHost implements AutoCloseable {
   }
 
   private static void register(Worker worker, WorkflowClient client, MarathonHome home, LocalModels localModels, WorkerPolicy policy) {
-    CheckpointStore store = CheckpointStore.open(home.store());
+    CheckpointStore store = home.openStore();
     Conversations conversations = new Conversations(store, 16);
     ToolCatalog catalog = new ToolCatalog();
     Secrets secrets = Secrets.fromEnvironment();

@@ -1,0 +1,147 @@
+package dev.marathon.activities.store;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * The checkpoint store in PostgreSQL: one table of objects that every worker and every CLI
+ * reaching the database share, so a run's record does not live on one machine's disk. Same
+ * contract as the directory store ({@code CheckpointStoreContract}): an object's key is the
+ * SHA-256 of its bytes, a put is {@code INSERT … ON CONFLICT DO NOTHING} (a retry, or two workers
+ * storing the same output, store one row), and every read re-hashes what it got.
+ *
+ * <p>Connections are opened as needed and kept for reuse, at most {@link #KEPT} of them: activities
+ * of several runs store at once, and a connection costs a few milliseconds to open.
+ */
+public final class PostgresCheckpointStore implements CheckpointStore {
+  static final int KEPT = 8;
+  static final String TABLE = "marathon_objects";
+
+  private final PostgresLocation location;
+  private final BlockingQueue<Connection> idle = new ArrayBlockingQueue<>(KEPT);
+
+  private PostgresCheckpointStore(PostgresLocation location) {
+    this.location = location;
+  }
+
+  /** Connects to the database at {@code location} and creates the objects table if it is not there. */
+  public static PostgresCheckpointStore open(PostgresLocation location) {
+    PostgresCheckpointStore store = new PostgresCheckpointStore(location);
+    store.run(c -> {
+      try (Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (ref CHAR(64) PRIMARY KEY, content BYTEA NOT NULL)");
+      }
+      return null;
+    }, "create the objects table");
+    return store;
+  }
+
+  @Override
+  public String put(byte[] content) {
+    String ref = CheckpointStore.hash(content);
+    run(c -> {
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO " + TABLE + " (ref, content) VALUES (?, ?) ON CONFLICT (ref) DO NOTHING")) {
+        s.setString(1, ref);
+        s.setBytes(2, content);
+        s.executeUpdate();
+      }
+      return null;
+    }, "write object " + ref);
+    return ref;
+  }
+
+  @Override
+  public byte[] get(String ref) {
+    if (!CheckpointStore.isRef(ref)) throw new IllegalArgumentException("not a checkpoint ref: " + ref);
+    byte[] content = run(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT content FROM " + TABLE + " WHERE ref = ?")) {
+        s.setString(1, ref);
+        try (ResultSet r = s.executeQuery()) {
+          return r.next() ? r.getBytes(1) : null;
+        }
+      }
+    }, "read object " + ref);
+    if (content == null) throw new MissingObjectException(ref, location.toString());
+    if (!CheckpointStore.hash(content).equals(ref)) throw new CorruptObjectException(ref, "its row in " + location);
+    return content;
+  }
+
+  @Override
+  public boolean contains(String ref) {
+    if (!CheckpointStore.isRef(ref)) return false;
+    return run(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM " + TABLE + " WHERE ref = ?")) {
+        s.setString(1, ref);
+        try (ResultSet r = s.executeQuery()) {
+          return r.next();
+        }
+      }
+    }, "look up object " + ref);
+  }
+
+  /** Re-hashes every object, streaming them (a cursor, not the whole table in memory). */
+  @Override
+  public List<String> verify() {
+    return run(c -> {
+      List<String> bad = new ArrayList<>();
+      boolean auto = c.getAutoCommit();
+      c.setAutoCommit(false); // the driver streams with a cursor only inside a transaction
+      try (Statement s = c.createStatement()) {
+        s.setFetchSize(64);
+        try (ResultSet r = s.executeQuery("SELECT ref, content FROM " + TABLE)) {
+          while (r.next()) {
+            String ref = r.getString(1);
+            if (!CheckpointStore.hash(r.getBytes(2)).equals(ref)) bad.add(ref);
+          }
+        }
+      } finally {
+        c.rollback();
+        c.setAutoCommit(auto);
+      }
+      return bad;
+    }, "verify the objects");
+  }
+
+  @Override
+  public String toString() {
+    return location.toString();
+  }
+
+  // ---- connections --------------------------------------------------------------------------
+
+  private interface Work<T> {
+    T on(Connection c) throws SQLException;
+  }
+
+  /** Runs {@code work} on a kept connection (or a new one); a connection that failed is dropped. */
+  private <T> T run(Work<T> work, String what) {
+    Connection c = idle.poll();
+    try {
+      if (c == null) c = DriverManager.getConnection(location.jdbcUrl(), location.credentials());
+      T result = work.on(c);
+      if (!idle.offer(c)) c.close();
+      return result;
+    } catch (SQLException e) {
+      close(c);
+      // The driver's messages name host, database and user, never the password.
+      throw new StoreUnavailableException("cannot " + what + " in the checkpoint store " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void close(Connection c) {
+    if (c == null) return;
+    try {
+      c.close();
+    } catch (SQLException ignored) {
+      // it is being dropped for failing already
+    }
+  }
+}
