@@ -1,6 +1,8 @@
 package dev.marathon.cli;
 
+import dev.marathon.activities.store.PostgresLocation;
 import dev.marathon.runtime.DevServer;
+import dev.marathon.runtime.PostgresServer;
 import dev.marathon.runtime.MarathonHome;
 import dev.marathon.runtime.TemporalCli;
 import java.io.PrintWriter;
@@ -19,6 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "server", mixinStandardHelpOptions = true,
     description = {"Run the Temporal dev server in the foreground.",
         "SQLite persistence, the Web UI, Marathon's search attributes and tuning.",
+        "--postgres URL runs the real Temporal server on PostgreSQL instead (runs that outlive one machine):",
+        "  it sets up or upgrades the schema, the namespace and the search attributes on first use.",
         "--stop stops one that Marathon started in the background."})
 final class ServerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -38,6 +42,11 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--headless", description = "No Web UI.")
   boolean headless;
 
+  @Option(names = "--postgres", paramLabel = "URL",
+      description = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DB: run the real Temporal server on it (DB and DB_visibility;"
+          + " the password may also come from PGPASSWORD).")
+  String postgres;
+
   @Option(names = "--stop", description = "Stop the dev server Marathon started in the background.")
   boolean stop;
 
@@ -53,6 +62,7 @@ final class ServerCommand implements Callable<Integer> {
       throw new BadInputException("--port " + port + " leaves no default --ui-port (--port + 1000 is over 65535); give --ui-port");
     }
     OptionChecks.notBlank("--ip", ip);
+    if (postgres != null) return realServer(home, err);
     OptionChecks.notEmpty("--db", db);
     if (db != null && Files.isDirectory(db)) throw new BadInputException("--db " + db + " is a directory; give the database file");
     Optional<Path> cli = TemporalCli.find(home);
@@ -65,6 +75,27 @@ final class ServerCommand implements Callable<Integer> {
     DevServer server = new DevServer(cli.get(), db != null ? db : home.temporalDb(), ip, port, uiPort != null ? uiPort : port + 1000, extra);
     err.println("[marathon] Temporal dev server on " + ip + ":" + server.port() + (headless ? "" : ", Web UI " + server.uiUrl())
         + ", database " + server.db());
+    err.flush();
+    return server.runForeground();
+  }
+
+  private int realServer(MarathonHome home, PrintWriter err) throws Exception {
+    if (db != null) throw new BadInputException("--db is the dev server's SQLite file; with --postgres the server keeps everything in PostgreSQL");
+    String portProblem = PostgresServer.portProblem(port);
+    if (portProblem != null) throw new BadInputException(portProblem);
+    PostgresLocation location;
+    try {
+      location = PostgresLocation.parse(postgres);
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException("--postgres: " + e.getMessage());
+    }
+    PostgresServer server = new PostgresServer(home, location, ip, port, uiPort != null ? uiPort : port + 1000, headless);
+    String missing = server.missing();
+    if (missing != null) {
+      err.println("error: the Temporal server is not installed: " + missing);
+      return ExitCodes.FAILED;
+    }
+    err.println("[marathon] Temporal server on " + server.address() + " with PostgreSQL " + location + (headless ? "" : ", Web UI " + server.uiUrl()));
     err.flush();
     return server.runForeground();
   }

@@ -16,7 +16,14 @@ public final class WorkerProcess implements AutoCloseable {
   }
 
   public static WorkerProcess start(Path home, String address, Path log) throws IOException {
-    ProcessBuilder pb = Launcher.builder(home, Map.of("MARATHON_LOG_LEVEL", "INFO"), "worker", "--address", address)
+    return start(home, Map.of(), address, log);
+  }
+
+  /** With {@code env} added, e.g. {@code MARATHON_STORE} for a worker on the shared store. */
+  public static WorkerProcess start(Path home, Map<String, String> env, String address, Path log) throws IOException {
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("MARATHON_LOG_LEVEL", "INFO");
+    ProcessBuilder pb = Launcher.builder(home, all, "worker", "--address", address)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     return new WorkerProcess(pb.start(), log);

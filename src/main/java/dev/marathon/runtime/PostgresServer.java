@@ -1,0 +1,270 @@
+package dev.marathon.runtime;
+
+import dev.marathon.activities.store.PostgresLocation;
+import dev.marathon.workflows.MarathonSearchAttributes;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
+import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
+import io.temporal.api.workflowservice.v1.RegisterNamespaceRequest;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.OperatorServiceStubsOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The real Temporal server on PostgreSQL: what runs that must outlive one machine use, where the
+ * dev server (one process, SQLite on its disk) cannot serve. On every start it brings the
+ * databases to the installed server's schema, writes the server's and the Web UI's configuration
+ * under {@code <home>/temporal-server/<port>}, starts both, and registers the {@code default}
+ * namespace and Marathon's search attributes when they are missing. The database password reaches
+ * the server through its environment only, never a file or a command line.
+ *
+ * <p>Ports, Temporal's own layout shifted to {@code port} (7233 gives exactly Temporal's defaults):
+ * the frontend on {@code port} (what workers and the CLI dial), history {@code +1}, matching
+ * {@code +2}, the internal worker {@code +6}, the frontend's HTTP API {@code +10}, and the
+ * services' membership ports {@code −300, −299, −298, −294}, which must stay below 32768 (the
+ * PostgreSQL schema keeps them as {@code smallint}: a server on a high port cannot start). The Web
+ * UI on {@code uiPort}.
+ */
+public final class PostgresServer {
+  static final String PASSWORD_VARIABLE = "MARATHON_TEMPORAL_DB_PASSWORD";
+  static final String NAMESPACE = "default";
+  /** Fixed when the databases are created: more shards let more runs progress at once. */
+  static final int HISTORY_SHARDS = 4;
+
+  private final Path bin;
+  private final Path schemaDir;
+  private final Path root;
+  private final PostgresLocation db;
+  private final String ip;
+  private final int port;
+  private final int uiPort;
+  private final boolean headless;
+
+  public PostgresServer(MarathonHome home, PostgresLocation db, String ip, int port, int uiPort, boolean headless) {
+    this.bin = home.bin();
+    this.schemaDir = home.dir().resolve("temporal-server/schema");
+    this.root = home.dir().resolve("temporal-server/" + port);
+    this.db = db;
+    this.ip = ip;
+    this.port = port;
+    this.uiPort = uiPort;
+    this.headless = headless;
+  }
+
+  /** What is missing to run it (the binaries {@code scripts/install-temporal-server} builds), or null. */
+  public String missing() {
+    for (String b : List.of("temporal-server", "temporal-sql-tool", "temporal-ui-server")) {
+      if (!Files.isExecutable(bin.resolve(b))) return bin.resolve(b) + " (scripts/install-temporal-server builds it)";
+    }
+    return Files.isDirectory(schemaDir) ? null : schemaDir + " (scripts/install-temporal-server installs it)";
+  }
+
+  /** Every port the server binds besides {@code port}, as {@link #serverYaml} lays them out. */
+  public static List<Integer> otherPorts(int port) {
+    return List.of(port + 1, port + 2, port + 6, port + 10, port - 300, port - 299, port - 298, port - 294);
+  }
+
+  /** Why {@code port} cannot host the server, or null. */
+  public static String portProblem(int port) {
+    if (port - 300 < 1024 || port - 294 > 32767) {
+      return "--port " + port + " puts the server's membership ports (--port−300…−294) outside 1024..32767 (PostgreSQL keeps them as"
+          + " smallint): use a port from 1324 to 33061, e.g. 7233";
+    }
+    return null;
+  }
+
+  public String address() {
+    return ip + ":" + port;
+  }
+
+  public String uiUrl() {
+    return "http://" + ("0.0.0.0".equals(ip) ? "localhost" : ip) + ":" + uiPort;
+  }
+
+  /** Sets up the databases, runs the server (and the Web UI) until it exits or this process is stopped. */
+  public int runForeground() throws IOException, InterruptedException {
+    new PostgresSchema(bin.resolve("temporal-sql-tool"), schemaDir, db).ensure();
+    writeConfiguration();
+    ProcessBuilder serverPb = new ProcessBuilder(DevServer.diesWithParent(List.of(bin.resolve("temporal-server").toString(),
+        "--root", root.toString(), "--config", "config", "--env", "marathon", "--allow-no-auth", "start"))).inheritIO();
+    serverPb.environment().put(PASSWORD_VARIABLE, db.password() == null ? "" : db.password());
+    Process server = serverPb.start();
+    List<Process> running = new ArrayList<>(List.of(server));
+    Thread stop = new Thread(() -> running.forEach(DevServer::stop), "stop-temporal-server");
+    Runtime.getRuntime().addShutdownHook(stop);
+    prepareNamespace(server);
+    if (!headless) {
+      running.add(0, new ProcessBuilder(DevServer.diesWithParent(List.of(bin.resolve("temporal-ui-server").toString(),
+          "--root", root.resolve("ui").toString(), "--config", "config", "--env", "marathon", "start"))).inheritIO().start());
+    }
+    System.err.println("[marathon] Temporal server ready on " + address() + (headless ? "" : ", Web UI " + uiUrl()));
+    int exit = server.waitFor();
+    try {
+      Runtime.getRuntime().removeShutdownHook(stop);
+      running.forEach(DevServer::stop);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is what stopped it
+    }
+    return exit;
+  }
+
+  /** Waits for the frontend, then registers the namespace and Marathon's search attributes where missing. */
+  private void prepareNamespace(Process server) throws InterruptedException, IOException {
+    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(address()).build());
+    try {
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (true) {
+        if (!server.isAlive()) throw new IOException("the Temporal server exited with " + server.exitValue() + " (its output is above)");
+        try {
+          try {
+            service.blockingStub().describeNamespace(DescribeNamespaceRequest.newBuilder().setNamespace(NAMESPACE).build());
+          } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) throw e;
+            service.blockingStub().registerNamespace(RegisterNamespaceRequest.newBuilder().setNamespace(NAMESPACE)
+                .setWorkflowExecutionRetentionPeriod(com.google.protobuf.Duration.newBuilder().setSeconds(Duration.ofDays(7).toSeconds()))
+                .build());
+          }
+          addSearchAttributes(service);
+          return;
+        } catch (StatusRuntimeException notYet) {
+          if (System.nanoTime() > deadline) throw new IOException("the Temporal server did not come up within 2 minutes: " + notYet.getMessage());
+          Thread.sleep(500);
+        }
+      }
+    } finally {
+      service.shutdownNow();
+    }
+  }
+
+  private void addSearchAttributes(WorkflowServiceStubs service) {
+    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
+        OperatorServiceStubsOptions.newBuilder().setChannel(service.getRawChannel()).validateAndBuildWithDefaults());
+    Map<String, IndexedValueType> have = operator.blockingStub()
+        .listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace(NAMESPACE).build()).getCustomAttributesMap();
+    Map<String, IndexedValueType> missing = new HashMap<>(MarathonSearchAttributes.definitions());
+    missing.keySet().removeAll(have.keySet());
+    if (!missing.isEmpty()) {
+      operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder()
+          .setNamespace(NAMESPACE).putAllSearchAttributes(missing).build());
+    }
+  }
+
+  // ---- configuration ------------------------------------------------------------------------
+
+  private void writeConfiguration() throws IOException {
+    Files.createDirectories(root.resolve("config"));
+    Files.createDirectories(root.resolve("ui/config"));
+    write(root.resolve("config/marathon.yaml"), serverYaml());
+    write(root.resolve("dynamicconfig.yaml"), dynamicConfigYaml());
+    write(root.resolve("ui/config/marathon.yaml"), """
+        temporalGrpcAddress: %s
+        host: %s
+        port: %d
+        enableUi: true
+        defaultNamespace: %s
+        refreshInterval: 1m
+        cors:
+          allowOrigins: []
+        """.formatted(address(), ip, uiPort, NAMESPACE));
+  }
+
+  String serverYaml() {
+    String datastore = """
+            sql:
+              pluginName: "postgres12"
+              databaseName: "%s"
+              connectAddr: "%s:%d"
+              connectProtocol: "tcp"
+              user: "%s"
+              password: {{ env "%s" | quote }}
+              maxConns: %d
+              maxIdleConns: %d
+              maxConnLifetime: "1h"
+        """;
+    return "# enable-template\n" + """
+        log:
+          stdout: true
+          level: warn
+        persistence:
+          defaultStore: default
+          visibilityStore: visibility
+          numHistoryShards: %d
+          datastores:
+            default:
+        %s
+            visibility:
+        %s
+        global:
+          membership:
+            maxJoinDuration: 30s
+            broadcastAddress: "%s"
+        services:
+          frontend:
+            rpc: {grpcPort: %d, httpPort: %d, membershipPort: %d, bindOnIP: "%s"}
+          history:
+            rpc: {grpcPort: %d, membershipPort: %d, bindOnIP: "%s"}
+          matching:
+            rpc: {grpcPort: %d, membershipPort: %d, bindOnIP: "%s"}
+          worker:
+            rpc: {grpcPort: %d, membershipPort: %d, bindOnIP: "%s"}
+        clusterMetadata:
+          enableGlobalNamespace: false
+          failoverVersionIncrement: 10
+          masterClusterName: "active"
+          currentClusterName: "active"
+          clusterInformation:
+            active:
+              enabled: true
+              initialFailoverVersion: 1
+              rpcName: "frontend"
+              rpcAddress: "%s"
+        dcRedirectionPolicy:
+          policy: "noop"
+        dynamicConfigClient:
+          filepath: "%s"
+          pollInterval: "10s"
+        """.formatted(HISTORY_SHARDS,
+            datastore.formatted(db.database(), db.host(), db.port(), db.user(), PASSWORD_VARIABLE, 20, 20).indent(6).stripTrailing(),
+            datastore.formatted(PostgresSchema.visibilityDatabase(db), db.host(), db.port(), db.user(), PASSWORD_VARIABLE, 10, 10)
+                .indent(6).stripTrailing(),
+            broadcast(), port, port + 10, port - 300, bindIp(), port + 1, port - 299, bindIp(), port + 2, port - 298, bindIp(),
+            port + 6, port - 294, bindIp(), broadcast() + ":" + port, root.resolve("dynamicconfig.yaml"));
+  }
+
+  /** {@link DevServer#TUNING}, the same measured settings, as the server's dynamic config file. */
+  static String dynamicConfigYaml() {
+    StringBuilder yaml = new StringBuilder();
+    for (String setting : DevServer.TUNING) {
+      int eq = setting.indexOf('=');
+      yaml.append(setting, 0, eq).append(":\n  - value: ").append(setting.substring(eq + 1)).append('\n');
+    }
+    return yaml.toString();
+  }
+
+  private String bindIp() {
+    return ip;
+  }
+
+  /** The address the server's own services reach each other on. */
+  private String broadcast() {
+    return "0.0.0.0".equals(ip) ? "127.0.0.1" : ip;
+  }
+
+  private static void write(Path file, String text) throws IOException {
+    Files.writeString(file, text);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+  }
+}
