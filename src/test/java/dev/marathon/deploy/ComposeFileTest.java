@@ -109,6 +109,40 @@ class ComposeFileTest {
   }
 
   @Test
+  void theProductionProfileRunsTheRealServerOnPostgresAndWorkersOnTheSharedStore() throws Exception {
+    JsonNode services = compose.path("services");
+    assertEquals(List.of("dev"), strings(services.path("temporal").path("profiles")), "the dev stack is its own profile");
+    assertEquals(List.of("dev"), strings(services.path("worker").path("profiles")));
+    JsonNode postgres = services.path("postgres");
+    assertEquals(List.of("production"), strings(postgres.path("profiles")));
+    assertTrue(postgres.path("image").asText().startsWith("postgres:"), postgres.toString());
+    Map<String, String> pgMounts = new TreeMap<>();
+    for (JsonNode v : postgres.path("volumes")) pgMounts.put(mount(v)[1], mount(v)[0]);
+    assertTrue(compose.path("volumes").has(pgMounts.get("/var/lib/postgresql/data")), "the database on a named volume");
+    assertTrue(strings(postgres.path("healthcheck").path("test")).contains("pg_isready"), "a healthcheck");
+
+    JsonNode server = services.path("temporal-pg");
+    List<String> command = strings(server.path("command"));
+    assertEquals("server", command.get(0));
+    assertTrue(command.contains("--postgres") && command.get(command.indexOf("--postgres") + 1).startsWith("postgresql://marathon@postgres:5432/"),
+        command.toString());
+    assertEquals("0.0.0.0", command.get(command.indexOf("--ip") + 1), "reachable from the workers' containers");
+    assertEquals("service_healthy", server.path("depends_on").path("postgres").path("condition").asText());
+    assertTrue(server.path("environment").has("PGPASSWORD"), "the password from the environment, not the URL");
+
+    JsonNode worker = services.path("worker-pg");
+    assertEquals(List.of("worker", "--address", "temporal-pg:7233"), strings(worker.path("command")));
+    assertTrue(worker.path("environment").path("MARATHON_STORE").asText().startsWith("postgresql://marathon@postgres:5432/"));
+    assertEquals("service_healthy", worker.path("depends_on").path("temporal-pg").path("condition").asText());
+    assertTrue(strings(worker.path("security_opt")).contains("seccomp=unconfined"), "the sandbox, as in the dev profile");
+
+    String file = Files.readString(root.resolve("docker-compose.yml"));
+    assertTrue(!file.matches("(?s).*postgresql://[^@\\s]*:[^@\\s]*@.*"), "no password in a URL in the compose file");
+    String dockerfile = Files.readString(root.resolve("Dockerfile"));
+    assertTrue(dockerfile.contains("RUN MARATHON_HOME=/opt/marathon-home install-temporal-server"), "the image carries the real server");
+  }
+
+  @Test
   void theImageEntrypointIsTheLauncherTheReadmeUses() throws Exception {
     List<String> dockerfile = Files.readAllLines(root.resolve("Dockerfile"));
     String entrypoint = dockerfile.stream().filter(l -> l.startsWith("ENTRYPOINT")).findFirst().orElseThrow();
