@@ -5,13 +5,14 @@ import static dev.marathon.testing.ScriptedModel.finish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.marathon.runtime.PostgresServer;
 import dev.marathon.runtime.Runs;
+import dev.marathon.testing.DevServerFixture;
 import dev.marathon.testing.Eventually;
 import dev.marathon.testing.Gate;
 import dev.marathon.testing.GitRepos;
 import dev.marathon.testing.Launcher;
 import dev.marathon.testing.PostgresFixture;
+import dev.marathon.testing.PostgresServerProcess;
 import dev.marathon.testing.ScriptedModel;
 import dev.marathon.testing.ScriptedModel.Reply;
 import dev.marathon.testing.TestRuns;
@@ -47,56 +48,14 @@ import org.junit.jupiter.api.io.TempDir;
 class PostgresServerIT {
   @TempDir Path tmp;
 
-  /** Where scripts/install-temporal-server put the server (the test command runs it; the launcher does too). */
-  static Path serverHome() {
-    String home = System.getenv("MARATHON_HOME");
-    return home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".marathon");
-  }
-
-  Process startServer(String url, int port, Path log) throws Exception {
-    Process p = Launcher.builder(serverHome(), Map.of(), "server", "--postgres", url, "--port", Integer.toString(port),
-            "--ui-port", Integer.toString(port + 1000))
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-    Eventually.get(() -> {
-      if (!p.isAlive()) throw new AssertionError("./marathon server --postgres exited: " + read(log));
-      return read(log).contains("Temporal server ready on 127.0.0.1:" + port) ? true : null;
-    }, Duration.ofMinutes(8), "the Temporal server on PostgreSQL ready (the first start installs it)");
-    return p;
-  }
-
-  static String read(Path log) {
-    try {
-      return Files.readString(log);
-    } catch (java.io.IOException e) {
-      return "(cannot read " + log + ": " + e.getMessage() + ")";
-    }
-  }
-
-  /** A port whose UI port (+1000) and the server's other ports are free, low enough for its membership ports. */
-  static int freePorts() throws Exception {
-    java.util.Random random = new java.util.Random();
-    while (true) {
-      int p = 20_000 + random.nextInt(12_000);
-      if (isFree(p) && isFree(p + 1000) && PostgresServer.otherPorts(p).stream().allMatch(PostgresServerIT::isFree)) return p;
-    }
-  }
-
-  static boolean isFree(int port) {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(port)) {
-      return true;
-    } catch (java.io.IOException e) {
-      return false;
-    }
-  }
-
   @Test
   void aRunOnTheRealServerAndTheSharedStoreSurvivesTheServersDeathAndIsReadFromElsewhere() throws Exception {
     PostgresFixture pg = PostgresFixture.shared();
     String temporalDb = pg.newDatabase("temporal");
     String storeDb = pg.newDatabase("store");
-    int port = freePorts();
+    int port = PostgresServerProcess.freePort();
     Path serverLog = tmp.resolve("server.log");
-    Process server = startServer(temporalDb, port, serverLog);
+    Process server = PostgresServerProcess.start(temporalDb, port, serverLog);
     String address = "127.0.0.1:" + port;
 
     HttpResponse<String> ui = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (port + 1000) + "/"))
@@ -117,8 +76,8 @@ class PostgresServerIT {
       // The server dies (kill -9 of ./marathon server; the Temporal server and the UI die with it) and comes back.
       server.destroyForcibly();
       assertTrue(server.waitFor(60, TimeUnit.SECONDS));
-      Eventually.get(() -> isFree(port) ? true : null, Duration.ofSeconds(60), "the old server gone");
-      server = startServer(temporalDb, port, serverLog);
+      Eventually.get(() -> DevServerFixture.isFree(port) ? true : null, Duration.ofSeconds(60), "the old server gone");
+      server = PostgresServerProcess.start(temporalDb, port, serverLog);
       gate.open(3);
 
       Eventually.get(() -> runs.describe("pg-1").getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED ? true : null,

@@ -107,7 +107,7 @@ public final class DevServerFixture implements AutoCloseable {
     return p;
   }
 
-  static boolean isFree(int port) {
+  public static boolean isFree(int port) {
     try (ServerSocket s = new ServerSocket(port)) {
       return true;
     } catch (IOException e) {
