@@ -26,6 +26,12 @@ import java.util.List;
 final class Acting {
   private final LiveRun run;
   private final RunState state;
+  /**
+   * The turn in which a batch stopped early: the rest of its calls go one by one. Held by this
+   * workflow run only, not carried across continue-as-new, exactly as the recorded histories
+   * were made (a rewind back before it does not forget it either).
+   */
+  private int batchStoppedInTurn = -1;
 
   Acting(LiveRun run) {
     this.run = run;
@@ -37,11 +43,13 @@ final class Acting {
     TurnCalls calls = state.calls;
     while (calls.inProgress()) {
       if (performBatch()) continue;
+      ToolCall call = calls.pending.get(0);
       boolean again = calls.first instanceof PendingCall.Broken;
       if (calls.first instanceof PendingCall.NotStarted) state.toolCalls++;
-      calls.first = PendingCall.STARTED;
-      Observation result = perform(calls.pending.get(0), again);
+      if (!again) calls.first = PendingCall.STARTED; // a broken mark stays until the call it is for is made again
+      Observation result = perform(call, again);
       if (result == null) return false; // paused: the call stays pending, and the turn goes on after
+      if (!calls.inProgress() || calls.pending.get(0) != call) return false; // rewound while it ran: that turn is gone
       calls.done();
       state.conversation.observations.add(result);
     }
@@ -72,7 +80,7 @@ final class Acting {
    */
   private boolean performBatch() {
     TurnCalls turn = state.calls;
-    if (!(turn.first instanceof PendingCall.NotStarted) || turn.batchStopped || state.lifecycle.endRequested()) return false;
+    if (!(turn.first instanceof PendingCall.NotStarted) || batchStoppedInTurn == state.turn || state.lifecycle.endRequested()) return false;
     List<ToolCall.Workspace> calls = new ArrayList<>();
     for (ToolCall c : turn.pending) {
       if (!(c instanceof ToolCall.Workspace w)) break;
@@ -90,10 +98,10 @@ final class Acting {
       int total = seconds.stream().mapToInt(Integer::intValue).sum();
       done = run.cancellable(() -> run.stubs.tools(summary.toString(), total).executeAll(batch));
     } catch (ActivityFailure | CanceledFailure f) {
-      turn.batchStopped = true;
+      batchStoppedInTurn = state.turn;
       return false;
     }
-    if (done.results().size() < calls.size()) turn.batchStopped = true;
+    if (done.results().size() < calls.size()) batchStoppedInTurn = state.turn;
     for (ToolResult r : done.results()) {
       ToolCall.Workspace call = (ToolCall.Workspace) turn.done();
       state.toolCalls++;
@@ -109,6 +117,7 @@ final class Acting {
    */
   private Observation perform(ToolCall call, boolean again) {
     if (call instanceof ToolCall.Workspace w && again) {
+      state.calls.first = PendingCall.STARTED;
       return state.lifecycle instanceof Lifecycle.WrappingUp ? notRunWhileEnding(w) : runTool(w);
     }
     if (state.lifecycle instanceof Lifecycle.Ended || state.lifecycle.stopsNow()) {
@@ -131,6 +140,7 @@ final class Acting {
 
   /** Waits for sub-agents and merges their work; a failed merge pauses the run, and the wait is made again after. */
   private Observation waitForAgents(SwarmCoordinator swarm, ToolCall.WaitAgents call) {
+    state.calls.first = PendingCall.STARTED; // made again after a failed merge
     run.step(Phase.Step.ACTING);
     run.publish();
     try {

@@ -6,6 +6,7 @@ import dev.marathon.workflows.api.CommitInput;
 import dev.marathon.workflows.api.CommitResult;
 import dev.marathon.workflows.api.CreateRunInput;
 import dev.marathon.workflows.api.CreateRunResult;
+import dev.marathon.workflows.api.KeepInput;
 import dev.marathon.workflows.api.ThinkResult;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.CancellationScope;
@@ -98,12 +99,17 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
 
   /** The user's repository is written by the worker under the run's lease, never by the CLI that asked. */
   private void keepWhatARewindWentBackOver() {
+    KeepInput keep = state.toKeep;
+    if (Workflow.getVersion(KeepInput.CHANGE, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+      state.toKeep = null; // a worker before this change started the run and did not keep it: neither does its replay
+      return;
+    }
     try {
-      run.stubs.workspace("rewind: keep on " + state.toKeep.branch()).keep(state.toKeep);
-      state.recordAction("kept the work gone back over on " + state.toKeep.branch());
+      run.stubs.workspace("rewind: keep on " + keep.branch()).keep(keep);
+      state.recordAction("kept the work gone back over on " + keep.branch());
       state.toKeep = null;
     } catch (ActivityFailure f) {
-      run.pauseFor(Pause.Cause.WORKSPACE_ERROR, "keeping the work a rewind went back over on " + state.toKeep.branch() + " failed: " + describe(f));
+      run.pauseFor(Pause.Cause.WORKSPACE_ERROR, "keeping the work a rewind went back over on " + keep.branch() + " failed: " + describe(f));
     }
   }
 
@@ -220,7 +226,9 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
 
   @Override
   public void agentNews(AgentNews news) {
-    if (!(run.role instanceof SwarmCoordinator swarm)) return;
+    // A signal can come before the run has read its state (the first task of a continued run): it
+    // was dropped then, and the survey finds the sub-agent's news again.
+    if (run == null || !(run.role instanceof SwarmCoordinator swarm)) return;
     swarm.heard(news);
     run.publish();
   }

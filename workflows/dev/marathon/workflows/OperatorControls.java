@@ -1,6 +1,7 @@
 package dev.marathon.workflows;
 
 import dev.marathon.workflows.api.KeepInput;
+import io.temporal.workflow.Workflow;
 
 /**
  * What an operator (CLI, Web UI, a coordinator) can ask of a running run, behind the workflow's
@@ -45,10 +46,15 @@ final class OperatorControls {
     if (to.turn() < 1 || to.turn() > state.turn) throw new IllegalArgumentException("turn " + to.turn() + " is outside 1.." + state.turn);
     String problem = to.keepAs() == null ? null : KeepInput.branchProblem(to.keepAs(), state.spec.runId());
     if (problem != null) throw new IllegalArgumentException(problem);
+    if (state.toKeep != null) {
+      throw new IllegalStateException("the run has not kept the work its previous rewind went back over yet (on " + state.toKeep.branch()
+          + "): it does before it goes on; unpause it (./marathon unpause " + state.spec.runId() + ") or see why it cannot (./marathon status)");
+    }
   }
 
   Progress rewind(Rewind to) {
-    if (to.keepAs() != null) {
+    // A worker before this change ignored keepAs (its CLI wrote the branch): replaying its rewinds keeps nothing.
+    if (to.keepAs() != null && Workflow.getVersion(KeepInput.CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
       state.toKeep = new KeepInput(state.spec.workspaceKey(), state.workspaceRef, to.keepAs(),
           "marathon: " + state.spec.runId() + " as it was before it was rewound to turn " + to.turn(), null);
     }

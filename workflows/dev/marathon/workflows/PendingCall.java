@@ -12,11 +12,11 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  * <pre>
  *   NotStarted ──perform──▶ Started ──done──▶ (next call: NotStarted)
  *                              │  ▲
- *                       broke  ▼  │ made again after the pause
+ *                       broke  ▼  │ a workspace call or a wait made again after the pause
  *                             Broken
  * </pre>
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "progress")
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "progress", defaultImpl = PendingCall.NotStarted.class)
 @JsonSubTypes({
   @JsonSubTypes.Type(value = PendingCall.NotStarted.class, name = "not-started"),
   @JsonSubTypes.Type(value = PendingCall.Started.class, name = "started"),
@@ -34,7 +34,11 @@ public sealed interface PendingCall {
   /** Begun and counted (a wait for sub-agents may span continue-as-new): not counted again. */
   record Started() implements PendingCall {}
 
-  /** It failed in a way that paused the run (a broken workspace or store): it is made again after the pause. */
+  /**
+   * It failed in a way that paused the run (a broken workspace, a failed merge): it is made again
+   * after the pause. The mark stays until a workspace call or a wait takes it (a call skipped
+   * while the run ends does not), and no call is counted while it is there, as before.
+   */
   record Broken() implements PendingCall {}
 
   /**

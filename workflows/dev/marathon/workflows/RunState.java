@@ -70,11 +70,31 @@ public final class RunState {
   private Stop legacyStop;
   @JsonProperty(value = "outcome", access = JsonProperty.Access.WRITE_ONLY)
   private RunOutcome legacyOutcome;
-  // Before commit 245cbe9 of 2026-12-03 the first pending call's progress was two flags (see PendingCall).
-  @JsonProperty(value = "pendingCallFailed", access = JsonProperty.Access.WRITE_ONLY)
+  // Before commit 245cbe9 of 2026-12-03 the first pending call's progress was two flags (see
+  // PendingCall). They are read into it, and written from it too, so that a worker of that
+  // version still running beside this one during an upgrade reads a continued run right.
   private boolean legacyPendingCallFailed;
-  @JsonProperty(value = "pendingCallStarted", access = JsonProperty.Access.WRITE_ONLY)
   private boolean legacyPendingCallStarted;
+
+  @JsonProperty("pendingCallFailed")
+  boolean pendingCallFailed() {
+    return calls.first instanceof PendingCall.Broken;
+  }
+
+  @JsonProperty("pendingCallFailed")
+  void pendingCallFailed(boolean failed) {
+    legacyPendingCallFailed = failed;
+  }
+
+  @JsonProperty("pendingCallStarted")
+  boolean pendingCallStarted() {
+    return !(calls.first instanceof PendingCall.NotStarted);
+  }
+
+  @JsonProperty("pendingCallStarted")
+  void pendingCallStarted(boolean started) {
+    legacyPendingCallStarted = started;
+  }
 
   /** A fresh run of {@code spec} with {@code task}. */
   public static RunState start(RunSpec spec, String task, Budget budget) {

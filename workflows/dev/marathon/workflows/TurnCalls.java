@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * The tool calls of the turn in progress, a part of {@link RunState}: those not performed yet, all
- * of them (the stuck detector compares whole turns), how far the first pending one got, and
- * whether the rest must go one by one. Empty between turns.
+ * of them (the stuck detector compares whole turns), and how far the first pending one got.
+ * Empty between turns.
  */
 public final class TurnCalls {
   /** Not performed yet, in order: a pause can come between two of them, and the turn goes on from here. */
@@ -20,15 +20,12 @@ public final class TurnCalls {
   /** How far the first pending call got. */
   @JsonProperty("pendingCall")
   public PendingCall first = PendingCall.NOT_STARTED;
-  /** A batch of this turn's calls stopped early: the rest go one by one. */
-  public boolean batchStopped;
 
   /** A new turn made these calls. */
   void start(List<ToolCall> calls) {
     all = new ArrayList<>(calls);
     pending = new ArrayList<>(calls);
     first = PendingCall.NOT_STARTED;
-    batchStopped = false;
   }
 
   /** The turn was given up (a rewind): nothing is pending. */
@@ -40,9 +37,12 @@ public final class TurnCalls {
     return !pending.isEmpty();
   }
 
-  /** The first pending call was performed: the next one has not started. */
+  /**
+   * The first pending call was performed: the next one has not started, unless a broken mark is
+   * still waiting for the call it is for (a call the run skipped while ending does not take it).
+   */
   ToolCall done() {
-    first = PendingCall.NOT_STARTED;
+    if (!(first instanceof PendingCall.Broken)) first = PendingCall.NOT_STARTED;
     return pending.remove(0);
   }
 
@@ -50,7 +50,8 @@ public final class TurnCalls {
   TurnCalls migrated(boolean legacyFailed, boolean legacyStarted) {
     if (pending == null) pending = new ArrayList<>();
     if (all == null) all = new ArrayList<>();
-    if (first == null || legacyFailed || legacyStarted) first = PendingCall.fromLegacy(legacyFailed, legacyStarted);
+    // A state with only the flags (before PendingCall) says it with them; one with both agrees.
+    if (first == null || first instanceof PendingCall.NotStarted) first = PendingCall.fromLegacy(legacyFailed, legacyStarted);
     return this;
   }
 }

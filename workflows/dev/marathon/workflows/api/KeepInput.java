@@ -9,6 +9,9 @@ import java.util.regex.Pattern;
  * writes both under the run's lease; the CLI only asks.
  */
 public record KeepInput(WorkspaceKey workspace, String snapshot, String branch, String message, String moveBranchTo) {
+  /** The {@code Workflow.getVersion} change id under which runs keep a rewind's work themselves. */
+  public static final String CHANGE = "rewind-keeps-work";
+
   private static final Pattern KEPT = Pattern.compile("marathon-rewound/([^/]+)/[1-9][0-9]{0,5}");
 
   /** Why {@code branch} is not a branch a rewind of {@code runId} may write, or null when it is. */

@@ -26,7 +26,8 @@ public interface WorkspaceActivities {
   /**
    * Keeps what a rewind goes back over on its branch of the user's repository (and moves the
    * run's branch back, for an ended run started again), under the run's lease: nothing else
-   * writes the user's repository. Idempotent: a retry puts the branches where the first did.
+   * writes the user's repository. A retry puts the branches at the same trees again (the kept
+   * commit's time is the attempt's).
    * Returns the kept commit.
    */
   @ActivityMethod

@@ -6,6 +6,7 @@ import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
+import io.temporal.api.workflowservice.v1.CountWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
 import io.temporal.api.workflowservice.v1.RegisterNamespaceRequest;
 import io.temporal.serviceclient.OperatorServiceStubs;
@@ -138,6 +139,7 @@ public final class PostgresServer {
                 .build());
           }
           addSearchAttributes(service);
+          awaitUsable(service, server, deadline);
           return;
         } catch (StatusRuntimeException notYet) {
           if (System.nanoTime() > deadline) throw new IOException("the Temporal server did not come up within 2 minutes: " + notYet.getMessage());
@@ -146,6 +148,28 @@ public final class PostgresServer {
       }
     } finally {
       service.shutdownNow();
+    }
+  }
+
+  /**
+   * Waits until the frontend itself accepts the namespace and every search attribute (its caches
+   * refresh a moment after they are registered): a query naming them all is the probe. Until then
+   * a run started at once would be refused ("no mapping defined for search attribute").
+   */
+  private void awaitUsable(WorkflowServiceStubs service, Process server, long deadline) throws InterruptedException, IOException {
+    StringBuilder query = new StringBuilder();
+    MarathonSearchAttributes.definitions().forEach((name, type) -> query.append(query.length() == 0 ? "" : " OR ")
+        .append(name).append(" IS NOT NULL"));
+    while (true) {
+      try {
+        service.blockingStub().countWorkflowExecutions(CountWorkflowExecutionsRequest.newBuilder()
+            .setNamespace(NAMESPACE).setQuery(query.toString()).build());
+        return;
+      } catch (StatusRuntimeException notYet) {
+        if (!server.isAlive()) throw new IOException("the Temporal server exited with " + server.exitValue() + " (its output is above)");
+        if (System.nanoTime() > deadline) throw new IOException("the Temporal server did not accept Marathon's search attributes: " + notYet.getMessage());
+        Thread.sleep(250);
+      }
     }
   }
 
