@@ -21,10 +21,12 @@ public final class CommandEnvironment {
       "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS");
   /**
    * Names that may hold secrets, the word anywhere in the name ({@code OPENAI_KEY_PROD}, {@code
-   * GH_PAT}, {@code DATABASE_URL}); {@code --pass-env} cannot pass them, whoever started the run.
+   * GH_PAT}, {@code DATABASE_URL}), and Marathon's and PostgreSQL's own settings ({@code
+   * MARATHON_STORE} names the shared store, {@code PG*} reach a database); {@code --pass-env} cannot
+   * pass them, whoever started the run.
    */
   static final Pattern SECRET_NAME = Pattern.compile(
-      "(?i).*(KEY|TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|AUTH|COOKIE|SESSION|DSN|DATABASE_URL|_PAT$|_PAT_|^PAT_).*");
+      "(?i).*(KEY|TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|AUTH|COOKIE|SESSION|DSN|DATABASE_URL|_PAT$|_PAT_|^PAT_).*|MARATHON_.*|PG[A-Z]*|TEMPORAL_.*");
 
   /**
    * @param worker the worker's environment

@@ -36,12 +36,22 @@ public final class PostgresCheckpointStore implements CheckpointStore {
   public static PostgresCheckpointStore open(PostgresLocation location) {
     PostgresCheckpointStore store = new PostgresCheckpointStore(location);
     store.run(c -> {
+      if (exists(c)) return null; // a role that may only read and insert needs no CREATE right
       try (Statement s = c.createStatement()) {
         s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (ref CHAR(64) PRIMARY KEY, content BYTEA NOT NULL)");
+      } catch (SQLException e) {
+        // Workers opening a fresh database at once race on the catalog (42P07, 23505): one made it.
+        if (!exists(c)) throw e;
       }
       return null;
     }, "create the objects table");
     return store;
+  }
+
+  private static boolean exists(Connection c) throws SQLException {
+    try (ResultSet r = c.createStatement().executeQuery("SELECT to_regclass('" + TABLE + "') IS NOT NULL")) {
+      return r.next() && r.getBoolean(1);
+    }
   }
 
   @Override
@@ -121,18 +131,38 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     T on(Connection c) throws SQLException;
   }
 
-  /** Runs {@code work} on a kept connection (or a new one); a connection that failed is dropped. */
+  /**
+   * Runs {@code work} on a kept connection (or a new one). A connection that failed is dropped, and
+   * a broken connection (SQLState class 08: a restarted server, a dropped link) is replaced once and
+   * the work run again: every operation here is idempotent.
+   */
   private <T> T run(Work<T> work, String what) {
+    try {
+      return attempt(work);
+    } catch (SQLException e) {
+      if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+        try {
+          return attempt(work);
+        } catch (SQLException again) {
+          e = again;
+        }
+      }
+      // The driver's messages name host, database and user, never the password.
+      throw new StoreUnavailableException("cannot " + what + " in the checkpoint store " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  private <T> T attempt(Work<T> work) throws SQLException {
     Connection c = idle.poll();
+    boolean reusable = false;
     try {
       if (c == null) c = DriverManager.getConnection(location.jdbcUrl(), location.credentials());
       T result = work.on(c);
-      if (!idle.offer(c)) c.close();
+      reusable = true;
       return result;
-    } catch (SQLException e) {
+    } finally {
+      if (reusable && idle.offer(c)) c = null;
       close(c);
-      // The driver's messages name host, database and user, never the password.
-      throw new StoreUnavailableException("cannot " + what + " in the checkpoint store " + location + ": " + e.getMessage(), e);
     }
   }
 

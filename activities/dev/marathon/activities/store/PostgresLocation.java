@@ -1,14 +1,13 @@
 package dev.marathon.activities.store;
 
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import java.net.URISyntaxException;
 import java.util.Properties;
 
 /**
- * Where a PostgreSQL store is: a {@code postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=...]}
- * URL, as {@code MARATHON_STORE} or {@code --store} give it. The password may also come from
- * {@code PGPASSWORD}. It is kept out of {@link #toString}, which is what messages and logs show.
+ * Where a PostgreSQL database is: a {@code postgresql://USER@HOST[:PORT]/DB[?sslmode=...]} URL, as
+ * {@code MARATHON_STORE} or {@code server --postgres} give it, with the password from {@code
+ * PGPASSWORD} (never in the URL). It is kept out of {@link #toString}, what messages and logs show.
  */
 public record PostgresLocation(String host, int port, String database, String user, String password, String query) {
 
@@ -16,26 +15,50 @@ public record PostgresLocation(String host, int port, String database, String us
     return location != null && (location.startsWith("postgresql://") || location.startsWith("postgres://"));
   }
 
+  /** Names that go into a connection string and the server's configuration as they are. */
+  private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,52}");
+  private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile("[A-Za-z0-9.-]{1,253}");
+  private static final java.util.regex.Pattern QUERY = java.util.regex.Pattern.compile("sslmode=(disable|allow|prefer|require|verify-ca|verify-full)");
+
+  /** Parses {@code url}; the password comes from {@code PGPASSWORD}. */
   public static PostgresLocation parse(String url) {
+    return parse(url, System.getenv("PGPASSWORD"));
+  }
+
+  /**
+   * Parses {@code url} with {@code password}. A password inside the URL is refused: a URL is seen on
+   * command lines, in {@code ps} and in shell history, so it comes from {@code PGPASSWORD} instead.
+   * User, database and host are plain names (they go into connection strings and the server's
+   * configuration as they are); the only query parameter is {@code sslmode}.
+   */
+  public static PostgresLocation parse(String url, String password) {
     URI uri;
     try {
-      uri = URI.create(url);
-    } catch (IllegalArgumentException e) {
+      uri = new URI(url);
+    } catch (URISyntaxException | NullPointerException e) {
       throw new IllegalArgumentException("not a postgresql:// URL (expected postgresql://USER@HOST:PORT/DB)");
     }
-    String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceFirst("^/", "");
+    String path = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
     if (uri.getHost() == null || path.isEmpty() || path.contains("/")) {
       throw new IllegalArgumentException("a PostgreSQL store is postgresql://USER@HOST:PORT/DB, with a host and one database name");
     }
     String user = System.getProperty("user.name");
-    String password = System.getenv("PGPASSWORD");
-    String info = uri.getRawUserInfo();
+    String info = uri.getUserInfo();
     if (info != null) {
-      int colon = info.indexOf(':');
-      user = decode(colon < 0 ? info : info.substring(0, colon));
-      if (colon >= 0) password = decode(info.substring(colon + 1));
+      if (info.contains(":")) {
+        throw new IllegalArgumentException("the URL carries a password, which command lines, ps and shell history would show:"
+            + " give postgresql://USER@HOST:PORT/DB and the password in PGPASSWORD");
+      }
+      user = info;
     }
-    return new PostgresLocation(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), decode(path), user, password, uri.getRawQuery());
+    if (!NAME.matcher(user).matches() || !NAME.matcher(path).matches()) {
+      throw new IllegalArgumentException("the user and the database must be plain names (letters, digits, '_', '.', '-'; at most 52)");
+    }
+    if (!HOST.matcher(uri.getHost()).matches()) throw new IllegalArgumentException("the host must be a plain host name or IPv4 address");
+    if (uri.getRawQuery() != null && !QUERY.matcher(uri.getRawQuery()).matches()) {
+      throw new IllegalArgumentException("the only parameter a PostgreSQL URL may carry is sslmode=disable|allow|prefer|require|verify-ca|verify-full");
+    }
+    return new PostgresLocation(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), path, user, password, uri.getRawQuery());
   }
 
   String jdbcUrl() {
@@ -47,6 +70,9 @@ public record PostgresLocation(String host, int port, String database, String us
     p.setProperty("user", user);
     if (password != null) p.setProperty("password", password);
     p.setProperty("ApplicationName", "marathon");
+    p.setProperty("connectTimeout", "30");
+    p.setProperty("socketTimeout", "600"); // a partitioned database fails the activity (retried) instead of hanging it
+    p.setProperty("tcpKeepAlive", "true");
     return p;
   }
 
@@ -56,7 +82,4 @@ public record PostgresLocation(String host, int port, String database, String us
     return "postgresql://" + user + "@" + host + ":" + port + "/" + database;
   }
 
-  private static String decode(String s) {
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
-  }
 }

@@ -43,8 +43,8 @@ final class ServerCommand implements Callable<Integer> {
   boolean headless;
 
   @Option(names = "--postgres", paramLabel = "URL",
-      description = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DB: run the real Temporal server on it (DB and DB_visibility;"
-          + " the password may also come from PGPASSWORD).")
+      description = "postgresql://USER@HOST[:PORT]/DB: run the real Temporal server on it (DB and DB_visibility);"
+          + " the password comes from PGPASSWORD, never the URL.")
   String postgres;
 
   @Option(names = "--stop", description = "Stop the dev server Marathon started in the background.")
@@ -88,6 +88,10 @@ final class ServerCommand implements Callable<Integer> {
       location = PostgresLocation.parse(postgres);
     } catch (IllegalArgumentException e) {
       throw new BadInputException("--postgres: " + e.getMessage());
+    }
+    if (location.query() != null) {
+      throw new BadInputException("--postgres: the server's own connection does not take sslmode yet (Temporal's needs a TLS block):"
+          + " reach PostgreSQL on a trusted network, or leave sslmode to the store's URL");
     }
     PostgresServer server = new PostgresServer(home, location, ip, port, uiPort != null ? uiPort : port + 1000, headless);
     String missing = server.missing();

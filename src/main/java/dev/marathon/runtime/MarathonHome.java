@@ -28,13 +28,22 @@ public record MarathonHome(Path dir) {
 
   /** The store at {@link #storeLocation}, opened (and created if needed). */
   public CheckpointStore openStore() {
-    return CheckpointStore.at(storeLocation());
+    try {
+      return CheckpointStore.at(storeLocation());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("MARATHON_STORE: " + e.getMessage());
+    }
   }
 
-  /** The store for a message: its directory, or its URL without the password. */
+  /** The store for a message: its directory, or its URL (which never holds the password). */
   public String storeDescription() {
     String s = storeLocation();
-    return PostgresLocation.isUrl(s) ? PostgresLocation.parse(s).toString() : s;
+    if (!PostgresLocation.isUrl(s)) return s;
+    try {
+      return PostgresLocation.parse(s).toString();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("MARATHON_STORE: " + e.getMessage());
+    }
   }
 
   /** The file store's directory (where a directory store lives; nothing for a PostgreSQL one). */

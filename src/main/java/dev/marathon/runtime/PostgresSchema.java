@@ -67,12 +67,19 @@ final class PostgresSchema {
     List<String> cmd = new ArrayList<>(List.of(sqlTool.toString(), "--plugin", "postgres12", "--ep", db.host(),
         "--port", Integer.toString(db.port()), "--user", db.user(), "--db", database));
     cmd.addAll(List.of(command));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    if (db.password() != null) pb.environment().put("SQL_PASSWORD", db.password()); // never on a command line
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-      throw new IOException("temporal-sql-tool " + String.join(" ", command) + " on " + database + " failed: " + out.strip());
+    Path log = Files.createTempFile("temporal-sql-tool", ".log");
+    try {
+      ProcessBuilder pb = new ProcessBuilder(DevServer.diesWithParent(cmd)).redirectErrorStream(true).redirectOutput(log.toFile());
+      if (db.password() != null) pb.environment().put("SQL_PASSWORD", db.password()); // never on a command line
+      Process p = pb.start();
+      boolean done = p.waitFor(5, TimeUnit.MINUTES);
+      if (!done) p.destroyForcibly();
+      if (!done || p.exitValue() != 0) {
+        throw new IOException("temporal-sql-tool " + String.join(" ", command) + " on " + database
+            + (done ? " failed: " : " did not finish within 5 minutes: ") + Files.readString(log).strip());
+      }
+    } finally {
+      Files.deleteIfExists(log);
     }
   }
 }

@@ -102,7 +102,7 @@ public final class PostgresServer {
         "--root", root.toString(), "--config", "config", "--env", "marathon", "--allow-no-auth", "start"))).inheritIO();
     serverPb.environment().put(PASSWORD_VARIABLE, db.password() == null ? "" : db.password());
     Process server = serverPb.start();
-    List<Process> running = new ArrayList<>(List.of(server));
+    List<Process> running = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(server));
     Thread stop = new Thread(() -> running.forEach(DevServer::stop), "stop-temporal-server");
     Runtime.getRuntime().addShutdownHook(stop);
     prepareNamespace(server);

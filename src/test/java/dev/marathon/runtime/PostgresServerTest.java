@@ -21,7 +21,7 @@ class PostgresServerTest {
   @Test
   void port7233GivesTemporalsOwnLayoutAndThePasswordStaysInTheEnvironment() throws Exception {
     PostgresServer server = new PostgresServer(new MarathonHome(home),
-        PostgresLocation.parse("postgresql://temporal:pw-not-in-files@db.internal:5433/temporal"), "10.0.0.5", 7233, 8233, false);
+        PostgresLocation.parse("postgresql://temporal@db.internal:5433/temporal", "pw-not-in-files"), "10.0.0.5", 7233, 8233, false);
     String yaml = server.serverYaml();
     assertFalse(yaml.contains("pw-not-in-files"), yaml);
     assertTrue(yaml.startsWith("# enable-template\n") && yaml.contains("{{ env \"" + PostgresServer.PASSWORD_VARIABLE + "\" | quote }}"), yaml);

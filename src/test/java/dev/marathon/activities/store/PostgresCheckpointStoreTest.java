@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The shared store on a real PostgreSQL: the whole {@link CheckpointStoreContract}, and what only it has. */
@@ -62,9 +63,17 @@ class PostgresCheckpointStoreTest extends CheckpointStoreContract<PostgresCheckp
   }
 
   @Test
+  void aPasswordInTheUrlIsRefusedWithoutBeingRepeated() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> CheckpointStore.at("postgresql://marathon:s3cret-pw@127.0.0.1:5432/store"));
+    assertTrue(e.getMessage().contains("PGPASSWORD"), e.getMessage());
+    assertFalse(e.getMessage().contains("s3cret-pw"), e.getMessage());
+  }
+
+  @Test
   void anUnreachableDatabaseIsAClearErrorWithoutThePassword() {
     StoreUnavailableException e = assertThrows(StoreUnavailableException.class,
-        () -> CheckpointStore.at("postgresql://marathon:s3cret-pw@127.0.0.1:1/nowhere"));
+        () -> PostgresCheckpointStore.open(PostgresLocation.parse("postgresql://marathon@127.0.0.1:1/nowhere", "s3cret-pw")));
     assertTrue(e.getMessage().contains("postgresql://marathon@127.0.0.1:1/nowhere"), e.getMessage());
     assertFalse(e.getMessage().contains("s3cret-pw"), e.getMessage());
   }
@@ -73,6 +82,9 @@ class PostgresCheckpointStoreTest extends CheckpointStoreContract<PostgresCheckp
   void aLocationThatIsNotADatabaseUrlIsRefused() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PostgresLocation.parse("postgresql://host-only"));
     assertTrue(e.getMessage().contains("postgresql://USER@HOST:PORT/DB"), e.getMessage());
-    assertEquals("postgresql://u@h:5432/db", PostgresLocation.parse("postgresql://u:pw@h/db").toString());
+    assertEquals("postgresql://u@h:5432/db", PostgresLocation.parse("postgresql://u@h/db", "pw").toString());
+    for (String hostile : List.of("postgresql://%7B%7Benv%20%22K%22%7D%7D@h/db", "postgresql://u@h/db%22x", "postgresql://u@h/db?options=-c%20x")) {
+      assertThrows(IllegalArgumentException.class, () -> PostgresLocation.parse(hostile, null), hostile);
+    }
   }
 }
