@@ -107,8 +107,10 @@ public final class PostgresServer {
     Runtime.getRuntime().addShutdownHook(stop);
     prepareNamespace(server);
     if (!headless) {
-      running.add(0, new ProcessBuilder(DevServer.diesWithParent(List.of(bin.resolve("temporal-ui-server").toString(),
-          "--root", root.resolve("ui").toString(), "--config", "config", "--env", "marathon", "start"))).inheritIO().start());
+      Process ui = new ProcessBuilder(DevServer.diesWithParent(List.of(bin.resolve("temporal-ui-server").toString(),
+          "--root", root.resolve("ui").toString(), "--config", "config", "--env", "marathon", "start"))).inheritIO().start();
+      running.add(0, ui);
+      awaitListening(ui, uiPort, "the Web UI");
     }
     System.err.println("[marathon] Temporal server ready on " + address() + (headless ? "" : ", Web UI " + uiUrl()));
     int exit = server.waitFor();
@@ -119,6 +121,22 @@ public final class PostgresServer {
       // the hook is what stopped it
     }
     return exit;
+  }
+
+  /** Waits until {@code process} accepts connections on {@code port}: "ready" means every part answers. */
+  private void awaitListening(Process process, int port, String what) throws IOException, InterruptedException {
+    String host = "0.0.0.0".equals(ip) ? "127.0.0.1" : ip;
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (true) {
+      try (java.net.Socket s = new java.net.Socket()) {
+        s.connect(new java.net.InetSocketAddress(host, port), 1000);
+        return;
+      } catch (IOException notYet) {
+        if (!process.isAlive()) throw new IOException(what + " exited with " + process.exitValue() + " (its output is above)");
+        if (System.nanoTime() > deadline) throw new IOException(what + " did not listen on " + host + ":" + port + " within a minute");
+        Thread.sleep(100);
+      }
+    }
   }
 
   /** Waits for the frontend, then registers the namespace and Marathon's search attributes where missing. */
