@@ -120,6 +120,9 @@ class ComposeFileTest {
     for (JsonNode v : postgres.path("volumes")) pgMounts.put(mount(v)[1], mount(v)[0]);
     assertTrue(compose.path("volumes").has(pgMounts.get("/var/lib/postgresql/data")), "the database on a named volume");
     assertTrue(strings(postgres.path("healthcheck").path("test")).contains("pg_isready"), "a healthcheck");
+    assertTrue(pgMounts.containsKey("/docker-entrypoint-initdb.d/10-marathon-worker-role.sh")
+        && pgMounts.get("/docker-entrypoint-initdb.d/10-marathon-worker-role.sh").endsWith("scripts/postgres-init.sh"),
+        "the workers' least-privilege role is made on a fresh volume: " + pgMounts);
 
     JsonNode server = services.path("temporal-pg");
     List<String> command = strings(server.path("command"));
@@ -132,7 +135,8 @@ class ComposeFileTest {
 
     JsonNode worker = services.path("worker-pg");
     assertEquals(List.of("worker", "--address", "temporal-pg:7233"), strings(worker.path("command")));
-    assertTrue(worker.path("environment").path("MARATHON_STORE").asText().startsWith("postgresql://marathon@postgres:5432/"));
+    assertTrue(worker.path("environment").path("MARATHON_STORE").asText().startsWith("postgresql://marathon_worker@postgres:5432/"),
+        "workers log in as the role that may only read and add objects, not as the superuser");
     assertEquals("service_healthy", worker.path("depends_on").path("temporal-pg").path("condition").asText());
     assertTrue(strings(worker.path("security_opt")).contains("seccomp=unconfined"), "the sandbox, as in the dev profile");
 
