@@ -1,7 +1,6 @@
 package dev.marathon.activities.store;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -49,7 +48,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
   }
 
   private static boolean exists(Connection c) throws SQLException {
-    try (ResultSet r = c.createStatement().executeQuery("SELECT to_regclass('" + TABLE + "') IS NOT NULL")) {
+    try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT to_regclass('" + TABLE + "') IS NOT NULL")) {
       return r.next() && r.getBoolean(1);
     }
   }
@@ -156,7 +155,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     Connection c = idle.poll();
     boolean reusable = false;
     try {
-      if (c == null) c = DriverManager.getConnection(location.jdbcUrl(), location.credentials());
+      if (c == null) c = location.connect();
       T result = work.on(c);
       reusable = true;
       return result;

@@ -61,6 +61,16 @@ public record PostgresLocation(String host, int port, String database, String us
     return new PostgresLocation(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), path, user, password, uri.getRawQuery());
   }
 
+  /** The same server and credentials, another database (the Temporal server's visibility database, say). */
+  public PostgresLocation in(String otherDatabase) {
+    return new PostgresLocation(host, port, otherDatabase, user, password, query);
+  }
+
+  /** A new connection to it; the password goes in the driver's properties, not the URL. */
+  public java.sql.Connection connect() throws java.sql.SQLException {
+    return java.sql.DriverManager.getConnection(jdbcUrl(), credentials());
+  }
+
   String jdbcUrl() {
     return "jdbc:postgresql://" + host + ":" + port + "/" + database + (query == null ? "" : "?" + query);
   }

@@ -133,22 +133,25 @@ public final class Connection implements AutoCloseable {
 
   /** Registers Marathon's search attributes where missing (the dev server gets them as flags). */
   void ensureSearchAttributes(PrintWriter err) {
-    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
-        OperatorServiceStubsOptions.newBuilder().setChannel(service.getRawChannel()).validateAndBuildWithDefaults());
     try {
-      ListSearchAttributesResponse existing = operator.blockingStub()
-          .listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace(namespace).build());
-      Map<String, IndexedValueType> missing = new HashMap<>();
-      MarathonSearchAttributes.definitions().forEach((name, type) -> {
-        if (!existing.getCustomAttributesMap().containsKey(name)) missing.put(name, type);
-      });
-      if (!missing.isEmpty()) {
-        operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder()
-            .setNamespace(namespace).putAllSearchAttributes(missing).build());
-      }
+      addMissingSearchAttributes(service, namespace);
     } catch (RuntimeException e) {
       err.println("warning: cannot register Marathon's search attributes on " + namespace + " (" + e.getMessage()
           + "); register them with `temporal operator search-attribute create`, or runs will fail to update them");
+    }
+  }
+
+  /** Adds those of Marathon's search attributes that {@code namespace} lacks; what is there stays. */
+  static void addMissingSearchAttributes(WorkflowServiceStubs service, String namespace) {
+    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
+        OperatorServiceStubsOptions.newBuilder().setChannel(service.getRawChannel()).validateAndBuildWithDefaults());
+    ListSearchAttributesResponse existing = operator.blockingStub()
+        .listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace(namespace).build());
+    Map<String, IndexedValueType> missing = new HashMap<>(MarathonSearchAttributes.definitions());
+    missing.keySet().removeAll(existing.getCustomAttributesMap().keySet());
+    if (!missing.isEmpty()) {
+      operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder()
+          .setNamespace(namespace).putAllSearchAttributes(missing).build());
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.marathon.runtime;
 
 import dev.marathon.activities.store.CheckpointStore;
+import dev.marathon.activities.store.PostgresCheckpointStore;
 import dev.marathon.activities.store.PostgresLocation;
 import java.nio.file.Path;
 
@@ -28,28 +29,31 @@ public record MarathonHome(Path dir) {
 
   /** The store at {@link #storeLocation}, opened (and created if needed). */
   public CheckpointStore openStore() {
-    try {
-      return CheckpointStore.at(storeLocation());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("MARATHON_STORE: " + e.getMessage());
-    }
+    PostgresLocation shared = sharedStore();
+    return shared != null ? PostgresCheckpointStore.open(shared) : CheckpointStore.open(store());
   }
 
   /** The store for a message: its directory, or its URL (which never holds the password). */
   public String storeDescription() {
-    String s = storeLocation();
-    if (!PostgresLocation.isUrl(s)) return s;
-    try {
-      return PostgresLocation.parse(s).toString();
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("MARATHON_STORE: " + e.getMessage());
-    }
+    PostgresLocation shared = sharedStore();
+    return shared != null ? shared.toString() : store().toString();
   }
 
   /** The file store's directory (where a directory store lives; nothing for a PostgreSQL one). */
   public Path store() {
     String s = storeLocation();
     return PostgresLocation.isUrl(s) ? dir.resolve("store") : Path.of(s);
+  }
+
+  /** The PostgreSQL store {@code MARATHON_STORE} names, or null for a directory store. */
+  private PostgresLocation sharedStore() {
+    String s = storeLocation();
+    if (!PostgresLocation.isUrl(s)) return null;
+    try {
+      return PostgresLocation.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("MARATHON_STORE: " + e.getMessage());
+    }
   }
 
   /** Runs' workspaces: each run's own clone of its repository, and Marathon's snapshot repository beside it. */

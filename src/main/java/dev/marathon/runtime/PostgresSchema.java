@@ -5,12 +5,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,11 +47,7 @@ final class PostgresSchema {
 
   /** Whether the database's schema is set up; null when there is no such database. */
   private Boolean setUp(String database) throws IOException {
-    Properties p = new Properties();
-    p.setProperty("user", db.user());
-    if (db.password() != null) p.setProperty("password", db.password());
-    String url = "jdbc:postgresql://" + db.host() + ":" + db.port() + "/" + database + (db.query() == null ? "" : "?" + db.query());
-    try (Connection c = DriverManager.getConnection(url, p);
+    try (Connection c = db.in(database).connect();
         ResultSet r = c.createStatement().executeQuery("SELECT to_regclass('schema_version') IS NOT NULL")) {
       r.next();
       return r.getBoolean(1);

@@ -3,14 +3,9 @@ package dev.marathon.runtime;
 import dev.marathon.activities.store.PostgresLocation;
 import dev.marathon.workflows.MarathonSearchAttributes;
 import io.grpc.StatusRuntimeException;
-import io.temporal.api.enums.v1.IndexedValueType;
-import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
-import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.api.workflowservice.v1.CountWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
 import io.temporal.api.workflowservice.v1.RegisterNamespaceRequest;
-import io.temporal.serviceclient.OperatorServiceStubs;
-import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
@@ -19,7 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -72,14 +67,36 @@ public final class PostgresServer {
     return Files.isDirectory(schemaDir) ? null : schemaDir + " (scripts/install-temporal-server installs it)";
   }
 
+  /** Each service's gRPC port, as an offset from {@code port}, in Temporal's own layout. */
+  private static final Map<String, Integer> SERVICES = new java.util.LinkedHashMap<>();
+
+  static {
+    SERVICES.put("frontend", 0);
+    SERVICES.put("history", 1);
+    SERVICES.put("matching", 2);
+    SERVICES.put("worker", 6);
+  }
+  /** A service's membership port lies this far below its gRPC port (6933 for 7233). */
+  private static final int MEMBERSHIP = -300;
+  /** The frontend's HTTP API, from {@code port}. */
+  private static final int HTTP = 10;
+
   /** Every port the server binds besides {@code port}, as {@link #serverYaml} lays them out. */
   public static List<Integer> otherPorts(int port) {
-    return List.of(port + 1, port + 2, port + 6, port + 10, port - 300, port - 299, port - 298, port - 294);
+    List<Integer> ports = new ArrayList<>();
+    SERVICES.values().forEach(offset -> {
+      if (offset != 0) ports.add(port + offset);
+      ports.add(port + offset + MEMBERSHIP);
+    });
+    ports.add(port + HTTP);
+    return ports;
   }
 
   /** Why {@code port} cannot host the server, or null. */
   public static String portProblem(int port) {
-    if (port - 300 < 1024 || port - 294 > 32767) {
+    int lowest = port + MEMBERSHIP;
+    int highest = port + Collections.max(SERVICES.values()) + MEMBERSHIP;
+    if (lowest < 1024 || highest > 32767) {
       return "--port " + port + " puts the server's membership ports (--port−300…−294) outside 1024..32767 (PostgreSQL keeps them as"
           + " smallint): use a port from 1324 to 33061, e.g. 7233";
     }
@@ -123,84 +140,67 @@ public final class PostgresServer {
     return exit;
   }
 
+  /** One try at something the server should soon answer; throws while it does not yet. */
+  private interface Probe {
+    void attempt() throws Exception;
+  }
+
+  /** Tries {@code probe} until it succeeds, {@code process} exits, or {@code within} has passed. */
+  private static void await(Process process, String what, Duration within, Probe probe) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (true) {
+      try {
+        probe.attempt();
+        return;
+      } catch (IOException | RuntimeException notYet) {
+        if (!process.isAlive()) throw new IOException(what + ": the process exited with " + process.exitValue() + " (its output is above)");
+        if (System.nanoTime() > deadline) throw new IOException(what + " did not happen within " + within.toSeconds() + " s: " + notYet.getMessage());
+        Thread.sleep(200);
+      } catch (Exception unexpected) {
+        throw new IOException(what + ": " + unexpected.getMessage(), unexpected);
+      }
+    }
+  }
+
   /** Waits until {@code process} accepts connections on {@code port}: "ready" means every part answers. */
   private void awaitListening(Process process, int port, String what) throws IOException, InterruptedException {
     String host = "0.0.0.0".equals(ip) ? "127.0.0.1" : ip;
-    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-    while (true) {
+    await(process, what + " listening on " + host + ":" + port, Duration.ofMinutes(1), () -> {
       try (java.net.Socket s = new java.net.Socket()) {
         s.connect(new java.net.InetSocketAddress(host, port), 1000);
-        return;
-      } catch (IOException notYet) {
-        if (!process.isAlive()) throw new IOException(what + " exited with " + process.exitValue() + " (its output is above)");
-        if (System.nanoTime() > deadline) throw new IOException(what + " did not listen on " + host + ":" + port + " within a minute");
-        Thread.sleep(100);
       }
-    }
-  }
-
-  /** Waits for the frontend, then registers the namespace and Marathon's search attributes where missing. */
-  private void prepareNamespace(Process server) throws InterruptedException, IOException {
-    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(address()).build());
-    try {
-      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-      while (true) {
-        if (!server.isAlive()) throw new IOException("the Temporal server exited with " + server.exitValue() + " (its output is above)");
-        try {
-          try {
-            service.blockingStub().describeNamespace(DescribeNamespaceRequest.newBuilder().setNamespace(NAMESPACE).build());
-          } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) throw e;
-            service.blockingStub().registerNamespace(RegisterNamespaceRequest.newBuilder().setNamespace(NAMESPACE)
-                .setWorkflowExecutionRetentionPeriod(com.google.protobuf.Duration.newBuilder().setSeconds(Duration.ofDays(7).toSeconds()))
-                .build());
-          }
-          addSearchAttributes(service);
-          awaitUsable(service, server, deadline);
-          return;
-        } catch (StatusRuntimeException notYet) {
-          if (System.nanoTime() > deadline) throw new IOException("the Temporal server did not come up within 2 minutes: " + notYet.getMessage());
-          Thread.sleep(500);
-        }
-      }
-    } finally {
-      service.shutdownNow();
-    }
+    });
   }
 
   /**
-   * Waits until the frontend itself accepts the namespace and every search attribute (its caches
-   * refresh a moment after they are registered): a query naming them all is the probe. Until then
-   * a run started at once would be refused ("no mapping defined for search attribute").
+   * Waits for the frontend and registers the namespace and Marathon's search attributes where
+   * missing, then waits until the frontend itself accepts them (its caches refresh a moment after
+   * they are registered): a query naming them all is the probe. Until then a run started at once
+   * would be refused ("no mapping defined for search attribute").
    */
-  private void awaitUsable(WorkflowServiceStubs service, Process server, long deadline) throws InterruptedException, IOException {
+  private void prepareNamespace(Process server) throws InterruptedException, IOException {
+    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(address()).build());
     StringBuilder query = new StringBuilder();
     MarathonSearchAttributes.definitions().forEach((name, type) -> query.append(query.length() == 0 ? "" : " OR ")
         .append(name).append(" IS NOT NULL"));
-    while (true) {
-      try {
-        service.blockingStub().countWorkflowExecutions(CountWorkflowExecutionsRequest.newBuilder()
-            .setNamespace(NAMESPACE).setQuery(query.toString()).build());
-        return;
-      } catch (StatusRuntimeException notYet) {
-        if (!server.isAlive()) throw new IOException("the Temporal server exited with " + server.exitValue() + " (its output is above)");
-        if (System.nanoTime() > deadline) throw new IOException("the Temporal server did not accept Marathon's search attributes: " + notYet.getMessage());
-        Thread.sleep(250);
-      }
-    }
-  }
-
-  private void addSearchAttributes(WorkflowServiceStubs service) {
-    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
-        OperatorServiceStubsOptions.newBuilder().setChannel(service.getRawChannel()).validateAndBuildWithDefaults());
-    Map<String, IndexedValueType> have = operator.blockingStub()
-        .listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace(NAMESPACE).build()).getCustomAttributesMap();
-    Map<String, IndexedValueType> missing = new HashMap<>(MarathonSearchAttributes.definitions());
-    missing.keySet().removeAll(have.keySet());
-    if (!missing.isEmpty()) {
-      operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder()
-          .setNamespace(NAMESPACE).putAllSearchAttributes(missing).build());
+    try {
+      await(server, "the Temporal server's namespace " + NAMESPACE, Duration.ofMinutes(2), () -> {
+        try {
+          service.blockingStub().describeNamespace(DescribeNamespaceRequest.newBuilder().setNamespace(NAMESPACE).build());
+        } catch (StatusRuntimeException e) {
+          if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) throw e;
+          service.blockingStub().registerNamespace(RegisterNamespaceRequest.newBuilder().setNamespace(NAMESPACE)
+              .setWorkflowExecutionRetentionPeriod(com.google.protobuf.Duration.newBuilder().setSeconds(Duration.ofDays(7).toSeconds()))
+              .build());
+        }
+        Connection.addMissingSearchAttributes(service, NAMESPACE);
+      });
+      await(server, "the Temporal server accepting Marathon's search attributes", Duration.ofMinutes(2), () ->
+          service.blockingStub().countWorkflowExecutions(CountWorkflowExecutionsRequest.newBuilder()
+              .setNamespace(NAMESPACE).setQuery(query.toString()).build()));
+    } finally {
+      service.shutdownNow();
     }
   }
 
@@ -254,14 +254,7 @@ public final class PostgresServer {
             maxJoinDuration: 30s
             broadcastAddress: "%s"
         services:
-          frontend:
-            rpc: {grpcPort: %d, httpPort: %d, membershipPort: %d, bindOnIP: "%s"}
-          history:
-            rpc: {grpcPort: %d, membershipPort: %d, bindOnIP: "%s"}
-          matching:
-            rpc: {grpcPort: %d, membershipPort: %d, bindOnIP: "%s"}
-          worker:
-            rpc: {grpcPort: %d, membershipPort: %d, bindOnIP: "%s"}
+        %s
         clusterMetadata:
           enableGlobalNamespace: false
           failoverVersionIncrement: 10
@@ -282,8 +275,16 @@ public final class PostgresServer {
             datastore.formatted(db.database(), db.host(), db.port(), db.user(), PASSWORD_VARIABLE, 20, 20).indent(6).stripTrailing(),
             datastore.formatted(PostgresSchema.visibilityDatabase(db), db.host(), db.port(), db.user(), PASSWORD_VARIABLE, 10, 10)
                 .indent(6).stripTrailing(),
-            broadcast(), port, port + 10, port - 300, bindIp(), port + 1, port - 299, bindIp(), port + 2, port - 298, bindIp(),
-            port + 6, port - 294, bindIp(), broadcast() + ":" + port, root.resolve("dynamicconfig.yaml"));
+            broadcast(), services(), broadcast() + ":" + port, root.resolve("dynamicconfig.yaml"));
+  }
+
+  /** The {@code services:} entries, ports laid out by {@link #SERVICES}. */
+  private String services() {
+    StringBuilder yaml = new StringBuilder();
+    SERVICES.forEach((name, offset) -> yaml.append("  ").append(name).append(":\n    rpc: {grpcPort: ").append(port + offset)
+        .append(offset == 0 ? ", httpPort: " + (port + HTTP) : "").append(", membershipPort: ").append(port + offset + MEMBERSHIP)
+        .append(", bindOnIP: \"").append(ip).append("\"}\n"));
+    return yaml.toString().stripTrailing();
   }
 
   /** {@link DevServer#TUNING}, the same measured settings, as the server's dynamic config file. */
@@ -294,10 +295,6 @@ public final class PostgresServer {
       yaml.append(setting, 0, eq).append(":\n  - value: ").append(setting.substring(eq + 1)).append('\n');
     }
     return yaml.toString();
-  }
-
-  private String bindIp() {
-    return ip;
   }
 
   /** The address the server's own services reach each other on. */
