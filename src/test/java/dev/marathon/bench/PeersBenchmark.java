@@ -168,7 +168,13 @@ public final class PeersBenchmark {
         }
       }
     }
-    if (second.waitFor() != 0 || seconds == null) throw new IllegalStateException(peer + " did not resume; see " + work.resolve(peer + ".log"));
+    int exit = second.waitFor();
+    if (exit != 0 || seconds == null) {
+      // The log's tail in the message: the work directory is a test's temporary one, gone when the failure is read.
+      Path log = work.resolve(peer + ".log");
+      throw new IllegalStateException(peer + " did not resume (exit " + exit + (seconds == null ? ", no step done" : "") + "); "
+          + log + " ends:\n" + tail(Files.exists(log) ? Files.readString(log) : "(no log)"));
+    }
     return seconds;
   }
 
