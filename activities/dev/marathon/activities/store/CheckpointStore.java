@@ -26,7 +26,10 @@ import java.util.List;
  *   <li>{@link #get} returns exactly the bytes that were put, re-checking the hash on every read:
  *       an object that no longer hashes to its ref is reported ({@link CorruptObjectException}),
  *       never returned;
- *   <li>an object is never changed or removed once put.
+ *   <li>an object is never changed or removed once put;
+ *   <li>a name ({@link #bind}) is bound to one ref once, by whoever binds it first, and forever:
+ *       what lets a worker find an object by something it knows (a snapshot's commit id) rather
+ *       than by its hash, without anyone coordinating.
  * </ul>
  *
  * <p>The addressing ({@link #isRef}, {@link #hash}) is static here because every backend shares
@@ -75,6 +78,37 @@ public interface CheckpointStore {
 
   /** Whether an object with that ref is stored; false for anything that is not a ref. Does not verify it. */
   boolean contains(String ref);
+
+  /**
+   * Binds {@code name} to {@code ref} unless it is bound already, and returns the ref it is bound
+   * to: the first binding wins, also when workers race, and is never changed. A retry binding the
+   * same name to the same ref is free. Names are printable ASCII without spaces, at most {@link
+   * #MAX_NAME} characters ({@link #nameProblem}).
+   */
+  String bind(String name, String ref);
+
+  /** The ref {@code name} is bound to, or null when it is not bound. */
+  String bound(String name);
+
+  /**
+   * Whether other machines read and write this store too: a run's workspace snapshots then travel
+   * through it, so another worker can take the run over. False for a local directory, where
+   * shipping them would cost every step and help no one.
+   */
+  default boolean shared() {
+    return false;
+  }
+
+  /** The longest name {@link #bind} takes. */
+  int MAX_NAME = 200;
+
+  /** Null when {@code name} may be bound, else why not. */
+  static String nameProblem(String name) {
+    if (name == null || name.isEmpty() || name.length() > MAX_NAME || !name.chars().allMatch(c -> c > ' ' && c < 127)) {
+      return "a store name must be 1-" + MAX_NAME + " printable ASCII characters without spaces: " + name;
+    }
+    return null;
+  }
 
   /** Re-hashes every object; returns the refs whose content does not match (empty when healthy). */
   List<String> verify();

@@ -3,6 +3,7 @@ package dev.marathon.activities.store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -25,14 +26,18 @@ import java.util.stream.Stream;
  * damaged file is reported, never trusted. Two writers racing on the same content both succeed:
  * the second rename finds the object there, and it is the same bytes.
  *
- * <p>Layout: {@code <dir>/objects/<first 2 hex>/<remaining 62 hex>}, {@code <dir>/tmp/}.
+ * <p>Layout: {@code <dir>/objects/<first 2 hex>/<remaining 62 hex>}, {@code <dir>/names/<SHA-256
+ * of the name>} (a name's ref, put in place by a hard link, which never replaces a file),
+ * {@code <dir>/tmp/}.
  */
 public final class FileCheckpointStore implements CheckpointStore {
   private final Path objects;
+  private final Path names;
   private final Path tmp;
 
   private FileCheckpointStore(Path dir) {
     this.objects = dir.resolve("objects");
+    this.names = dir.resolve("names");
     this.tmp = dir.resolve("tmp");
   }
 
@@ -41,6 +46,7 @@ public final class FileCheckpointStore implements CheckpointStore {
     FileCheckpointStore store = new FileCheckpointStore(dir.toAbsolutePath());
     try {
       Files.createDirectories(store.objects);
+      Files.createDirectories(store.names);
       Files.createDirectories(store.tmp);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create checkpoint store at " + dir + ": " + e.getMessage(), e);
@@ -97,6 +103,51 @@ public final class FileCheckpointStore implements CheckpointStore {
   @Override
   public boolean contains(String ref) {
     return CheckpointStore.isRef(ref) && Files.exists(path(ref));
+  }
+
+  @Override
+  public String bind(String name, String ref) {
+    checkName(name);
+    checkRef(ref);
+    Path target = names.resolve(CheckpointStore.hash(name.getBytes(StandardCharsets.US_ASCII)));
+    if (Files.exists(target)) return bound(name);
+    Path temp = tmp.resolve("name." + UUID.randomUUID() + ".tmp");
+    try {
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ch.write(ByteBuffer.wrap(ref.getBytes(StandardCharsets.US_ASCII)));
+        ch.force(true);
+      }
+      try {
+        Files.createLink(target, temp); // fails, never replaces, when the name is bound already
+        syncDirectory(names);
+      } catch (FileAlreadyExistsException raced) {
+        // bound by another writer first: theirs stands
+      } finally {
+        Files.deleteIfExists(temp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot bind name " + name + " in the checkpoint store: " + e.getMessage(), e);
+    }
+    return bound(name);
+  }
+
+  @Override
+  public String bound(String name) {
+    checkName(name);
+    try {
+      String ref = Files.readString(names.resolve(CheckpointStore.hash(name.getBytes(StandardCharsets.US_ASCII))), StandardCharsets.US_ASCII);
+      if (!CheckpointStore.isRef(ref)) throw new CorruptObjectException("named " + name, "its file in " + names);
+      return ref;
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read name " + name + " in the checkpoint store: " + e.getMessage(), e);
+    }
+  }
+
+  private static void checkName(String name) {
+    String problem = CheckpointStore.nameProblem(name);
+    if (problem != null) throw new IllegalArgumentException(problem);
   }
 
   /** Re-hashes every file; an unreadable one counts as corrupt. */

@@ -11,7 +11,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * The checkpoint store in PostgreSQL: one table of objects that every worker and every CLI
+ * The checkpoint store in PostgreSQL: one table of objects (and one of names, {@link #bind}) that every worker and every CLI
  * reaching the database share, so a run's record does not live on one machine's disk. Same
  * contract as the directory store ({@code CheckpointStoreContract}): an object's key is the
  * SHA-256 of its bytes, a put is {@code INSERT … ON CONFLICT DO NOTHING} (a retry, or two workers
@@ -23,6 +23,7 @@ import java.util.concurrent.BlockingQueue;
 public final class PostgresCheckpointStore implements CheckpointStore {
   static final int KEPT = 8;
   static final String TABLE = "marathon_objects";
+  static final String NAMES = "marathon_names";
 
   private final PostgresLocation location;
   private final BlockingQueue<Connection> idle = new ArrayBlockingQueue<>(KEPT);
@@ -38,6 +39,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
       if (exists(c)) return null; // a role that may only read and insert needs no CREATE right
       try (Statement s = c.createStatement()) {
         s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (ref CHAR(64) PRIMARY KEY, content BYTEA NOT NULL)");
+        s.execute("CREATE TABLE IF NOT EXISTS " + NAMES + " (name VARCHAR(" + MAX_NAME + ") PRIMARY KEY, ref CHAR(64) NOT NULL)");
       } catch (SQLException e) {
         // Workers opening a fresh database at once race on the catalog (42P07, 23505): one made it.
         if (!exists(c)) throw e;
@@ -48,7 +50,8 @@ public final class PostgresCheckpointStore implements CheckpointStore {
   }
 
   private static boolean exists(Connection c) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT to_regclass('" + TABLE + "') IS NOT NULL")) {
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT to_regclass('" + TABLE + "') IS NOT NULL AND to_regclass('" + NAMES + "') IS NOT NULL")) {
       return r.next() && r.getBoolean(1);
     }
   }
@@ -94,6 +97,46 @@ public final class PostgresCheckpointStore implements CheckpointStore {
         }
       }
     }, "look up object " + ref);
+  }
+
+  /** {@code INSERT … ON CONFLICT DO NOTHING}, then what the name is bound to: the first binding stands. */
+  @Override
+  public String bind(String name, String ref) {
+    checkName(name);
+    if (!CheckpointStore.isRef(ref)) throw new IllegalArgumentException("not a checkpoint ref: " + ref);
+    run(c -> {
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO " + NAMES + " (name, ref) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
+        s.setString(1, name);
+        s.setString(2, ref);
+        s.executeUpdate();
+      }
+      return null;
+    }, "bind name " + name);
+    return bound(name);
+  }
+
+  @Override
+  public String bound(String name) {
+    checkName(name);
+    return run(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT ref FROM " + NAMES + " WHERE name = ?")) {
+        s.setString(1, name);
+        try (ResultSet r = s.executeQuery()) {
+          return r.next() ? r.getString(1) : null;
+        }
+      }
+    }, "look up name " + name);
+  }
+
+  /** Every worker and CLI that reaches the database reads it: runs' snapshots travel through it. */
+  @Override
+  public boolean shared() {
+    return true;
+  }
+
+  private static void checkName(String name) {
+    String problem = CheckpointStore.nameProblem(name);
+    if (problem != null) throw new IllegalArgumentException(problem);
   }
 
   /** Re-hashes every object, streaming them (a cursor, not the whole table in memory). */

@@ -43,12 +43,14 @@ class PostgresInitTest {
         PostgresLocation.parse("postgresql://marathon_worker@127.0.0.1:" + pg.port() + "/" + db, "worker-pw"));
     String ref = store.putText("a checkpoint");
     assertEquals("a checkpoint", store.getText(ref), "the store works as the workers' role (the table the script made is its own)");
+    assertEquals(ref, store.bind("snapshot/abc", ref), "and binds names");
 
     Properties worker = new Properties();
     worker.setProperty("user", "marathon_worker");
     try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/" + db, worker)) {
       for (String sql : new String[] {"UPDATE marathon_objects SET content = 'x'::bytea", "DELETE FROM marathon_objects",
-          "CREATE TABLE sneaky (x int)", "TRUNCATE marathon_objects"}) {
+          "CREATE TABLE sneaky (x int)", "TRUNCATE marathon_objects",
+          "UPDATE marathon_names SET ref = ref", "DELETE FROM marathon_names"}) {
         try (Statement s = c.createStatement()) {
           SQLException e = assertThrows(SQLException.class, () -> s.execute(sql), sql);
           assertEquals("42501", e.getSQLState(), sql + ": " + e.getMessage()); // insufficient_privilege

@@ -3,6 +3,7 @@ package dev.marathon.activities.store;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -182,5 +183,56 @@ public abstract class CheckpointStoreContract<S extends CheckpointStore> {
     assertEquals(1, objectCount(store));
     assertArrayEquals(content, store.get(CheckpointStore.hash(content)));
     assertEquals(List.of(), store.verify());
+  }
+
+  @Test
+  void aNameIsBoundOnceByTheFirstBinderAndForever() throws Exception {
+    S store = newStore();
+    String first = store.putText("first");
+    String second = store.putText("second");
+    assertNull(store.bound("snapshot/0123abcd"));
+    assertEquals(first, store.bind("snapshot/0123abcd", first));
+    assertEquals(first, store.bind("snapshot/0123abcd", first), "a retry binding the same ref is fine");
+    assertEquals(first, store.bind("snapshot/0123abcd", second), "a later binding does not replace the first");
+    assertEquals(first, store.bound("snapshot/0123abcd"));
+    assertNull(store.bound("snapshot/0123abce"), "names are exact");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "has space", "new\nline", "caf\u00e9"})
+  void aMalformedNameIsRefused(String name) throws Exception {
+    S store = newStore();
+    String ref = store.putText("x");
+    assertThrows(IllegalArgumentException.class, () -> store.bind(name, ref));
+    assertThrows(IllegalArgumentException.class, () -> store.bound(name));
+    assertThrows(IllegalArgumentException.class, () -> store.bind("x".repeat(CheckpointStore.MAX_NAME + 1), ref));
+    assertThrows(IllegalArgumentException.class, () -> store.bind("ok", "not-a-ref"));
+  }
+
+  @Test
+  void concurrentBindingsOfOneNameAgreeOnOneRef() throws Exception {
+    S store = newStore();
+    int writers = 8;
+    List<String> refs = new ArrayList<>();
+    for (int i = 0; i < writers; i++) refs.add(store.putText("candidate " + i));
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<String>> binds = new ArrayList<>();
+      for (String ref : refs) {
+        binds.add(pool.submit(() -> {
+          start.await();
+          return store.bind("raced/name", ref);
+        }));
+      }
+      start.countDown();
+      List<String> told = new ArrayList<>();
+      for (Future<String> bind : binds) told.add(bind.get(60, TimeUnit.SECONDS));
+      String winner = store.bound("raced/name");
+      for (String t : told) assertEquals(winner, t, "every binder is told the one winner");
+      assertTrue(refs.contains(winner));
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }
