@@ -4,7 +4,6 @@ import dev.marathon.activities.store.Conversations;
 import dev.marathon.activities.store.CorruptObjectException;
 import dev.marathon.activities.store.Message;
 import dev.marathon.activities.tools.SpawnAgentsTool;
-import dev.marathon.activities.workspace.GitIdentity;
 import dev.marathon.activities.workspace.Steps;
 import dev.marathon.activities.workspace.Workspace;
 import dev.marathon.activities.workspace.WorkspaceException;
@@ -17,7 +16,6 @@ import dev.marathon.workflows.api.KeepInput;
 import dev.marathon.workflows.api.SpawnedFrom;
 import dev.marathon.workflows.api.WorkspaceActivities;
 import io.temporal.activity.Activity;
-import java.nio.file.Path;
 import java.util.List;
 
 /** Creates a run's workspace and first checkpoint; commits its work onto the branch at the end. */
@@ -58,7 +56,7 @@ public final class WorkspaceActivitiesImpl implements WorkspaceActivities {
   public CommitResult commit(CommitInput input) {
     Workspace ws = workspaces.get(input.workspace());
     try (Steps.Lease lease = ws.steps().lease(WorkspaceActivitiesImpl::heartbeat)) {
-      String head = ws.publishing().commit(input.workspaceRef(), input.message(), GitIdentity.of(Path.of(input.workspace().repo())));
+      String head = ws.publishing().commit(input.workspaceRef(), input.message(), ws.identity());
       return new CommitResult(head, input.report() == null ? null : conversations.store().putText(input.report()));
     } catch (WorkspaceException e) {
       throw Failures.workspace(e);

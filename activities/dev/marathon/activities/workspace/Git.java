@@ -110,6 +110,29 @@ public final class Git {
     return r.out();
   }
 
+  /**
+   * Runs {@code git args} that talk to a run's origin (clone, fetch, push to a git URL) with the
+   * worker's own git credentials: its HOME (and so its git config, credential helper and SSH keys)
+   * and its SSH agent, and only file, ssh and https among git's transports. Nothing else of the
+   * worker's environment, and no command of a run, gets them.
+   */
+  static Result remote(Path dir, Map<String, String> env, Runnable whileWaiting, String... args) {
+    List<String> command = new ArrayList<>(List.of("git"));
+    command.addAll(HARDENED);
+    command.addAll(List.of("-c", "protocol.allow=never", "-c", "protocol.file.allow=always", "-c", "protocol.ssh.allow=always",
+        "-c", "protocol.https.allow=always", "-c", "credential.interactive=false"));
+    command.addAll(List.of(args));
+    Map<String, String> withCredentials = new java.util.HashMap<>(env);
+    for (String name : WORKER_CREDENTIALS) {
+      String value = System.getenv(name);
+      if (value != null) withCredentials.put(name, value);
+    }
+    return exec(dir, withCredentials, command, whileWaiting, true);
+  }
+
+  /** What of the worker's environment reaches git when it talks to an origin ({@link #remote}). */
+  static final List<String> WORKER_CREDENTIALS = List.of("HOME", "XDG_CONFIG_HOME", "SSH_AUTH_SOCK", "GIT_SSH_COMMAND");
+
   /** The environment Marathon's git runs with: nothing of the worker's but PATH. */
   static void minimal(Map<String, String> env) {
     String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
@@ -124,8 +147,16 @@ public final class Git {
   }
 
   static Result exec(Path dir, Map<String, String> env, List<String> command, Runnable whileWaiting) {
+    return exec(dir, env, command, whileWaiting, false);
+  }
+
+  private static Result exec(Path dir, Map<String, String> env, List<String> command, Runnable whileWaiting, boolean workerConfig) {
     ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
     minimal(pb.environment());
+    if (workerConfig) {
+      pb.environment().remove("GIT_CONFIG_GLOBAL"); // the worker's own config: its credential helper, url rewrites, proxy
+      pb.environment().remove("GIT_CONFIG_NOSYSTEM");
+    }
     pb.environment().putAll(env);
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     try {

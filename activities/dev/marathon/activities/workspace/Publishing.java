@@ -5,12 +5,12 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Everything Marathon writes into the user's repository, and nothing else does: the run's branch
- * at the end of the run ({@link #commit}), a snapshot kept on a branch of its own ({@link #keep}),
- * the run's branch moved back to a snapshot ({@link #moveBranchTo}). Each is a fetch by the user's
- * repository from Marathon's snapshot repository alone (no other protocol, no hook), of a commit
- * made there: the agent's repository is never fetched from, and nothing of the user's is changed
- * but the one branch named.
+ * Everything Marathon writes into the user's repository (or pushes to the run's git URL), and
+ * nothing else does: the run's branch at the end of the run ({@link #commit}), a snapshot kept on
+ * a branch of its own ({@link #keep}), the run's branch moved back to a snapshot ({@link
+ * #moveBranchTo}). Each puts a commit made in Marathon's snapshot repository on one branch of the
+ * origin ({@link Origin#putBranch}): the agent's repository is never fetched from, and nothing of
+ * the user's is changed but the one branch named.
  *
  * <p>Each method here must be called by an activity holding the run's lease ({@link Steps#lease}),
  * so that no step of the run moves the workspace while its work is being written out.
@@ -41,6 +41,7 @@ public final class Publishing {
    */
   public String commit(String snapshot, String message, Map<String, String> identity) {
     snapshots.ensure();
+    steps.have(snapshot);
     Snapshot at = snapshots.describe(snapshot);
     Path finalFile = meta.resolve("final");
     String head = Files.exists(finalFile) ? Workspace.read(finalFile) : null;
@@ -55,13 +56,7 @@ public final class Publishing {
     }
     String commit = head.substring(head.indexOf(' ') + 1);
     Git.run(meta, snapshots.env(), "update-ref", FINAL_REF, commit);
-    Git.Result fetched = Git.call(ws.repo(), Map.of(), steps.heartbeat(),
-        "-c", "protocol.allow=never", "-c", "protocol.file.allow=always", // only from Marathon's own repository
-        "fetch", "-q", "--no-tags", "--no-write-fetch-head", snapshots.dir().toString(), "+" + FINAL_REF + ":refs/heads/" + ws.key().branch());
-    if (!fetched.ok()) {
-      throw new WorkspaceException("cannot put the run's work on branch " + ws.key().branch() + " of " + ws.key().repo() + ": "
-          + fetched.err().strip() + " (its snapshots are kept in " + snapshots.dir() + ")", fetched.err().contains("checked out"));
-    }
+    ws.origin().putBranch(snapshots.dir(), FINAL_REF, ws.key().branch(), steps.heartbeat());
     steps.removeCheckout();
     return commit;
   }
@@ -76,6 +71,7 @@ public final class Publishing {
    * run it has found paused or ended.)
    */
   public String keep(String snapshot, String branch, String message) {
+    steps.have(snapshot);
     Snapshot at = snapshots.describe(snapshot);
     String commit = snapshots.commitTree(at, ws.identity(), "@" + (System.currentTimeMillis() / 1000) + " +0000", message);
     putBranch(commit, branch);
@@ -90,6 +86,7 @@ public final class Publishing {
    * run it has found ended.)
    */
   public String moveBranchTo(String snapshot) {
+    steps.have(snapshot);
     String head = snapshots.describe(snapshot).head();
     putBranch(head, ws.key().branch());
     return head;
@@ -97,12 +94,6 @@ public final class Publishing {
 
   private void putBranch(String commit, String branch) {
     Git.run(meta, snapshots.env(), "update-ref", "refs/marathon/put", commit);
-    Git.Result fetched = Git.call(ws.repo(), Map.of(), steps.heartbeat(),
-        "-c", "protocol.allow=never", "-c", "protocol.file.allow=always", // only from Marathon's own repository
-        "fetch", "-q", "--no-tags", "--no-write-fetch-head", snapshots.dir().toString(), "+refs/marathon/put:refs/heads/" + branch);
-    if (!fetched.ok()) {
-      throw new WorkspaceException("cannot put branch " + branch + " in " + ws.key().repo() + ": " + fetched.err().strip(),
-          fetched.err().contains("checked out"));
-    }
+    ws.origin().putBranch(snapshots.dir(), "refs/marathon/put", branch, steps.heartbeat());
   }
 }

@@ -39,6 +39,8 @@ public final class SnapshotHistory {
    * written by any tool, bash included, committed or not. Read-only; no diff driver runs.
    */
   public String diff(String from, String to) {
+    steps.have(from);
+    steps.have(to);
     snapshots.describe(from);
     snapshots.describe(to);
     String[] args = {"diff", "--no-color", "--no-ext-diff", "--no-textconv", "--stat", "--patch", from, to};
@@ -63,6 +65,7 @@ public final class SnapshotHistory {
     List<List<String>> conflicts = new ArrayList<>();
     for (Merge m : merges) {
       if (m.commit() == null || !m.commit().matches("[0-9a-f]{40}")) throw new WorkspaceException("not a commit id: " + m.commit(), true);
+      ws.origin().ensure(m.commit(), steps.heartbeat()); // a sub-agent on another machine pushed it to the run's URL
       if (Git.call(meta, snapshots.env(), null, "merge-base", "--is-ancestor", m.commit(), tip).ok()) {
         conflicts.add(List.of()); // already in
         continue;

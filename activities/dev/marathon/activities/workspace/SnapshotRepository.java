@@ -77,6 +77,49 @@ final class SnapshotRepository {
     if (!Files.exists(objects) || !Workspace.read(objects).equals(alternates.strip())) Workspace.write(objects, alternates);
   }
 
+  /** Whether this repository (or the origin it borrows from) holds {@code commit}. */
+  boolean has(String commit) {
+    return commit != null && commit.matches("[0-9a-f]{40}") && Files.exists(dir.resolve("HEAD"))
+        && Git.call(meta, env(), null, "cat-file", "-e", commit + "^{commit}").ok();
+  }
+
+  /** A git bundle of what {@code tip} holds beyond {@code exclude} (its files, the agent's commits). */
+  byte[] bundle(String tip, String exclude, Runnable heartbeat) {
+    Path file = meta.resolve("shipping.bundle");
+    Git.run(meta, env(), "update-ref", "refs/marathon/shipping", tip);
+    Git.Result r = Git.call(meta, env(), heartbeat, "bundle", "create", "-q", file.toString(), "refs/marathon/shipping", "^" + exclude);
+    if (!r.ok()) throw new WorkspaceException("cannot bundle snapshot " + tip + ": " + r.err().strip(), false);
+    try {
+      return Files.readAllBytes(file);
+    } catch (java.io.IOException e) {
+      throw new WorkspaceException("cannot read " + file + ": " + e.getMessage(), false);
+    } finally {
+      deleteQuietly(file);
+    }
+  }
+
+  /** Adds the objects of a bundle {@link #bundle} made (in any run's snapshot repository) to this one. */
+  void unbundle(byte[] bundle, Runnable heartbeat) {
+    Path file = meta.resolve("receiving.bundle");
+    try {
+      Files.write(file, bundle);
+      Git.Result r = Git.call(meta, env(), heartbeat, "bundle", "unbundle", file.toString());
+      if (!r.ok()) throw new WorkspaceException("cannot apply a shipped snapshot: " + r.err().strip(), false);
+    } catch (java.io.IOException e) {
+      throw new WorkspaceException("cannot write " + file + ": " + e.getMessage(), false);
+    } finally {
+      deleteQuietly(file);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (java.io.IOException ignored) {
+      // a leftover is replaced by the next one
+    }
+  }
+
   /** What snapshot {@code snapshot} records; refuses an id that is no snapshot of this repository. */
   Snapshot describe(String snapshot) {
     Snapshot cached = described.get(snapshot);

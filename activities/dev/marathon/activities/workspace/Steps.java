@@ -112,18 +112,10 @@ public final class Steps {
    * first attempt made.
    */
   public Begun begin() {
-    Path repo = ws.repo();
     ws.createMeta();
     Path baseFile = meta.resolve("base");
-    String base;
-    if (Files.exists(baseFile)) {
-      base = Workspace.read(baseFile);
-    } else {
-      Git.Result head = Git.git(repo, "rev-parse", "--verify", "-q", "HEAD^{commit}");
-      if (!head.ok()) throw new WorkspaceException("repository " + repo + " has no commit yet; commit something first", true);
-      base = head.out().strip();
-      Workspace.write(baseFile, base);
-    }
+    if (!Files.exists(baseFile)) Workspace.write(baseFile, ws.origin().head(heartbeat));
+    String base = Workspace.read(baseFile);
     snapshots.ensure();
     if (!Files.exists(root.resolve(".git"))) checkout.recreate(base, "refs/heads/" + ws.key().branch(), base);
     String first = snapshot(null, "begin");
@@ -138,19 +130,26 @@ public final class Steps {
    * the branch starts from. Idempotent, like {@link #begin()}.
    */
   public Begun beginFrom(Workspace parent, String parentSnapshot, boolean exact) {
-    ws.repo();
     ws.createMeta();
-    Path baseFile = meta.resolve("base");
-    if (!Files.exists(baseFile)) Workspace.write(baseFile, Workspace.read(parent.meta().resolve("base")));
-    String base = Workspace.read(baseFile);
     snapshots.ensure();
+    Path baseFile = meta.resolve("base");
     Path startFile = meta.resolve("start");
     if (!Files.exists(startFile)) {
-      Snapshot at = parent.steps().snapshots.describe(parentSnapshot);
-      snapshots.copyFrom(parent.steps().snapshots, at, base);
+      Snapshot at;
+      if (parent.steps().snapshots.has(parentSnapshot) || ws.shipping() == null) {
+        if (!Files.exists(baseFile)) Workspace.write(baseFile, Workspace.read(parent.meta().resolve("base")));
+        at = parent.steps().snapshots.describe(parentSnapshot);
+        snapshots.copyFrom(parent.steps().snapshots, at, Workspace.read(baseFile));
+      } else {
+        // The other run's workspace is on another machine: its snapshot comes from the shared store.
+        String base = ws.shipping().receive(snapshots, parentSnapshot, ws.origin(), heartbeat);
+        if (!Files.exists(baseFile)) Workspace.write(baseFile, base);
+        at = snapshots.describe(parentSnapshot);
+      }
       Workspace.write(startFile, exact ? at.head() + " " + at.tree() : snapshots.commitTree(at, Git.IDENTITY, "@0 +0000",
           "marathon: the coordinator's uncommitted work, which this sub-agent starts from"));
     }
+    String base = Workspace.read(baseFile);
     String[] start = Workspace.read(startFile).split(" ");
     if (!Files.exists(root.resolve(".git"))) {
       checkout.recreate(start[0], "refs/heads/" + ws.key().branch(), start[0]);
@@ -169,6 +168,7 @@ public final class Steps {
     knownAt = null;
     MarkedProcesses.kill(Workspace.MARKER_ENV, ws.key().runId());
     snapshots.ensure();
+    have(snapshot);
     Snapshot target = snapshots.describe(snapshot);
     if (!Files.isDirectory(agent.dir(), LinkOption.NOFOLLOW_LINKS)) {
       checkout.recreate(target.head(), target.headRef(), snapshot);
@@ -177,6 +177,21 @@ public final class Steps {
     }
     knownAt = snapshot;
     index.at(snapshot);
+  }
+
+  /**
+   * Makes sure the snapshot repository holds {@code snapshot}: one this machine has not seen (the
+   * run moved here, or its workspace was lost with a worker's disk) is received from the shared
+   * store, with the commits it needs. Does nothing when the store is not shared.
+   */
+  public void have(String snapshot) {
+    if (ws.shipping() == null) return;
+    snapshots.ensure();
+    if (snapshots.has(snapshot)) return;
+    String base = ws.shipping().receive(snapshots, snapshot, ws.origin(), heartbeat);
+    Path baseFile = meta.resolve("base");
+    if (!Files.exists(baseFile)) Workspace.write(baseFile, base);
+    LOG.info("workspace {}: snapshot {} received from the shared store", ws.key().runId(), snapshot);
   }
 
   /** Forget what this process knows: a step that may change the workspace is starting. */
@@ -221,6 +236,7 @@ public final class Steps {
       return previous;
     }
     String commit = snapshots.record(now, previous, label);
+    if (ws.shipping() != null) ws.shipping().ship(snapshots, commit, previous, Workspace.read(meta.resolve("base")), heartbeat);
     knownAt = commit;
     index.at(commit);
     return commit;

@@ -35,14 +35,14 @@ import java.util.Map;
  * sandboxed command sees), {@code <run>.marathon/} Marathon's: {@code snapshots.git}, the lock, the
  * snapshot index, and {@code home/}, the private home directory of the run's commands.
  *
- * <p><b>The seam for other kinds of workspace.</b> The tools ({@code activities/tools}) know
- * nothing of this package: a tool gets a work tree path, a home, an environment and a sandbox in
- * its {@code ToolContext}, which the tool activity fills from {@link #realRoot()}, {@link #home()},
- * {@link #commandVariables()} and {@link #readableByCommands()}. A workspace whose origin is not a
- * local path (a git URL, cloned on the worker) and whose snapshots live in shared storage answers
- * those same questions differently — its origin's clone instead of the user's repository is what
- * commands may read, its identity comes from elsewhere — and brings its own step protocol and
- * publishing (fetch from and push to the URL); the tools do not change.
+ * <p><b>A workspace that moves.</b> The run's {@link Origin} is the user's repository or a git URL
+ * (cloned on each worker that needs it; the finished branch is pushed back). With a shared store
+ * each new snapshot is shipped into it ({@link ShippedSnapshots}), and a worker that lacks the
+ * snapshot a step starts from receives it from there: the checkout is rebuilt from the snapshot,
+ * so a run goes on on another machine exactly where it was. The tools ({@code activities/tools})
+ * know nothing of this: a tool gets a work tree path, a home, an environment and a sandbox in its
+ * {@code ToolContext}, which the tool activity fills from {@link #realRoot()}, {@link #home()},
+ * {@link #commandVariables()} and {@link #readableByCommands()}.
  */
 public final class Workspace {
   /** Every command run in a workspace carries this variable, so its leftovers can be found. */
@@ -53,6 +53,9 @@ public final class Workspace {
   private final Path meta;
   private final Path snapshots;
   private final AgentRepository agent;
+  private final Origin origin;
+  /** The run's snapshots in the shared store, or null when the store is this machine's alone. */
+  private final ShippedSnapshots shipping;
   private final Steps steps;
   private final SnapshotHistory history;
   private final Publishing publishing;
@@ -60,12 +63,14 @@ public final class Workspace {
   /** The user's repository's object directory, which the agent's and the snapshot repository borrow. */
   private volatile String userObjects;
 
-  Workspace(Path workspacesDir, WorkspaceKey key) {
+  Workspace(Path workspacesDir, WorkspaceKey key, ShippedSnapshots shipping) {
     this.key = key;
     this.root = workspacesDir.resolve(key.runId()).toAbsolutePath();
     this.meta = workspacesDir.resolve(key.runId() + ".marathon").toAbsolutePath();
     this.snapshots = meta.resolve("snapshots.git");
     this.agent = new AgentRepository(root);
+    this.origin = new Origin(workspacesDir.toAbsolutePath(), key);
+    this.shipping = shipping;
     this.steps = new Steps(this);
     this.history = new SnapshotHistory(this, steps);
     this.publishing = new Publishing(this, steps);
@@ -132,7 +137,7 @@ public final class Workspace {
    * objects the agent's repository borrows (read-only, through alternates).
    */
   public List<Path> readableByCommands() {
-    return List.of(Path.of(key.repo()));
+    return List.of(repo());
   }
 
   /** Where a batch of tool calls records its progress (Marathon's side, out of the agent's reach; made by {@link Steps#lease}). */
@@ -160,11 +165,22 @@ public final class Workspace {
     return agent;
   }
 
-  /** The user's repository; a vanished one is for an operator to fix, not for retries. */
+  /**
+   * The repository on this machine whose objects the run's borrow: the user's, or this machine's
+   * clone of the run's git URL. A vanished one is for an operator to fix, not for retries.
+   */
   Path repo() {
-    Path repo = Path.of(key.repo());
-    if (!Files.isDirectory(repo)) throw new WorkspaceException("repository " + repo + " does not exist", true);
-    return repo;
+    return origin.local(steps.heartbeat());
+  }
+
+  /** Where the run's work comes from and goes back to. */
+  Origin origin() {
+    return origin;
+  }
+
+  /** The run's snapshots in the shared store, or null when the store is not shared. */
+  ShippedSnapshots shipping() {
+    return shipping;
   }
 
   String userObjects() {

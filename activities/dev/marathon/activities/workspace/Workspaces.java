@@ -1,5 +1,6 @@
 package dev.marathon.activities.workspace;
 
+import dev.marathon.activities.store.CheckpointStore;
 import dev.marathon.workflows.api.WorkspaceKey;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,18 +16,23 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Workspaces {
   private final Path dir;
   private final List<Path> marathons;
+  private final ShippedSnapshots shipping;
   private final Map<String, Workspace> byRun = new ConcurrentHashMap<>();
 
   public Workspaces(Path dir) {
-    this(dir, List.of());
+    this(dir, List.of(), null);
   }
 
-  /** @param marathons Marathon's own directories (its home, store): no repository may overlap them either */
-  public Workspaces(Path dir, List<Path> marathons) {
+  /**
+   * @param marathons Marathon's own directories (its home, store): no repository may overlap them either
+   * @param store the checkpoint store: when it is shared, runs' snapshots travel through it (null: they do not)
+   */
+  public Workspaces(Path dir, List<Path> marathons, CheckpointStore store) {
     this.dir = dir.toAbsolutePath();
     List<Path> all = new ArrayList<>(marathons);
     all.add(this.dir);
     this.marathons = List.copyOf(all);
+    this.shipping = store != null && store.shared() ? new ShippedSnapshots(store) : null;
   }
 
   /**
@@ -37,9 +43,10 @@ public final class Workspaces {
    */
   public Workspace get(WorkspaceKey key) {
     String problem = key.problem();
-    if (problem == null) problem = repositoryProblem(Path.of(key.repo()));
+    String local = WorkspaceKey.isUrl(key.repo()) ? key.localOrigin() : key.repo();
+    if (problem == null && local != null) problem = repositoryProblem(Path.of(local));
     if (problem != null) throw new WorkspaceException("refused a run's workspace: " + problem, true);
-    Workspace ws = byRun.computeIfAbsent(key.runId(), id -> new Workspace(dir, key));
+    Workspace ws = byRun.computeIfAbsent(key.runId(), id -> new Workspace(dir, key, shipping));
     if (!ws.key().equals(key)) {
       throw new WorkspaceException("refused a run's workspace: run " + key.runId() + " works on " + ws.key().repo() + " ("
           + ws.key().branch() + "), not " + key.repo() + " (" + key.branch() + ")", true);

@@ -26,9 +26,12 @@ record RecordedRun(String id, RunState state, RunTranscript transcript, Marathon
     return new RecordedRun(id, state, RunTranscript.read(conversations, state.conversation.contextRef), home, conversations);
   }
 
-  /** The run's workspace on this machine (its snapshots, and its checkout while it runs). */
+  /**
+   * The run's workspace on this machine (its snapshots, and its checkout while it runs); with a
+   * shared store, snapshots this machine never saw come from the store.
+   */
   Workspace workspace() {
-    return new Workspaces(home.workspaces()).get(state.spec.workspaceKey());
+    return new Workspaces(home.workspaces(), java.util.List.of(), conversations.store()).get(state.spec.workspaceKey());
   }
 
   /** The run right after turn {@code n}; a turn outside its range is bad input. */

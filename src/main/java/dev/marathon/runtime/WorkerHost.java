@@ -103,7 +103,7 @@ public final class WorkerHost implements AutoCloseable {
     Conversations conversations = new Conversations(store, 16);
     ToolCatalog catalog = new ToolCatalog();
     Secrets secrets = Secrets.fromEnvironment();
-    Workspaces workspaces = new Workspaces(home.workspaces(), home.hiddenFromCommands());
+    Workspaces workspaces = new Workspaces(home.workspaces(), home.hiddenFromCommands(), store);
     worker.registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
     worker.registerActivitiesImplementations(
         new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(20)), catalog, Prices.load(home.prices()), secrets, localModels,
