@@ -116,6 +116,11 @@ public final class Git {
    * and its SSH agent, and only file, ssh and https among git's transports. Nothing else of the
    * worker's environment, and no command of a run, gets them.
    */
+  public static Result remote(Path dir, String... args) {
+    return remote(dir, Map.of(), null, args);
+  }
+
+  /** {@link #remote(Path, String...)} with {@code env} added, calling {@code whileWaiting} every second. */
   static Result remote(Path dir, Map<String, String> env, Runnable whileWaiting, String... args) {
     List<String> command = new ArrayList<>(List.of("git"));
     command.addAll(HARDENED);

@@ -10,7 +10,6 @@ import dev.marathon.workflows.RunState;
 import dev.marathon.workflows.Text;
 import dev.marathon.workflows.api.CreateRunInput;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,7 +55,7 @@ final class ForkCommand implements Callable<Integer> {
       if (problem != null) throw new BadInputException(problem);
       RunSpec from = source.state().spec;
       String branch = "marathon/" + newId;
-      if (Repositories.branchExists(Path.of(from.repo()), branch)) {
+      if (Repositories.branchExists(from.repo(), branch)) {
         throw new BadInputException("branch " + branch + " already exists in " + from.repo() + "; pick another --id");
       }
       RunSpec forkSpec = new RunSpec(newId, Text.oneLine("fork of " + source.id() + " at turn " + turn + ": " + from.title(), 200),

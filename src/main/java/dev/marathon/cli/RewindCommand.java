@@ -9,7 +9,6 @@ import dev.marathon.workflows.RunState;
 import dev.marathon.workflows.api.KeepInput;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,7 +47,7 @@ final class RewindCommand implements Callable<Integer> {
       }
       RunAt at = r.at(turn);
       RunState s = r.state();
-      String kept = keptBranch(r.id(), Path.of(s.spec.repo()));
+      String kept = keptBranch(r.id(), s.spec.repo());
       // The user's repository is written by the run's worker, under its lease, before the run goes on.
       if (running) {
         runs.typed(r.id()).rewind(at.rewind().keepingWorkOn(kept));
@@ -70,7 +69,7 @@ final class RewindCommand implements Callable<Integer> {
   }
 
   /** {@code marathon-rewound/<id>/<k>}, the first k not taken. */
-  static String keptBranch(String id, Path repo) {
+  static String keptBranch(String id, String repo) {
     for (int k = 1; ; k++) {
       String name = "marathon-rewound/" + id + "/" + k;
       if (!Repositories.branchExists(repo, name)) return name;

@@ -1,5 +1,6 @@
 package dev.marathon.cli;
 
+import dev.marathon.workflows.api.WorkspaceKey;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.MarathonHome;
 import dev.marathon.runtime.ModelPresets;
@@ -41,8 +42,10 @@ final class RunCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--repo", required = true, paramLabel = "DIR", description = "The git repository to work on.")
-  Path repo;
+  @Option(names = "--repo", required = true, paramLabel = "DIR|URL",
+      description = {"The git repository to work on: a directory, or a git URL (file://, ssh://, https://) that every worker",
+          "can clone with its own credentials; the run's branch is then pushed there, and the run can move between machines."})
+  String repo;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   TaskSource task;
@@ -141,7 +144,8 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Path top = repository();
+    String origin = repository();
+    Path top = WorkspaceKey.isUrl(origin) ? null : Path.of(origin); // a URL's .marathon/config.json is not read here
     String taskText = taskText();
     OptionChecks.notBlank("--title", title);
     Swarm swarmSettings = swarm(); // checked before anything is printed
@@ -150,7 +154,7 @@ final class RunCommand implements Callable<Integer> {
     String idProblem = RunIds.problem(runId);
     if (idProblem != null) throw new BadInputException(id != null ? "--id: " + idProblem : idProblem);
     String branch = "marathon/" + runId;
-    if (Repositories.branchExists(top, branch)) throw new BadInputException("branch " + branch + " already exists in " + top + "; pick another --id");
+    if (Repositories.branchExists(origin, branch)) throw new BadInputException("branch " + branch + " already exists in " + origin + "; pick another --id");
     ModelSettings settings = model.settings(top);
     ModelPresets.Preset preset = model.chosen();
     RunOptions options = options();
@@ -169,7 +173,7 @@ final class RunCommand implements Callable<Integer> {
       err.println("[marathon] model " + settings.model() + " at " + java.net.URI.create(settings.baseUrl()).getAuthority()
           + ": the key in " + settings.apiKeyEnv() + " goes to that host and nowhere else");
     }
-    RunSpec runSpec = new RunSpec(runId, runTitle, top.toString(), branch, settings, options, swarmSettings, null);
+    RunSpec runSpec = new RunSpec(runId, runTitle, origin, branch, settings, options, swarmSettings, null);
     RunState state = RunState.start(runSpec, taskText, new Budget(turns, maxHours, maxTokens, maxCost, finishAtLimit ? true : null));
 
     if (!options.containment().sandbox() && !detach) {
@@ -228,10 +232,12 @@ final class RunCommand implements Callable<Integer> {
         new Containment(sandboxed, networked, List.copyOf(passEnv), net.equals("open"), List.copyOf(allowHosts)));
   }
 
-  private Path repository() {
+  /** The repository's top-level directory, or its URL, checked: it exists, is reachable, has a commit. */
+  private String repository() {
     OptionChecks.notEmpty("--repo", repo); // '' would be the current directory, whatever it is
     try {
-      return Repositories.topLevel(repo.toAbsolutePath().normalize());
+      if (WorkspaceKey.isUrl(repo)) return Repositories.reachable(repo);
+      return Repositories.topLevel(Path.of(repo).toAbsolutePath().normalize()).toString();
     } catch (Repositories.Problem e) {
       throw new BadInputException("--repo: " + e.getMessage());
     }

@@ -2,6 +2,7 @@ package dev.marathon.runtime;
 
 import dev.marathon.activities.workspace.Git;
 import dev.marathon.activities.workspace.WorkspaceException;
+import dev.marathon.workflows.api.WorkspaceKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -25,6 +26,28 @@ public final class Repositories {
       throw new Problem("repository " + repo + " has no commit yet; Marathon branches from HEAD, so commit something first");
     }
     return Path.of(top[0]);
+  }
+
+  /**
+   * {@code url}, after checking it is a URL a run may name and that this machine reaches it (with
+   * the user's own git credentials) and finds a commit there. Workers must reach it too.
+   */
+  public static String reachable(String url) throws Problem {
+    String problem = WorkspaceKey.urlProblem(url);
+    if (problem != null) throw new Problem(problem);
+    Git.Result r = Git.remote(Path.of("/"), "ls-remote", "--", url, "HEAD");
+    if (!r.ok()) throw new Problem("cannot reach " + url + ": " + r.err().strip());
+    if (r.out().isBlank()) throw new Problem("repository " + url + " has no commit yet; Marathon branches from its HEAD, so push something first");
+    return url;
+  }
+
+  /** Whether {@code repo} (a directory or a URL) has {@code branch}. */
+  public static boolean branchExists(String repo, String branch) {
+    if (WorkspaceKey.isUrl(repo)) {
+      Git.Result r = Git.remote(Path.of("/"), "ls-remote", "--", repo, "refs/heads/" + branch);
+      return r.ok() && !r.out().isBlank();
+    }
+    return branchExists(Path.of(repo), branch);
   }
 
   public static boolean branchExists(Path repo, String branch) {
