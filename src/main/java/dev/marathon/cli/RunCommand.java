@@ -234,7 +234,7 @@ final class RunCommand implements Callable<Integer> {
 
   /** The repository's top-level directory, or its URL, checked: it exists, is reachable, has a commit. */
   private String repository() {
-    OptionChecks.notEmpty("--repo", repo); // '' would be the current directory, whatever it is
+    if (repo.isBlank()) throw new BadInputException("--repo is empty; give a path or a git URL"); // '' would be the current directory
     try {
       if (WorkspaceKey.isUrl(repo)) return Repositories.reachable(repo);
       return Repositories.topLevel(Path.of(repo).toAbsolutePath().normalize()).toString();
