@@ -116,8 +116,10 @@ public final class ToolActivitiesImpl implements ToolActivities {
     CommandSandbox sandbox = tool.runsCommands() ? sandboxes.forRun(ws.key().runId(), containment) : null;
     Steps steps = ws.steps();
     steps.bringTo(input.workspaceRef());
+    String setup = setUp(ws, input, containment, heartbeat);
     if (!readOnly) steps.changing();
     ToolOutput out = run(tool, input, ws, sandbox, containment, heartbeat);
+    if (setup != null) out = new ToolOutput(out.ok(), setup + "\n" + out.text(), out.fullOutput(), out.summary());
     String after = readOnly ? input.workspaceRef()
         : steps.snapshot(input.workspaceRef(), input.stepId() + " " + call.display(), tool.runsCommands() ? null : written(ws, call));
     String leftOut = readOnly ? null : steps.leftOutByLastSnapshot();
@@ -127,6 +129,29 @@ public final class ToolActivitiesImpl implements ToolActivities {
     return new ToolResult(after, observationRef, text.length(), outputRef, secrets.redact(out.summary()),
         sandbox == null ? null : sandbox.describe(sandboxes.network(containment))
             + (sandboxes.limits().unavailable() == null ? "" : "; no per-command limits (" + sandboxes.limits().unavailable() + ")"));
+  }
+
+  /**
+   * Runs the repository's setup command when it is owed (the work tree is new on this machine: the
+   * run began or moved here), in the run's sandbox like any command, before the step's own tool; returns
+   * a line for the step's output saying so, or null. Its files are ignored ones as a rule (what
+   * snapshots leave out); any other change it makes is in the step's snapshot.
+   */
+  private String setUp(Workspace ws, ToolInput input, Containment containment, Runnable heartbeat) {
+    String command = ws.steps().setupOwed();
+    if (command == null) return null;
+    ws.steps().changing();
+    CommandSandbox sandbox = sandboxes.forRun(ws.key().runId(), containment);
+    ToolOutput out;
+    try {
+      out = catalog.workspaceTool("bash").orElseThrow().execute(
+          Arguments.parse("bash", Json.MAPPER.createObjectNode().put("command", command).toString()), context(ws, input, sandbox, containment, heartbeat));
+    } catch (ToolException e) {
+      out = ToolOutput.error(e.getMessage());
+    }
+    ws.steps().setupDone();
+    return "[marathon: a new work tree on this machine, without the ignored files (dependencies, build outputs) that snapshots"
+        + " leave out; the repository's setup command ran first: " + secrets.redact(out.summary()) + "]";
   }
 
   /**
@@ -155,18 +180,21 @@ public final class ToolActivitiesImpl implements ToolActivities {
 
   private ToolOutput run(WorkspaceTool<?> tool, ToolInput input, Workspace ws, CommandSandbox sandbox, Containment containment, Runnable heartbeat) {
     ToolCall.Workspace call = input.call();
+    try {
+      return tool.execute(Arguments.parse(call.tool(), arguments(input)), context(ws, input, sandbox, containment, heartbeat));
+    } catch (ToolException e) {
+      return ToolOutput.error(e.getMessage());
+    }
+  }
+
+  private ToolContext context(Workspace ws, ToolInput input, CommandSandbox sandbox, Containment containment, Runnable heartbeat) {
     Map<String, String> set = new HashMap<>(ws.commandVariables());
     Set<String> secretNames = new HashSet<>(secrets.names());
     if (input.keyEnv() != null) secretNames.add(input.keyEnv());
     Map<String, String> env = CommandEnvironment.of(System.getenv(), containment.passEnv(), secretNames, ws.home().toString(), set);
-    ToolContext context = new ToolContext(ws.realRoot(), input.commandSeconds(), heartbeat, sandbox, ws.home(),
+    return new ToolContext(ws.realRoot(), input.commandSeconds(), heartbeat, sandbox, ws.home(),
         ws.readableByCommands(), env, sandbox == null ? Network.off() : sandboxes.network(containment), sandboxes.limits(),
         FILES);
-    try {
-      return tool.execute(Arguments.parse(call.tool(), arguments(input)), context);
-    } catch (ToolException e) {
-      return ToolOutput.error(e.getMessage());
-    }
   }
 
   /** The call's arguments text, from the assistant message that made it. */

@@ -41,6 +41,9 @@ public final class Steps {
 
   public record Begun(String baseCommit, String snapshot) {}
 
+  /** In Marathon's directory: the work tree was rebuilt here, and the repository's setup command has not run since. */
+  private static final String SETUP_OWED = "setup-owed";
+
   Steps(Workspace ws) {
     this.ws = ws;
     this.root = ws.root();
@@ -117,7 +120,7 @@ public final class Steps {
     if (!Files.exists(baseFile)) Workspace.write(baseFile, ws.origin().head(heartbeat));
     String base = Workspace.read(baseFile);
     snapshots.ensure();
-    if (!Files.exists(root.resolve(".git"))) checkout.recreate(base, "refs/heads/" + ws.key().branch(), base);
+    if (!Files.exists(root.resolve(".git"))) recreate(base, "refs/heads/" + ws.key().branch(), base);
     String first = snapshot(null, "begin");
     return new Begun(base, first);
   }
@@ -152,7 +155,7 @@ public final class Steps {
     String base = Workspace.read(baseFile);
     String[] start = Workspace.read(startFile).split(" ");
     if (!Files.exists(root.resolve(".git"))) {
-      checkout.recreate(start[0], "refs/heads/" + ws.key().branch(), start[0]);
+      recreate(start[0], "refs/heads/" + ws.key().branch(), start[0]);
       if (start.length > 1) checkout.restore(new Snapshot(start[1], start[0], "refs/heads/" + ws.key().branch()));
     }
     return new Begun(base, snapshot(null, "begin"));
@@ -171,7 +174,7 @@ public final class Steps {
     have(snapshot);
     Snapshot target = snapshots.describe(snapshot);
     if (!Files.isDirectory(agent.dir(), LinkOption.NOFOLLOW_LINKS)) {
-      checkout.recreate(target.head(), target.headRef(), snapshot);
+      recreate(target.head(), target.headRef(), snapshot);
     } else if (!target.equals(current())) {
       checkout.restore(target);
     }
@@ -192,6 +195,27 @@ public final class Steps {
     Path baseFile = meta.resolve("base");
     if (!Files.exists(baseFile)) Workspace.write(baseFile, base);
     LOG.info("workspace {}: snapshot {} received from the shared store", ws.key().runId(), snapshot);
+  }
+
+  /**
+   * The repository's setup command ({@link RepositorySetup}) when it is owed: the work tree was
+   * made on this machine (the run began, or moved here) and the command has not finished since.
+   * Null otherwise.
+   */
+  public String setupOwed() {
+    if (!Files.exists(meta.resolve(SETUP_OWED))) return null;
+    String command = RepositorySetup.command(snapshots, Workspace.read(meta.resolve("base")));
+    if (command == null) setupDone();
+    return command;
+  }
+
+  /** The setup command finished (whatever its exit): it is not owed again until the work tree is rebuilt. */
+  public void setupDone() {
+    try {
+      Files.deleteIfExists(meta.resolve(SETUP_OWED));
+    } catch (java.io.IOException e) {
+      throw new WorkspaceException("cannot write " + meta + ": " + e.getMessage(), false);
+    }
   }
 
   /** Forget what this process knows: a step that may change the workspace is starting. */
@@ -248,6 +272,16 @@ public final class Steps {
    */
   public String leftOutByLastSnapshot() {
     return index.leftOut().isEmpty() ? null : String.join("; ", index.leftOut());
+  }
+
+  /**
+   * A fresh checkout. When there was no work tree at all (a new run, or a run that moved to this
+   * machine), what snapshots leave out — ignored files: dependencies, build outputs — is not here
+   * either, and the repository's setup command is owed ({@link #setupOwed}).
+   */
+  private void recreate(String head, String headRef, String treeish) {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) Workspace.write(meta.resolve(SETUP_OWED), treeish);
+    checkout.recreate(head, headRef, treeish);
   }
 
   /** Deletes the agent's checkout (its work is on the branch and in the snapshots). */

@@ -104,13 +104,16 @@ class TwoMachinesIT {
 
   @Test
   void aRunWhoseMachineIsLostMidStepFinishesOnTheOtherMachineWithEveryEffectOnce() throws Exception {
-    String url = origin(Map.of("log.txt", ""));
+    // The repository's setup command builds what snapshots leave out (an ignored build/): it runs once on each machine.
+    String url = origin(Map.of("log.txt", "", ".gitignore", "build/\n",
+        ".marathon/config.json", "{\"setup\": \"mkdir -p build && echo ran >> build/setup-runs.txt\"}"));
     AtomicLong turnFourAsked = new AtomicLong();
     // Turn 3's command hangs on machine A only (its workspace is under A's home): A dies in the middle of it.
     ScriptedModel.Script script = (turn, req) -> {
       if (turn == 4) turnFourAsked.compareAndSet(0, System.nanoTime());
       if (turn == 3) return Reply.tools("step 3", bash("echo 3 >> log.txt; case \"$HOME\" in *machine-a*) sleep 90;; esac"));
-      return turn <= 5 ? Reply.tools("step " + turn, bash("echo " + turn + " >> log.txt")) : Reply.tools("done", finish("five lines"));
+      if (turn == 5) return Reply.tools("step 5", bash("echo 5 >> log.txt; wc -l < build/setup-runs.txt | tr -d ' ' > setup-runs-here.txt"));
+      return turn <= 4 ? Reply.tools("step " + turn, bash("echo " + turn + " >> log.txt")) : Reply.tools("done", finish("five lines"));
     };
     try (ScriptedModel model = new ScriptedModel(script)) {
       WorkerProcess a = worker("machine-a");
@@ -139,6 +142,8 @@ class TwoMachinesIT {
         Path origin = Path.of(url.substring("file://".length()));
         assertEquals("1\n2\n3\n4\n5", GitRepos.git(origin, "show", "marathon/move-1:log.txt"),
             "every step's effect once, the one A died in included; the branch is on the origin");
+        assertEquals("1", GitRepos.git(origin, "show", "marathon/move-1:setup-runs-here.txt"),
+            "B ran the setup command once for its new work tree; A's ignored build/ did not travel");
         assertTrue(model.violations().isEmpty(), model.violations().toString());
         long received = Files.readString(b.log()).lines().filter(l -> l.contains("received from the shared store")).count();
         assertEquals(1, received, "B restored the run from the store once, when it took it over, and held it after");
