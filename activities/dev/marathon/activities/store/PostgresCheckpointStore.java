@@ -99,20 +99,21 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     }, "look up object " + ref);
   }
 
-  /** {@code INSERT … ON CONFLICT DO NOTHING}, then what the name is bound to: the first binding stands. */
+  /** {@code INSERT … ON CONFLICT DO NOTHING RETURNING}: one round trip when the name was free, a second to read the winner when not. */
   @Override
   public String bind(String name, String ref) {
     checkName(name);
     if (!CheckpointStore.isRef(ref)) throw new IllegalArgumentException("not a checkpoint ref: " + ref);
-    run(c -> {
-      try (PreparedStatement s = c.prepareStatement("INSERT INTO " + NAMES + " (name, ref) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
+    String mine = run(c -> {
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO " + NAMES + " (name, ref) VALUES (?, ?) ON CONFLICT (name) DO NOTHING RETURNING ref")) {
         s.setString(1, name);
         s.setString(2, ref);
-        s.executeUpdate();
+        try (ResultSet r = s.executeQuery()) {
+          return r.next() ? r.getString(1) : null;
+        }
       }
-      return null;
     }, "bind name " + name);
-    return bound(name);
+    return mine != null ? mine : bound(name);
   }
 
   @Override

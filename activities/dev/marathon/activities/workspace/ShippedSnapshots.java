@@ -1,6 +1,7 @@
 package dev.marathon.activities.workspace;
 
 import dev.marathon.activities.store.CheckpointStore;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -10,12 +11,12 @@ import java.util.Map;
 /**
  * A run's snapshots in the shared checkpoint store, so that a worker that has never seen the run —
  * another machine, after the first one died with its disk — can take it over. Each new snapshot is
- * shipped before the step that made it returns: a git bundle of what it adds to the previous one
- * (its files, the agent's commits), stored content-addressed, with a small header bound to the
- * name {@code snapshot/<commit>}. Every {@link #CHAIN}th shipment holds everything since the run's
- * base commit instead, so a worker restoring the run reads at most that many bundles, never
- * thousands. Bundles apply to any run's snapshot repository: a sub-agent on another machine starts
- * from its coordinator's snapshot the same way.
+ * shipped before the step that made it returns: one store object, a short text header and a git
+ * pack of what the snapshot adds to the previous one (its files, the agent's commits), bound to
+ * the name {@code snapshot/<commit>}. Every {@link #CHAIN}th shipment holds everything since the
+ * run's base commit instead, so a worker restoring the run reads at most that many, never
+ * thousands. Shipments apply to any run's snapshot repository: a sub-agent on another machine
+ * starts from its coordinator's snapshot the same way.
  *
  * <p>Only used when the store is shared ({@link CheckpointStore#shared}); with the directory store
  * on one machine nothing is shipped and nothing is paid.
@@ -34,31 +35,37 @@ final class ShippedSnapshots {
   });
 
   /**
-   * What a shipment says: the snapshot, the run's base commit, the snapshot it applies on top of
-   * ({@code after}, null for a full one), how many incremental shipments lead back to a full one,
-   * and the bundle's ref.
+   * A shipment: the snapshot, the run's base commit, the snapshot it applies on top of ({@code
+   * after}, null for a full one), how many incremental shipments lead back to a full one, and the
+   * pack. Stored as the header's lines, an empty line, then the pack's bytes.
    */
-  record Header(String snapshot, String base, String after, int depth, String bundle) {
-    String text() {
-      return "marathon snapshot shipment 1\nsnapshot " + snapshot + "\nbase " + base + "\nafter " + (after == null ? "-" : after)
-          + "\ndepth " + depth + "\nbundle " + bundle + "\n";
+  record Shipment(String snapshot, String base, String after, int depth, byte[] pack) {
+    private static final String MAGIC = "marathon snapshot shipment 1\n";
+
+    byte[] bytes() {
+      byte[] header = (MAGIC + "snapshot " + snapshot + "\nbase " + base + "\nafter " + (after == null ? "-" : after)
+          + "\ndepth " + depth + "\n\n").getBytes(StandardCharsets.US_ASCII);
+      byte[] all = java.util.Arrays.copyOf(header, header.length + pack.length);
+      System.arraycopy(pack, 0, all, header.length, pack.length);
+      return all;
     }
 
-    static Header parse(String text, String snapshot) {
+    static Shipment parse(byte[] bytes, String snapshot) {
+      String text = new String(bytes, 0, Math.min(bytes.length, 512), StandardCharsets.US_ASCII);
+      int end = text.indexOf("\n\n");
       Map<String, String> fields = new java.util.HashMap<>();
-      for (String line : text.split("\n")) {
+      for (String line : text.substring(0, Math.max(end, 0)).split("\n")) {
         int space = line.indexOf(' ');
         if (space > 0) fields.put(line.substring(0, space), line.substring(space + 1));
       }
       String after = fields.get("after");
-      Header h = new Header(fields.get("snapshot"), fields.get("base"), "-".equals(after) ? null : after,
-          Integer.parseInt(fields.getOrDefault("depth", "-1")), fields.get("bundle"));
-      if (!text.startsWith("marathon snapshot shipment 1\n") || !snapshot.equals(h.snapshot) || h.base == null
-          || !h.base.matches("[0-9a-f]{40}") || h.after != null && !h.after.matches("[0-9a-f]{40}") || h.depth < 0
-          || !CheckpointStore.isRef(h.bundle)) {
+      String base = fields.get("base");
+      int depth = fields.getOrDefault("depth", "").matches("[0-9]{1,9}") ? Integer.parseInt(fields.get("depth")) : -1;
+      if (end < 0 || !text.startsWith(MAGIC) || !snapshot.equals(fields.get("snapshot")) || base == null || !base.matches("[0-9a-f]{40}")
+          || after == null || !after.equals("-") && !after.matches("[0-9a-f]{40}") || depth < 0) {
         throw new WorkspaceException("the shipment of snapshot " + snapshot + " in the checkpoint store is malformed", true);
       }
-      return h;
+      return new Shipment(snapshot, base, after.equals("-") ? null : after, depth, java.util.Arrays.copyOfRange(bytes, end + 2, bytes.length));
     }
   }
 
@@ -71,10 +78,10 @@ final class ShippedSnapshots {
     if (depths.containsKey(snapshot) || store.bound(name(snapshot)) != null) return; // a retried step's, shipped before
     Integer before = previous == null ? null : depthOf(previous);
     boolean incremental = before != null && before + 1 < CHAIN;
-    byte[] bundle = repo.bundle(snapshot, incremental ? previous : base, heartbeat);
-    Header h = new Header(snapshot, base, incremental ? previous : null, incremental ? before + 1 : 0, store.put(bundle));
-    store.bind(name(snapshot), store.putText(h.text()));
-    depths.put(snapshot, h.depth());
+    byte[] pack = repo.pack(snapshot, incremental ? previous : base, heartbeat);
+    Shipment s = new Shipment(snapshot, base, incremental ? previous : null, incremental ? before + 1 : 0, pack);
+    store.bind(name(snapshot), store.put(s.bytes()));
+    depths.put(snapshot, s.depth());
   }
 
   /** Whether {@code snapshot} was shipped (by any worker). */
@@ -88,9 +95,9 @@ final class ShippedSnapshots {
    * Returns the run's base commit.
    */
   String receive(SnapshotRepository repo, String snapshot, Origin origin, Runnable heartbeat) {
-    List<Header> chain = new ArrayList<>();
+    List<Shipment> chain = new ArrayList<>();
     for (String at = snapshot; at != null && (chain.isEmpty() || !repo.has(at)); ) {
-      Header h = header(at);
+      Shipment h = shipment(at);
       if (h == null) {
         throw new WorkspaceException("snapshot " + at + " is neither on this machine nor in the shared checkpoint store"
             + " (was the run started before its store was shared?)", true);
@@ -100,8 +107,8 @@ final class ShippedSnapshots {
     }
     origin.ensure(chain.get(chain.size() - 1).base(), heartbeat);
     for (int i = chain.size() - 1; i >= 0; i--) {
-      Header h = chain.get(i);
-      repo.unbundle(store.get(h.bundle()), heartbeat);
+      Shipment h = chain.get(i);
+      repo.unpack(h.pack(), heartbeat);
       depths.put(h.snapshot(), h.depth());
     }
     return chain.get(0).base();
@@ -110,15 +117,15 @@ final class ShippedSnapshots {
   private Integer depthOf(String snapshot) {
     Integer known = depths.get(snapshot);
     if (known != null) return known;
-    Header h = header(snapshot);
+    Shipment h = shipment(snapshot);
     if (h == null) return null; // never shipped (a run begun before its store was shared): the next shipment is a full one
     depths.put(snapshot, h.depth());
     return h.depth();
   }
 
-  private Header header(String snapshot) {
+  private Shipment shipment(String snapshot) {
     String ref = store.bound(name(snapshot));
-    return ref == null ? null : Header.parse(store.getText(ref), snapshot);
+    return ref == null ? null : Shipment.parse(store.get(ref), snapshot);
   }
 
   private static String name(String snapshot) {

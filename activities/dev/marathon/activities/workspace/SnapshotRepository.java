@@ -83,28 +83,30 @@ final class SnapshotRepository {
         && Git.call(meta, env(), null, "cat-file", "-e", commit + "^{commit}").ok();
   }
 
-  /** A git bundle of what {@code tip} holds beyond {@code exclude} (its files, the agent's commits). */
-  byte[] bundle(String tip, String exclude, Runnable heartbeat) {
-    Path file = meta.resolve("shipping.bundle");
-    Git.run(meta, env(), "update-ref", "refs/marathon/shipping", tip);
-    Git.Result r = Git.call(meta, env(), heartbeat, "bundle", "create", "-q", file.toString(), "refs/marathon/shipping", "^" + exclude);
-    if (!r.ok()) throw new WorkspaceException("cannot bundle snapshot " + tip + ": " + r.err().strip(), false);
+  /**
+   * A git pack of what {@code tip} holds beyond {@code exclude} (its files, the agent's commits):
+   * one {@code pack-objects}, written to a file beside the repository and read back.
+   */
+  byte[] pack(String tip, String exclude, Runnable heartbeat) {
+    String hash = Git.sh(meta, env(), heartbeat, "printf '%s\\n^%s\\n' \"$1\" \"$2\" | git pack-objects -q --revs \"$3\"",
+        tip, exclude, meta.resolve("shipping").toString()).strip();
+    Path pack = meta.resolve("shipping-" + hash + ".pack");
     try {
-      return Files.readAllBytes(file);
+      return Files.readAllBytes(pack);
     } catch (java.io.IOException e) {
-      throw new WorkspaceException("cannot read " + file + ": " + e.getMessage(), false);
+      throw new WorkspaceException("cannot read " + pack + ": " + e.getMessage(), false);
     } finally {
-      deleteQuietly(file);
+      deleteQuietly(pack);
+      deleteQuietly(meta.resolve("shipping-" + hash + ".idx"));
     }
   }
 
-  /** Adds the objects of a bundle {@link #bundle} made (in any run's snapshot repository) to this one. */
-  void unbundle(byte[] bundle, Runnable heartbeat) {
-    Path file = meta.resolve("receiving.bundle");
+  /** Adds the objects of a pack {@link #pack} made (in any run's snapshot repository) to this one. */
+  void unpack(byte[] pack, Runnable heartbeat) {
+    Path file = meta.resolve("receiving.pack");
     try {
-      Files.write(file, bundle);
-      Git.Result r = Git.call(meta, env(), heartbeat, "bundle", "unbundle", file.toString());
-      if (!r.ok()) throw new WorkspaceException("cannot apply a shipped snapshot: " + r.err().strip(), false);
+      Files.write(file, pack);
+      Git.sh(meta, env(), heartbeat, "git unpack-objects -q < \"$1\"", file.toString());
     } catch (java.io.IOException e) {
       throw new WorkspaceException("cannot write " + file + ": " + e.getMessage(), false);
     } finally {

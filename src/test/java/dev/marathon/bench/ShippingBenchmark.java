@@ -38,6 +38,10 @@ public final class ShippingBenchmark {
     System.out.printf(Locale.ROOT, "%nShipping snapshots through the PostgreSQL store (median of %d steps of each kind)%n", STEPS);
     System.out.printf(Locale.ROOT, "%-8s %-10s %14s %14s %16s %16s %18s%n",
         "files", "store", "file step ms", "bash step ms", "bytes per step", "restore else s", "first snapshot KB");
+    // A warm-up of both paths (the JIT, the connections), not printed.
+    Path warm = origin(work, 2);
+    measure(work, warm, 2, null);
+    measure(work, warm, 2, new Counting(PostgresCheckpointStore.open(PostgresLocation.parse(pg.newDatabase("warm"))), true));
     for (int n : List.of(1, files)) {
       Path origin = origin(work, n);
       double[] local = measure(work, origin, n, null);

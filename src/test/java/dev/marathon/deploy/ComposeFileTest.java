@@ -139,6 +139,13 @@ class ComposeFileTest {
         "workers log in as the role that may only read and add objects, not as the superuser");
     assertEquals("service_healthy", worker.path("depends_on").path("temporal-pg").path("condition").asText());
     assertTrue(strings(worker.path("security_opt")).contains("seccomp=unconfined"), "the sandbox, as in the dev profile");
+    String workspaces = worker.path("environment").path("MARATHON_WORKSPACES").asText();
+    for (JsonNode v : worker.path("volumes")) {
+      String[] m = v.isTextual() && !v.asText().contains(":") ? new String[] {"", v.asText()} : mount(v);
+      if (m[1].equals(workspaces)) {
+        assertTrue(m[0].isEmpty(), "each production worker has workspaces of its own (runs move through the store and the remote): " + v);
+      }
+    }
 
     String file = Files.readString(root.resolve("docker-compose.yml"));
     assertTrue(!file.matches("(?s).*postgresql://[^@\\s]*:[^@\\s]*@.*"), "no password in a URL in the compose file");
