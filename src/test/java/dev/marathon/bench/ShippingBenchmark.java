@@ -42,7 +42,7 @@ public final class ShippingBenchmark {
     Path warm = origin(work, 2);
     measure(work, warm, 2, null);
     measure(work, warm, 2, new Counting(PostgresCheckpointStore.open(PostgresLocation.parse(pg.newDatabase("warm"))), true));
-    for (int n : List.of(1, files)) {
+    for (int n : files == 1 ? List.of(1) : List.of(1, files)) {
       Path origin = origin(work, n);
       double[] local = measure(work, origin, n, null);
       double[] shared = measure(work, origin, n, new Counting(PostgresCheckpointStore.open(PostgresLocation.parse(pg.newDatabase("ship"))), true));
