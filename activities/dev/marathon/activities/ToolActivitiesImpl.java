@@ -120,9 +120,10 @@ public final class ToolActivitiesImpl implements ToolActivities {
     if (!readOnly) steps.changing();
     ToolOutput out = run(tool, input, ws, sandbox, containment, heartbeat);
     if (setup != null) out = new ToolOutput(out.ok(), setup + "\n" + out.text(), out.fullOutput(), out.summary());
-    String after = readOnly ? input.workspaceRef()
-        : steps.snapshot(input.workspaceRef(), input.stepId() + " " + call.display(), tool.runsCommands() ? null : written(ws, call));
-    String leftOut = readOnly ? null : steps.leftOutByLastSnapshot();
+    boolean snapshot = !readOnly || setup != null; // what the setup command changed is kept too
+    String after = !snapshot ? input.workspaceRef()
+        : steps.snapshot(input.workspaceRef(), input.stepId() + " " + call.display(), tool.runsCommands() || setup != null ? null : written(ws, call));
+    String leftOut = !snapshot ? null : steps.leftOutByLastSnapshot();
     String text = secrets.redact(leftOut == null ? out.text() : out.text() + "\n[marathon: " + leftOut + "]");
     String observationRef = store.putText(text);
     String outputRef = out.fullOutput() == null ? observationRef : store.putText(secrets.redact(out.fullOutput()));

@@ -35,9 +35,9 @@ public final class WorkspaceActivitiesImpl implements WorkspaceActivities {
     try (Steps.Lease lease = ws.steps().lease(WorkspaceActivitiesImpl::heartbeat)) {
       CreateRunInput.ForkedFrom fork = input.forkedFrom();
       if (fork != null) {
-        return new CreateRunResult(null, ws.steps().beginFrom(workspaces.get(fork.source()), fork.snapshot(), true).snapshot());
+        return new CreateRunResult(null, ws.steps().beginFrom(workspaces.other(fork.source()), fork.snapshot(), true).snapshot());
       }
-      Steps.Begun begun = from == null ? ws.steps().begin() : ws.steps().beginFrom(workspaces.get(from.coordinator()), from.snapshot(), false);
+      Steps.Begun begun = from == null ? ws.steps().begin() : ws.steps().beginFrom(workspaces.other(from.coordinator()), from.snapshot(), false);
       String task = from == null ? Prompts.task(input.title(), input.task())
           : Prompts.subAgentTask(input.title(), SpawnAgentsTool.task(spawnArguments(from), from.index()), from.coordinator().runId());
       // Content-addressed: a retried attempt writes the same bytes and gets the same ref.

@@ -42,10 +42,15 @@ public final class PostgresCheckpointStore implements CheckpointStore {
         s.execute("CREATE TABLE IF NOT EXISTS " + NAMES + " (name VARCHAR(" + MAX_NAME + ") PRIMARY KEY, ref CHAR(64) NOT NULL)");
       } catch (SQLException e) {
         // Workers opening a fresh database at once race on the catalog (42P07, 23505): one made it.
-        if (!exists(c)) throw e;
+        if (exists(c)) return null;
+        if ("42501".equals(e.getSQLState())) {
+          throw new SQLException("the store's tables " + TABLE + " and " + NAMES + " are not both there and this role may not create"
+              + " them: run scripts/postgres-init.sh as the database's owner (again after an upgrade: it adds " + NAMES + ")", "42501", e);
+        }
+        throw e;
       }
       return null;
-    }, "create the objects table");
+    }, "create the store's tables");
     return store;
   }
 

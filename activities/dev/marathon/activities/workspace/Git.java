@@ -125,7 +125,9 @@ public final class Git {
     List<String> command = new ArrayList<>(List.of("git"));
     command.addAll(HARDENED);
     command.addAll(List.of("-c", "protocol.allow=never", "-c", "protocol.file.allow=always", "-c", "protocol.ssh.allow=always",
-        "-c", "protocol.https.allow=always", "-c", "credential.interactive=false"));
+        "-c", "protocol.https.allow=always", "-c", "credential.interactive=false",
+        // A credential is for its repository's path, not the whole host; a redirect does not carry it elsewhere.
+        "-c", "credential.useHttpPath=true", "-c", "http.followRedirects=false"));
     command.addAll(List.of(args));
     Map<String, String> withCredentials = new java.util.HashMap<>(env);
     for (String name : WORKER_CREDENTIALS) {

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Where a run's work comes from and where it goes back to. For a path, the user's repository on
@@ -24,8 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * reaches a command of the run or the checkpoint store.
  */
 final class Origin {
-  /** One lock object per clone in this process; a file lock beside it for other processes. */
-  private static final Map<Path, Object> CLONING = new ConcurrentHashMap<>();
+  /** One lock per clone in this process; a file lock beside it for other processes. */
+  private static final Map<Path, ReentrantLock> CLONING = new ConcurrentHashMap<>();
 
   private final WorkspaceKey key;
   /** The bare clone of a URL; null for a path. */
@@ -58,7 +60,7 @@ final class Origin {
       Path tmp = clone.resolveSibling(clone.getFileName() + ".tmp");
       Workspace.deleteTree(tmp);
       Git.Result cloned = Git.remote(clone.getParent(), Map.of(), heartbeat, "clone", "-q", "--bare", "--no-tags", "--", key.repo(), tmp.toString());
-      if (!cloned.ok()) throw new WorkspaceException("cannot clone " + key.repo() + ": " + cloned.err().strip(), true);
+      if (!cloned.ok()) throw new WorkspaceException("cannot clone " + key.repo() + ": " + withoutCredentials(cloned.err()), true);
       try {
         Files.move(tmp, clone, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
@@ -101,7 +103,7 @@ final class Origin {
           "push", "-q", "--no-verify", "--", key.repo(), "+" + ref + ":refs/heads/" + branch);
     }
     if (!r.ok()) {
-      throw new WorkspaceException("cannot put branch " + branch + " in " + key.repo() + ": " + r.err().strip()
+      throw new WorkspaceException("cannot put branch " + branch + " in " + key.repo() + ": " + withoutCredentials(r.err())
           + " (the run's snapshots are kept in " + snapshots + ")", r.err().contains("checked out"));
     }
   }
@@ -111,7 +113,7 @@ final class Origin {
     locked(heartbeat, () -> {
       Git.Result fetched = Git.remote(clone, Map.of("GIT_DIR", clone.toString()), heartbeat,
           "fetch", "-q", "--no-tags", "--", key.repo(), "+refs/heads/*:refs/heads/*");
-      if (!fetched.ok()) throw new WorkspaceException("cannot fetch from " + key.repo() + ": " + fetched.err().strip(), false);
+      if (!fetched.ok()) throw new WorkspaceException("cannot fetch from " + key.repo() + ": " + withoutCredentials(fetched.err()), false);
     });
   }
 
@@ -119,9 +121,14 @@ final class Origin {
     return commit.matches("[0-9a-f]{40}") && Git.git(repo, "cat-file", "-e", commit + "^{commit}").ok();
   }
 
-  /** Runs {@code work} holding the clone's lock, in this process and across processes of this machine. */
+  /**
+   * Runs {@code work} holding the clone's lock, in this process and across processes of this
+   * machine; waiting for it heartbeats (another run's clone or fetch may take minutes).
+   */
   private void locked(Runnable heartbeat, Runnable work) {
-    synchronized (CLONING.computeIfAbsent(clone, c -> new Object())) {
+    ReentrantLock inProcess = CLONING.computeIfAbsent(clone, c -> new ReentrantLock());
+    try {
+      while (!inProcess.tryLock(200, TimeUnit.MILLISECONDS)) heartbeat.run();
       try {
         Files.createDirectories(clone.getParent());
         try (FileChannel channel = FileChannel.open(clone.resolveSibling(clone.getFileName() + ".lock"), StandardOpenOption.CREATE,
@@ -135,12 +142,19 @@ final class Origin {
             work.run();
           }
         }
-      } catch (IOException e) {
-        throw new WorkspaceException("cannot lock the clone of " + key.repo() + ": " + e.getMessage(), false);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new WorkspaceException("interrupted while waiting for the clone of " + key.repo(), false);
+      } finally {
+        inProcess.unlock();
       }
+    } catch (IOException e) {
+      throw new WorkspaceException("cannot lock the clone of " + key.repo() + ": " + e.getMessage(), false);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new WorkspaceException("interrupted while waiting for the clone of " + key.repo(), false);
     }
+  }
+
+  /** Git's message about a remote, without a credential a URL in it may carry (an insteadOf rewrite, a helper's). */
+  static String withoutCredentials(String gitMessage) {
+    return gitMessage.strip().replaceAll("(?i)([a-z][a-z0-9+.-]*://)[^/@\\s]+@", "$1***@");
   }
 }

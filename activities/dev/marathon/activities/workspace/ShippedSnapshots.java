@@ -1,6 +1,7 @@
 package dev.marathon.activities.workspace;
 
 import dev.marathon.activities.store.CheckpointStore;
+import dev.marathon.workflows.api.WorkspaceKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,7 +14,7 @@ import java.util.Map;
  * another machine, after the first one died with its disk — can take it over. Each new snapshot is
  * shipped before the step that made it returns: one store object, a short text header and a git
  * pack of what the snapshot adds to the previous one (its files, the agent's commits), bound to
- * the name {@code snapshot/<commit>}. Every {@link #CHAIN}th shipment holds everything since the
+ * the name {@code snapshot/<run>/<commit>} ({@link #name}). Every {@link #CHAIN}th shipment holds everything since the
  * run's base commit instead, so a worker restoring the run reads at most that many, never
  * thousands. Shipments apply to any run's snapshot repository: a sub-agent on another machine
  * starts from its coordinator's snapshot the same way.
@@ -73,34 +74,37 @@ final class ShippedSnapshots {
     this.store = store;
   }
 
-  /** Ships {@code snapshot}, which {@code repo} has just recorded on top of {@code previous} (null for a run's first). */
-  void ship(SnapshotRepository repo, String snapshot, String previous, String base, Runnable heartbeat) {
-    if (depths.containsKey(snapshot) || store.bound(name(snapshot)) != null) return; // a retried step's, shipped before
-    Integer before = previous == null ? null : depthOf(previous);
+  /**
+   * Ships {@code snapshot}, which {@code repo} of run {@code run} has just recorded on top of
+   * {@code previous} (null for a run's first).
+   */
+  void ship(WorkspaceKey run, SnapshotRepository repo, String snapshot, String previous, String base, Runnable heartbeat) {
+    String name = name(run, snapshot);
+    if (depths.containsKey(name) || store.bound(name) != null) return; // a retried step's, shipped before
+    Integer before = previous == null ? null : depthOf(run, previous);
     boolean incremental = before != null && before + 1 < CHAIN;
     byte[] pack = repo.pack(snapshot, incremental ? previous : base, heartbeat);
     Shipment s = new Shipment(snapshot, base, incremental ? previous : null, incremental ? before + 1 : 0, pack);
-    store.bind(name(snapshot), store.put(s.bytes()));
-    depths.put(snapshot, s.depth());
-  }
-
-  /** Whether {@code snapshot} was shipped (by any worker). */
-  boolean shipped(String snapshot) {
-    return depths.containsKey(snapshot) || store.bound(name(snapshot)) != null;
+    String mine = store.put(s.bytes());
+    if (store.bind(name, mine).equals(mine)) depths.put(name, s.depth()); // else another worker's stands: its depth is read when needed
   }
 
   /**
-   * Brings {@code snapshot} into {@code repo} from the store: the shipments back to one whose base
-   * the repository has (a full one, or one on top of a snapshot it holds), applied oldest first.
-   * Returns the run's base commit.
+   * Brings snapshot {@code snapshot} of run {@code run} into {@code repo} from the store: the
+   * run's shipments back to one the repository can build on (a full one, or one on top of a
+   * snapshot it holds), applied oldest first. Only that run's shipments are read: a snapshot id
+   * of another run, named by a hostile run input, is not found. Returns the run's base commit.
    */
-  String receive(SnapshotRepository repo, String snapshot, Origin origin, Runnable heartbeat) {
+  String receive(WorkspaceKey run, SnapshotRepository repo, String snapshot, Origin origin, Runnable heartbeat) {
     List<Shipment> chain = new ArrayList<>();
     for (String at = snapshot; at != null && (chain.isEmpty() || !repo.has(at)); ) {
-      Shipment h = shipment(at);
+      Shipment h = shipment(run, at);
       if (h == null) {
-        throw new WorkspaceException("snapshot " + at + " is neither on this machine nor in the shared checkpoint store"
-            + " (was the run started before its store was shared?)", true);
+        throw new WorkspaceException("snapshot " + at + " of run " + run.runId() + " is neither on this machine nor in the shared"
+            + " checkpoint store", true);
+      }
+      if (!chain.isEmpty() && h.depth() != chain.get(chain.size() - 1).depth() - 1 || chain.size() > CHAIN) {
+        throw new WorkspaceException("the shipments of run " + run.runId() + " before snapshot " + snapshot + " do not form a chain", true);
       }
       chain.add(h);
       at = h.after();
@@ -109,26 +113,32 @@ final class ShippedSnapshots {
     for (int i = chain.size() - 1; i >= 0; i--) {
       Shipment h = chain.get(i);
       repo.unpack(h.pack(), heartbeat);
-      depths.put(h.snapshot(), h.depth());
+      depths.put(name(run, h.snapshot()), h.depth());
     }
     return chain.get(0).base();
   }
 
-  private Integer depthOf(String snapshot) {
-    Integer known = depths.get(snapshot);
+  private Integer depthOf(WorkspaceKey run, String snapshot) {
+    Integer known = depths.get(name(run, snapshot));
     if (known != null) return known;
-    Shipment h = shipment(snapshot);
-    if (h == null) return null; // never shipped (a run begun before its store was shared): the next shipment is a full one
-    depths.put(snapshot, h.depth());
+    Shipment h = shipment(run, snapshot);
+    if (h == null) return null; // never shipped: the next shipment is a full one
+    depths.put(name(run, snapshot), h.depth());
     return h.depth();
   }
 
-  private Shipment shipment(String snapshot) {
-    String ref = store.bound(name(snapshot));
+  private Shipment shipment(WorkspaceKey run, String snapshot) {
+    String ref = store.bound(name(run, snapshot));
     return ref == null ? null : Shipment.parse(store.get(ref), snapshot);
   }
 
-  private static String name(String snapshot) {
-    return "snapshot/" + snapshot;
+  /**
+   * {@code snapshot/<the run's key>/<commit>}: a run's shipments are its own. The key is the hash of
+   * the run's id, repository and branch together, so a run input that names another run's id with
+   * another repository finds nothing of it.
+   */
+  static String name(WorkspaceKey run, String snapshot) {
+    String key = run.runId() + "\n" + run.repo() + "\n" + run.branch();
+    return "snapshot/" + CheckpointStore.hash(key.getBytes(StandardCharsets.UTF_8)) + "/" + snapshot;
   }
 }

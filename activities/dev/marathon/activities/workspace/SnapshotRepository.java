@@ -88,25 +88,30 @@ final class SnapshotRepository {
    * one {@code pack-objects}, written to a file beside the repository and read back.
    */
   byte[] pack(String tip, String exclude, Runnable heartbeat) {
+    String prefix = "shipping-" + java.util.UUID.randomUUID();
     String hash = Git.sh(meta, env(), heartbeat, "printf '%s\\n^%s\\n' \"$1\" \"$2\" | git pack-objects -q --revs \"$3\"",
-        tip, exclude, meta.resolve("shipping").toString()).strip();
-    Path pack = meta.resolve("shipping-" + hash + ".pack");
+        tip, exclude, meta.resolve(prefix).toString()).strip();
+    Path pack = meta.resolve(prefix + "-" + hash + ".pack");
     try {
       return Files.readAllBytes(pack);
     } catch (java.io.IOException e) {
       throw new WorkspaceException("cannot read " + pack + ": " + e.getMessage(), false);
     } finally {
       deleteQuietly(pack);
-      deleteQuietly(meta.resolve("shipping-" + hash + ".idx"));
+      deleteQuietly(meta.resolve(prefix + "-" + hash + ".idx"));
     }
   }
 
-  /** Adds the objects of a pack {@link #pack} made (in any run's snapshot repository) to this one. */
+  /**
+   * Adds the objects of a pack {@link #pack} made (in any run's snapshot repository) to this one,
+   * all or none: {@code index-pack} checks every object and what it links to, and the pack appears
+   * under its name only once whole (a crash halfway leaves nothing that {@link #has} would trust).
+   */
   void unpack(byte[] pack, Runnable heartbeat) {
-    Path file = meta.resolve("receiving.pack");
+    Path file = meta.resolve("receiving-" + java.util.UUID.randomUUID() + ".pack"); // the CLI may receive beside a worker
     try {
       Files.write(file, pack);
-      Git.sh(meta, env(), heartbeat, "git unpack-objects -q < \"$1\"", file.toString());
+      Git.sh(meta, env(), heartbeat, "git index-pack --stdin --strict < \"$1\" >/dev/null", file.toString());
     } catch (java.io.IOException e) {
       throw new WorkspaceException("cannot write " + file + ": " + e.getMessage(), false);
     } finally {

@@ -140,12 +140,18 @@ public final class Steps {
     if (!Files.exists(startFile)) {
       Snapshot at;
       if (parent.steps().snapshots.has(parentSnapshot) || ws.shipping() == null) {
+        // The other run's workspace is on this machine (or nothing is shipped): copy from it.
         if (!Files.exists(baseFile)) Workspace.write(baseFile, Workspace.read(parent.meta().resolve("base")));
         at = parent.steps().snapshots.describe(parentSnapshot);
         snapshots.copyFrom(parent.steps().snapshots, at, Workspace.read(baseFile));
       } else {
-        // The other run's workspace is on another machine: its snapshot comes from the shared store.
-        String base = ws.shipping().receive(snapshots, parentSnapshot, ws.origin(), heartbeat);
+        // The other run's workspace is on another machine: its snapshot comes from the shared store,
+        // from that run's own shipments, and only for a run on the same repository.
+        if (!parent.key().repo().equals(ws.key().repo())) {
+          throw new WorkspaceException("refused to start run " + ws.key().runId() + " on " + ws.key().repo() + " from run "
+              + parent.key().runId() + ", which works on " + parent.key().repo(), true);
+        }
+        String base = ws.shipping().receive(parent.key(), snapshots, parentSnapshot, ws.origin(), heartbeat);
         if (!Files.exists(baseFile)) Workspace.write(baseFile, base);
         at = snapshots.describe(parentSnapshot);
       }
@@ -191,7 +197,7 @@ public final class Steps {
     if (ws.shipping() == null) return;
     snapshots.ensure();
     if (snapshots.has(snapshot)) return;
-    String base = ws.shipping().receive(snapshots, snapshot, ws.origin(), heartbeat);
+    String base = ws.shipping().receive(ws.key(), snapshots, snapshot, ws.origin(), heartbeat);
     Path baseFile = meta.resolve("base");
     if (!Files.exists(baseFile)) Workspace.write(baseFile, base);
     LOG.info("workspace {}: snapshot {} received from the shared store", ws.key().runId(), snapshot);
@@ -209,8 +215,13 @@ public final class Steps {
     return command;
   }
 
-  /** The setup command finished (whatever its exit): it is not owed again until the work tree is rebuilt. */
+  /**
+   * The setup command finished (whatever its exit): it is not owed again until the work tree is
+   * rebuilt. What it changed may be anywhere: the next snapshot looks at the whole tree.
+   */
   public void setupDone() {
+    knownAt = null;
+    index.at(null);
     try {
       Files.deleteIfExists(meta.resolve(SETUP_OWED));
     } catch (java.io.IOException e) {
@@ -260,7 +271,7 @@ public final class Steps {
       return previous;
     }
     String commit = snapshots.record(now, previous, label);
-    if (ws.shipping() != null) ws.shipping().ship(snapshots, commit, previous, Workspace.read(meta.resolve("base")), heartbeat);
+    if (ws.shipping() != null) ws.shipping().ship(ws.key(), snapshots, commit, previous, Workspace.read(meta.resolve("base")), heartbeat);
     knownAt = commit;
     index.at(commit);
     return commit;

@@ -70,7 +70,8 @@ public final class Workspace {
     this.snapshots = meta.resolve("snapshots.git");
     this.agent = new AgentRepository(root);
     this.origin = new Origin(workspacesDir.toAbsolutePath(), key);
-    this.shipping = shipping;
+    // Only a run on a git URL can move: another machine could not reach a path on this one.
+    this.shipping = origin.isUrl() ? shipping : null;
     this.steps = new Steps(this);
     this.history = new SnapshotHistory(this, steps);
     this.publishing = new Publishing(this, steps);
@@ -145,9 +146,12 @@ public final class Workspace {
     return meta.resolve("tool-batch.json");
   }
 
-  /** Whether the run's snapshot repository is on this machine (gc removes it once the run has ended). */
+  /**
+   * Whether the run's snapshots can be read here: its snapshot repository is on this machine (gc
+   * removes it once the run has ended), or they come from the shared store.
+   */
   public boolean hasSnapshots() {
-    return Files.isDirectory(snapshots);
+    return Files.isDirectory(snapshots) || shipping != null;
   }
 
   /** Marathon's directory beside the checkout: the snapshot repository, the lock, the index, the home. */
@@ -178,7 +182,7 @@ public final class Workspace {
     return origin;
   }
 
-  /** The run's snapshots in the shared store, or null when the store is not shared. */
+  /** The run's snapshots in the shared store, or null when the store is not shared or the run's repository is a path. */
   ShippedSnapshots shipping() {
     return shipping;
   }

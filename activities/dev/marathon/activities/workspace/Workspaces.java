@@ -17,22 +17,25 @@ public final class Workspaces {
   private final Path dir;
   private final List<Path> marathons;
   private final ShippedSnapshots shipping;
+  private final AllowedOrigins origins;
   private final Map<String, Workspace> byRun = new ConcurrentHashMap<>();
 
   public Workspaces(Path dir) {
-    this(dir, List.of(), null);
+    this(dir, List.of(), null, AllowedOrigins.of(null));
   }
 
   /**
    * @param marathons Marathon's own directories (its home, store): no repository may overlap them either
    * @param store the checkpoint store: when it is shared, runs' snapshots travel through it (null: they do not)
+   * @param origins the remotes this process may use its git credentials for
    */
-  public Workspaces(Path dir, List<Path> marathons, CheckpointStore store) {
+  public Workspaces(Path dir, List<Path> marathons, CheckpointStore store, AllowedOrigins origins) {
     this.dir = dir.toAbsolutePath();
     List<Path> all = new ArrayList<>(marathons);
     all.add(this.dir);
     this.marathons = List.copyOf(all);
     this.shipping = store != null && store.shared() ? new ShippedSnapshots(store) : null;
+    this.origins = origins;
   }
 
   /**
@@ -42,10 +45,7 @@ public final class Workspaces {
    * run's workspace was made for.
    */
   public Workspace get(WorkspaceKey key) {
-    String problem = key.problem();
-    String local = WorkspaceKey.isUrl(key.repo()) ? key.localOrigin() : key.repo();
-    if (problem == null && local != null) problem = repositoryProblem(Path.of(local));
-    if (problem != null) throw new WorkspaceException("refused a run's workspace: " + problem, true);
+    check(key);
     Workspace ws = byRun.computeIfAbsent(key.runId(), id -> new Workspace(dir, key, shipping));
     if (!ws.key().equals(key)) {
       throw new WorkspaceException("refused a run's workspace: run " + key.runId() + " works on " + ws.key().repo() + " ("
@@ -53,6 +53,29 @@ public final class Workspaces {
     }
     ws.claim();
     return ws;
+  }
+
+  /**
+   * Another run's workspace, which this run starts from (a fork's source, a sub-agent's
+   * coordinator), checked like {@link #get} but not kept when this process has not seen that run:
+   * a run input naming it with a forged key must not stand in for the real run here later.
+   */
+  public Workspace other(WorkspaceKey key) {
+    Workspace known = byRun.get(key.runId());
+    if (known != null) return get(key);
+    check(key);
+    Workspace other = new Workspace(dir, key, shipping);
+    other.claim(); // on this machine: refused unless it names the repository and branch that run was made for
+    return other;
+  }
+
+  /** Refuses a key a worker must not act on: a bad id, branch or repository, one overlapping Marathon's directories, a remote not allowed. */
+  private void check(WorkspaceKey key) {
+    String problem = key.problem();
+    String local = WorkspaceKey.isUrl(key.repo()) ? key.localOrigin() : key.repo();
+    if (problem == null && local != null) problem = repositoryProblem(Path.of(local));
+    if (problem == null && WorkspaceKey.isUrl(key.repo())) problem = origins.problem(key.repo());
+    if (problem != null) throw new WorkspaceException("refused a run's workspace: " + problem, true);
   }
 
   private String repositoryProblem(Path repo) {

@@ -42,7 +42,8 @@ final class DiffCommand implements Callable<Integer> {
       Workspace ws = r.workspace();
       if (!ws.hasSnapshots()) {
         throw new BadInputException("run " + r.id() + "'s snapshots are not on this machine: './marathon gc' removes an ended run's"
-            + " workspace after --keep-days (its branch stays in your repository), or the run worked on another machine");
+            + " workspace after --keep-days (its branch stays in your repository), or the run worked on another machine"
+            + " (a run on a git URL is read from the shared store: set MARATHON_STORE)");
       }
       String patch;
       try {

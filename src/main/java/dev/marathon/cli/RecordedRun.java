@@ -3,6 +3,7 @@ package dev.marathon.cli;
 import dev.marathon.activities.store.Conversations;
 import dev.marathon.runtime.Connection;
 import dev.marathon.activities.workspace.Workspace;
+import dev.marathon.activities.workspace.AllowedOrigins;
 import dev.marathon.activities.workspace.Workspaces;
 import dev.marathon.runtime.MarathonHome;
 import dev.marathon.runtime.RunAt;
@@ -31,7 +32,7 @@ record RecordedRun(String id, RunState state, RunTranscript transcript, Marathon
    * shared store, snapshots this machine never saw come from the store.
    */
   Workspace workspace() {
-    return new Workspaces(home.workspaces(), java.util.List.of(), conversations.store()).get(state.spec.workspaceKey());
+    return new Workspaces(home.workspaces(), java.util.List.of(), conversations.store(), AllowedOrigins.fromEnvironment()).get(state.spec.workspaceKey());
   }
 
   /** The run right after turn {@code n}; a turn outside its range is bad input. */

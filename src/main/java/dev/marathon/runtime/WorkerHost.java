@@ -14,6 +14,7 @@ import dev.marathon.activities.sandbox.Sandboxes;
 import dev.marathon.activities.store.CheckpointStore;
 import dev.marathon.activities.store.Conversations;
 import dev.marathon.activities.tools.ToolCatalog;
+import dev.marathon.activities.workspace.AllowedOrigins;
 import dev.marathon.activities.workspace.Workspaces;
 import dev.marathon.workflows.AgentWorkflowImpl;
 import io.temporal.client.WorkflowClient;
@@ -103,7 +104,7 @@ public final class WorkerHost implements AutoCloseable {
     Conversations conversations = new Conversations(store, 16);
     ToolCatalog catalog = new ToolCatalog();
     Secrets secrets = Secrets.fromEnvironment();
-    Workspaces workspaces = new Workspaces(home.workspaces(), home.hiddenFromCommands(), store);
+    Workspaces workspaces = new Workspaces(home.workspaces(), home.hiddenFromCommands(), store, AllowedOrigins.fromEnvironment());
     worker.registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
     worker.registerActivitiesImplementations(
         new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(20)), catalog, Prices.load(home.prices()), secrets, localModels,

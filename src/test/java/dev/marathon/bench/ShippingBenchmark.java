@@ -3,6 +3,7 @@ package dev.marathon.bench;
 import dev.marathon.activities.store.CheckpointStore;
 import dev.marathon.activities.store.PostgresCheckpointStore;
 import dev.marathon.activities.store.PostgresLocation;
+import dev.marathon.activities.workspace.AllowedOrigins;
 import dev.marathon.activities.workspace.Steps;
 import dev.marathon.activities.workspace.Workspace;
 import dev.marathon.activities.workspace.Workspaces;
@@ -59,7 +60,7 @@ public final class ShippingBenchmark {
     String kind = store == null ? "dir" : "pg";
     String id = "ship-" + kind + "-" + files;
     WorkspaceKey key = new WorkspaceKey(id, "file://" + origin, "marathon/" + id);
-    Workspace ws = new Workspaces(work.resolve("a-" + id), List.of(), store).get(key);
+    Workspace ws = new Workspaces(work.resolve("a-" + id), List.of(), store, AllowedOrigins.of(null)).get(key);
     List<Double> fileSteps = new ArrayList<>();
     List<Double> bashSteps = new ArrayList<>();
     String at;
@@ -83,7 +84,7 @@ public final class ShippingBenchmark {
     double perStep = store == null ? 0 : store.bytes.get() / (2.0 * STEPS);
     double restore = 0;
     if (store != null) {
-      Workspace elsewhere = new Workspaces(work.resolve("b-" + id), List.of(), store).get(key);
+      Workspace elsewhere = new Workspaces(work.resolve("b-" + id), List.of(), store, AllowedOrigins.of(null)).get(key);
       long s = System.nanoTime();
       try (Steps.Lease lease = elsewhere.steps().lease(() -> { })) {
         elsewhere.steps().bringTo(at);

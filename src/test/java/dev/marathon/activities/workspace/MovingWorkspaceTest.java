@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A run's workspace moving between machines that share only a checkpoint store and a git remote:
  * each "machine" here is a workspaces directory of its own; the store is a real one whose {@code
- * shared()} says yes (PostgreSQL in the integration test, {@code TwoWorkersIT}).
+ * shared()} says yes (PostgreSQL in the integration test, {@code TwoMachinesIT}).
  */
 class MovingWorkspaceTest {
   @TempDir Path tmp;
@@ -40,7 +40,7 @@ class MovingWorkspaceTest {
   }
 
   Workspace on(String machine, String run) {
-    return new Workspaces(tmp.resolve(machine), List.of(), store).get(new WorkspaceKey(run, url, "marathon/" + run));
+    return new Workspaces(tmp.resolve(machine), List.of(), store, AllowedOrigins.of(null)).get(new WorkspaceKey(run, url, "marathon/" + run));
   }
 
   @Test
@@ -111,7 +111,7 @@ class MovingWorkspaceTest {
       Files.writeString(coordinator.root().resolve("plan.md"), "the plan\n");
       s1 = coordinator.steps().snapshot(s0, "1.1 write", "plan.md");
     }
-    Workspaces machineB = new Workspaces(tmp.resolve("machine-b"), List.of(), store);
+    Workspaces machineB = new Workspaces(tmp.resolve("machine-b"), List.of(), store, AllowedOrigins.of(null));
     Workspace agent = machineB.get(new WorkspaceKey("swarm-1.a1", url, "marathon-swarm/swarm-1/swarm-1.a1"));
     try (Steps.Lease lease = agent.steps().lease(() -> { })) {
       agent.steps().beginFrom(machineB.get(coordinator.key()), s1, false);
@@ -126,7 +126,7 @@ class MovingWorkspaceTest {
     Path bare = tmp.resolve("setup.git");
     GitRepos.git(tmp, "clone", "-q", "--bare", seed.toString(), bare.toString());
     WorkspaceKey key = new WorkspaceKey("setup-1", "file://" + bare, "marathon/setup-1");
-    Workspace a = new Workspaces(tmp.resolve("machine-a"), List.of(), store).get(key);
+    Workspace a = new Workspaces(tmp.resolve("machine-a"), List.of(), store, AllowedOrigins.of(null)).get(key);
     String s1;
     try (Steps.Lease lease = a.steps().lease(() -> { })) {
       String s0 = a.steps().begin().snapshot();
@@ -139,7 +139,7 @@ class MovingWorkspaceTest {
       a.steps().bringTo(s1);
       assertNull(a.steps().setupOwed(), "the same work tree on the same machine owes nothing");
     }
-    Workspace b = new Workspaces(tmp.resolve("machine-b"), List.of(), store).get(key);
+    Workspace b = new Workspaces(tmp.resolve("machine-b"), List.of(), store, AllowedOrigins.of(null)).get(key);
     try (Steps.Lease lease = b.steps().lease(() -> { })) {
       b.steps().bringTo(s1);
       assertEquals("npm ci", b.steps().setupOwed(), "moved: owed again, and what the user committed, not what the agent wrote");
@@ -147,10 +147,68 @@ class MovingWorkspaceTest {
   }
 
   @Test
+  void aRunInputNamingAnotherRunsSnapshotGetsNothingOfIt() throws Exception {
+    Workspace victim = on("machine-a", "victim-1");
+    String secret;
+    try (Steps.Lease lease = victim.steps().lease(() -> { })) {
+      String s0 = victim.steps().begin().snapshot();
+      Files.writeString(victim.root().resolve("secret.txt"), "the victim's work\n");
+      secret = victim.steps().snapshot(s0, "1.1 write", "secret.txt");
+    }
+    // The thief's own remote holds the same base commit (a mirror of the same upstream).
+    Path mirror = tmp.resolve("mirror.git");
+    GitRepos.git(tmp, "clone", "-q", "--bare", origin.toString(), mirror.toString());
+    Workspaces machineB = new Workspaces(tmp.resolve("machine-b"), List.of(), store, AllowedOrigins.of(null));
+    Workspace thief = machineB.get(new WorkspaceKey("thief-1", "file://" + mirror, "marathon/thief-1"));
+    try (Steps.Lease lease = thief.steps().lease(() -> { })) {
+      thief.steps().begin();
+      WorkspaceException e = assertThrows(WorkspaceException.class, () -> thief.steps().bringTo(secret));
+      assertTrue(e.getMessage().contains("neither on this machine nor in the shared checkpoint store"), e.getMessage());
+    }
+    Workspace forker = machineB.get(new WorkspaceKey("thief-2", "file://" + mirror, "marathon/thief-2"));
+    try (Steps.Lease lease = forker.steps().lease(() -> { })) {
+      WorkspaceException e = assertThrows(WorkspaceException.class, () -> forker.steps().beginFrom(machineB.other(victim.key()), secret, true));
+      assertTrue(e.getMessage().contains("refused to start run thief-2"), e.getMessage());
+    }
+    assertFalse(Files.exists(tmp.resolve("machine-b/thief-2/secret.txt")));
+  }
+
+  @Test
+  void onlyTheRemotesAWorkersOperatorListedGetItsCredentials() {
+    AllowedOrigins none = AllowedOrigins.of(null);
+    assertNull(none.problem("file:///srv/repos/app.git"), "file needs no credential");
+    assertTrue(none.problem("https://github.com/acme/app.git").contains("MARATHON_ORIGINS is not set"));
+    AllowedOrigins listed = AllowedOrigins.of("ssh://git@git.example.com/team/, https://github.com/acme");
+    assertNull(listed.problem("ssh://git@git.example.com/team/app.git"));
+    assertNull(listed.problem("https://github.com/acme/app.git"));
+    assertTrue(listed.problem("https://github.com/acme-evil/app.git") != null, "a prefix ends at a path boundary");
+    assertTrue(listed.problem("https://attacker.example/acme/app.git") != null);
+    Workspaces worker = new Workspaces(tmp.resolve("machine-c"), List.of(), store, none);
+    WorkspaceException e = assertThrows(WorkspaceException.class,
+        () -> worker.get(new WorkspaceKey("r-1", "https://github.com/acme/app.git", "marathon/r-1")));
+    assertTrue(e.getMessage().contains("not among the remotes this worker may use its git credentials for"), e.getMessage());
+    assertEquals("fatal: unable to access 'https://***@example.com/x.git/': 403",
+        Origin.withoutCredentials("fatal: unable to access 'https://user:ghp_token@example.com/x.git/': 403\n"));
+  }
+
+  @Test
+  void aRunOnAPathShipsNothingEvenToASharedStore() throws Exception {
+    Path repo = GitRepos.create(tmp.resolve("path-repo"), Map.of("a.txt", "a\n"));
+    Workspace ws = new Workspaces(tmp.resolve("machine"), List.of(), store, AllowedOrigins.of(null))
+        .get(new WorkspaceKey("path-1", repo.toString(), "marathon/path-1"));
+    try (Steps.Lease lease = ws.steps().lease(() -> { })) {
+      String s0 = ws.steps().begin().snapshot();
+      Files.writeString(ws.root().resolve("a.txt"), "b\n");
+      ws.steps().snapshot(s0, "1.1 write", "a.txt");
+    }
+    assertEquals(0, store.inner.stats().objects(), "no other machine could reach the path: nothing to pay for");
+  }
+
+  @Test
   void withAStoreOfOneMachineNothingIsShipped() throws Exception {
     Path repo = GitRepos.create(tmp.resolve("local"), Map.of("a.txt", "a\n"));
     FileCheckpointStore local = FileCheckpointStore.open(tmp.resolve("local-store"));
-    Workspace ws = new Workspaces(tmp.resolve("machine"), List.of(), local).get(new WorkspaceKey("local-1", repo.toString(), "marathon/local-1"));
+    Workspace ws = new Workspaces(tmp.resolve("machine"), List.of(), local, AllowedOrigins.of(null)).get(new WorkspaceKey("local-1", repo.toString(), "marathon/local-1"));
     try (Steps.Lease lease = ws.steps().lease(() -> { })) {
       String s0 = ws.steps().begin().snapshot();
       Files.writeString(ws.root().resolve("a.txt"), "b\n");
@@ -179,7 +237,7 @@ class MovingWorkspaceTest {
     assertNull(new WorkspaceKey("u-1", "https://example.com/team/repo.git", "marathon/u-1").problem());
     Path marathonOwn = tmp.resolve("machine-a");
     on("machine-a", "victim").steps().begin(); // another run's workspace on this machine
-    WorkspaceException e = assertThrows(WorkspaceException.class, () -> new Workspaces(marathonOwn, List.of(), store)
+    WorkspaceException e = assertThrows(WorkspaceException.class, () -> new Workspaces(marathonOwn, List.of(), store, AllowedOrigins.of(null))
         .get(new WorkspaceKey("u-2", "file://" + marathonOwn.resolve("victim"), "marathon/u-2")));
     assertTrue(e.getMessage().contains("overlaps Marathon's"), e.getMessage());
   }
