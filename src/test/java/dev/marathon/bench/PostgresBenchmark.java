@@ -50,14 +50,17 @@ public final class PostgresBenchmark {
     PostgresBenchmark b = new PostgresBenchmark(calls, Files.createTempDirectory("marathon-bench-pg"));
     Map<String, Map<String, Object>> results = new LinkedHashMap<>();
     try (DevServerFixture dev = new DevServerFixture(Files.createDirectories(b.work.resolve("dev")), "--headless").start()) {
-      results.put("dev server + directory store", b.measure("dev", dev.address(), Map.of(), null));
+      results.put("dev server + directory store", b.measure("dev", dev.address(), Map.of(), null, false));
     }
     PostgresFixture pg = PostgresFixture.shared();
     String storeUrl = pg.newDatabase("bench_store");
     int port = PostgresServerProcess.freePort();
     Process server = PostgresServerProcess.start(pg.newDatabase("bench_temporal"), port, b.work.resolve("pg-server.log"), "--headless");
     try {
-      results.put("real server on PostgreSQL + PostgreSQL store", b.measure("pg", "127.0.0.1:" + port, Map.of("MARATHON_STORE", storeUrl), storeUrl));
+      results.put("real server on PostgreSQL + PostgreSQL store", b.measure("pg", "127.0.0.1:" + port, Map.of("MARATHON_STORE", storeUrl), storeUrl, false));
+      String movingStore = pg.newDatabase("bench_store");
+      results.put("PostgreSQL + git URL, resumed elsewhere",
+          b.measure("pgmove", "127.0.0.1:" + port, Map.of("MARATHON_STORE", movingStore), movingStore, true));
     } finally {
       server.destroy();
       server.waitFor();
@@ -75,8 +78,11 @@ public final class PostgresBenchmark {
     System.out.println("(written to target/bench/postgres-" + calls + ".json)");
   }
 
-  /** One run of {@code toolCalls} calls, killed at three quarters and resumed by a second worker. */
-  Map<String, Object> measure(String name, String address, Map<String, String> env, String storeUrl) throws Exception {
+  /**
+   * One run of {@code toolCalls} calls, killed at three quarters and resumed by a second worker;
+   * with {@code moving}, on a git URL and by a worker of another home (another machine: it restores the workspace from the store).
+   */
+  Map<String, Object> measure(String name, String address, Map<String, String> env, String storeUrl, boolean moving) throws Exception {
     Map<String, Object> r = new LinkedHashMap<>();
     Path home = work.resolve("home-" + name);
     int killAt = toolCalls * 3 / 4;
@@ -84,9 +90,18 @@ public final class PostgresBenchmark {
         Connection conn = Connection.open(address, "default", false, new MarathonHome(home), new PrintWriter(new StringWriter()))) {
       Runs runs = new Runs(conn.client());
       Path repo = GitRepos.create(work.resolve("repo-" + name), Map.of("README.md", "# bench\n"));
+      if (moving) {
+        GitRepos.git(work, "clone", "-q", "--bare", repo.toString(), work.resolve("origin-" + name + ".git").toString());
+        repo = work.resolve("origin-" + name + ".git");
+      }
       WorkerProcess first = WorkerProcess.start(home, env, address, work.resolve("worker-" + name + "-1.log"));
       Instant t0 = Instant.now();
-      runs.start(TestRuns.state(name, repo, TestRuns.model(model.baseUrl(), MarathonBenchmark.WINDOW), "Make calls", options, Budget.UNLIMITED));
+      var state = TestRuns.state(name, repo, TestRuns.model(model.baseUrl(), MarathonBenchmark.WINDOW), "Make calls", options, Budget.UNLIMITED);
+      if (moving) {
+        state.spec = new dev.marathon.workflows.RunSpec(name, state.spec.title(), "file://" + repo, state.spec.branch(), state.spec.model(),
+            state.spec.options());
+      }
+      runs.start(state);
       int tenth = toolCalls / 10;
       MarathonBenchmark.awaitCalls(model, tenth); // the worker started and warmed up
       Instant from = Instant.now();
@@ -96,7 +111,8 @@ public final class PostgresBenchmark {
       Instant killed = Instant.now();
       Thread.sleep(Duration.ofSeconds(options.heartbeatSeconds() + 3).toMillis()); // the server notices the death first
       Instant started = Instant.now();
-      try (WorkerProcess second = WorkerProcess.start(home, env, address, work.resolve("worker-" + name + "-2.log"))) {
+      Path secondHome = moving ? work.resolve("home-" + name + "-elsewhere") : home;
+      try (WorkerProcess second = WorkerProcess.start(secondHome, env, address, work.resolve("worker-" + name + "-2.log"))) {
         Instant next = null;
         for (int i = 0; i < 120 && next == null; i++) {
           Thread.sleep(1_000);
@@ -114,11 +130,11 @@ public final class PostgresBenchmark {
     return r;
   }
 
-  /** The store's size: the objects' bytes in the directory, the table with its TOAST and index in PostgreSQL. */
+  /** The store's size: the objects' bytes in the directory, the tables with their TOAST and indexes in PostgreSQL. */
   static long storeBytes(Path home, String storeUrl) throws Exception {
     if (storeUrl == null) return FileCheckpointStore.open(home.resolve("store")).stats().bytes();
     try (java.sql.Connection c = PostgresFixture.shared().connect(storeUrl.substring(storeUrl.lastIndexOf('/') + 1));
-        ResultSet rs = c.createStatement().executeQuery("SELECT pg_total_relation_size('marathon_objects')")) {
+        ResultSet rs = c.createStatement().executeQuery("SELECT pg_total_relation_size('marathon_objects') + pg_total_relation_size('marathon_names')")) {
       rs.next();
       return rs.getLong(1);
     }
