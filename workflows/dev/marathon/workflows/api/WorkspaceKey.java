@@ -28,7 +28,8 @@ public record WorkspaceKey(String runId, String repo, String branch) {
   /** Null when {@code url} is a git URL a run may name, else why not. */
   public static String urlProblem(String url) {
     if (url.length() > 1024 || !URL.matcher(url).matches() || url.contains("/../") || url.endsWith("/..") || url.contains("/./")) {
-      return "repository URL '" + url + "' must be file:///PATH, ssh://[USER@]HOST[:PORT]/PATH or https://HOST[:PORT]/PATH"
+      String shown = url.replaceAll("://[^/@]*@", "://***@"); // a password typed into the URL is not echoed
+      return "repository URL '" + shown + "' must be file:///PATH, ssh://[USER@]HOST[:PORT]/PATH or https://HOST[:PORT]/PATH"
           + " (letters, digits and ._~/+- in the path; no password: the worker's own credentials are used)";
     }
     if (url.startsWith("file://") && pathProblem(url.substring("file://".length())) != null) {

@@ -173,6 +173,10 @@ final class RunCommand implements Callable<Integer> {
       err.println("[marathon] model " + settings.model() + " at " + java.net.URI.create(settings.baseUrl()).getAuthority()
           + ": the key in " + settings.apiKeyEnv() + " goes to that host and nowhere else");
     }
+    if (WorkspaceKey.isUrl(origin) && !origin.startsWith("file://")) {
+      err.println("[marathon] workers clone and push " + origin + " with their own git credentials, and only when their"
+          + " MARATHON_ORIGINS lists it");
+    }
     RunSpec runSpec = new RunSpec(runId, runTitle, origin, branch, settings, options, swarmSettings, null);
     RunState state = RunState.start(runSpec, taskText, new Budget(turns, maxHours, maxTokens, maxCost, finishAtLimit ? true : null));
 

@@ -115,6 +115,9 @@ class RunCommandIT {
         {new String[] {"run", "--repo", tmp.resolve("missing").toString(), "--task", "t"}, "does not exist"},
         {new String[] {"run", "--repo", plain.toString(), "--task", "t"}, "is not a git repository"},
         {new String[] {"run", "--repo", empty.toString(), "--task", "t"}, "has no commit"},
+        {new String[] {"run", "--repo", "https://user:secret@example.com/x.git", "--task", "t"}, "no password"},
+        {new String[] {"run", "--repo", "file://" + tmp.resolve("no-such.git"), "--task", "t"}, "cannot reach"},
+        {new String[] {"run", "--repo", "file://" + empty, "--task", "t"}, "has no commit yet"},
         {new String[] {"run", "--repo", repo.toString()}, "--task"},
         {new String[] {"run", "--repo", repo.toString(), "--task", "t", "--task-file", "x"}, "mutually exclusive"},
         {new String[] {"run", "--repo", repo.toString(), "--task-file", tmp.resolve("nofile").toString()}, "does not exist"},
@@ -145,6 +148,7 @@ class RunCommandIT {
       assertEquals(2, r.exit(), r.toString());
       assertTrue(r.err().contains((String) c[1]), "expected '" + c[1] + "' in " + r);
       assertTrue(!r.err().contains("\tat "), "no stack traces for bad input: " + r);
+      assertTrue(!r.err().contains("secret"), "a password in a URL is not echoed: " + r);
     }
     // Nothing configured runs the embedded local model (LocalModelIT); a model with no endpoint is refused.
     Launcher.Result noEndpoint = Launcher.run(home, Map.of("MARATHON_BASE_URL", "", "MARATHON_MODEL", ""), 120,
