@@ -53,19 +53,24 @@ class SwarmIT {
   @TempDir Path tmp;
 
   static ScriptedModel.Script script() {
+    return script(AGENTS, AGENT_TURNS);
+  }
+
+  /** A coordinator that spawns {@code agents} sub-agents, each appending one line per turn to part-k.txt for {@code turns} turns, then collects. */
+  static ScriptedModel.Script script(int agents, int turns) {
     return (turn, req) -> {
       String task = ScriptedModel.task(req);
-      for (int k = 1; k <= AGENTS; k++) {
+      for (int k = 1; k <= agents; k++) {
         if (task.contains("Write part " + k + ".")) {
-          return turn <= AGENT_TURNS ? Reply.tools("part " + k + " turn " + turn, bash("echo " + turn + " >> part-" + k + ".txt; sleep 0.5"))
-              : Reply.tools("done " + k, finish("part " + k + ": " + AGENT_TURNS + " lines"));
+          return turn <= turns ? Reply.tools("part " + k + " turn " + turn, bash("echo " + turn + " >> part-" + k + ".txt; sleep 0.5"))
+              : Reply.tools("done " + k, finish("part " + k + ": " + turns + " lines"));
         }
       }
       return switch (turn) {
         case 1 -> {
-          List<Map<String, String>> agents = new ArrayList<>();
-          for (int k = 1; k <= AGENTS; k++) agents.add(Map.of("title", "Part " + k, "task", "Write part " + k + "."));
-          yield Reply.tools("split the work", call("spawn_agents", Map.of("agents", agents)));
+          List<Map<String, String>> list = new ArrayList<>();
+          for (int k = 1; k <= agents; k++) list.add(Map.of("title", "Part " + k, "task", "Write part " + k + "."));
+          yield Reply.tools("split the work", call("spawn_agents", Map.of("agents", list)));
         }
         case 2 -> Reply.tools("collect", call("wait_agents", Map.of()));
         default -> Reply.tools("done", finish("all parts merged"));

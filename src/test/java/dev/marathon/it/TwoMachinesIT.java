@@ -1,7 +1,6 @@
 package dev.marathon.it;
 
 import static dev.marathon.testing.ScriptedModel.bash;
-import static dev.marathon.testing.ScriptedModel.call;
 import static dev.marathon.testing.ScriptedModel.finish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -159,24 +158,7 @@ class TwoMachinesIT {
     int agents = 20;
     int agentTurns = 3;
     String url = origin(Map.of("README.md", "# swarm\n"));
-    ScriptedModel.Script script = (turn, req) -> {
-      String task = ScriptedModel.task(req);
-      for (int k = 1; k <= agents; k++) {
-        if (task.contains("Write part " + k + ".")) {
-          return turn <= agentTurns ? Reply.tools("part " + k, bash("echo " + turn + " >> part-" + k + ".txt; sleep 0.3"))
-              : Reply.tools("done " + k, finish("part " + k));
-        }
-      }
-      return switch (turn) {
-        case 1 -> {
-          List<Map<String, String>> list = new ArrayList<>();
-          for (int k = 1; k <= agents; k++) list.add(Map.of("title", "Part " + k, "task", "Write part " + k + "."));
-          yield Reply.tools("split the work", call("spawn_agents", Map.of("agents", list)));
-        }
-        case 2 -> Reply.tools("collect", call("wait_agents", Map.of()));
-        default -> Reply.tools("done", finish("all parts merged"));
-      };
-    };
+    ScriptedModel.Script script = SwarmIT.script(agents, agentTurns);
     try (ScriptedModel model = new ScriptedModel(script)) {
       WorkerProcess a = worker("machine-a");
       WorkerProcess b = worker("machine-b");
