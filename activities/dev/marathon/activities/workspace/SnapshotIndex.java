@@ -116,7 +116,7 @@ final class SnapshotIndex {
   }
 
   /** Deletes the index (split index included): the next snapshot hashes every file again. */
-  private void forget() {
+  void forget() {
     try (Stream<Path> files = Files.list(meta)) {
       for (Path f : files.filter(f -> f.getFileName().toString().startsWith("index") || f.getFileName().toString().startsWith("sharedindex.")).toList()) {
         Files.deleteIfExists(f);

@@ -11,6 +11,7 @@ import dev.marathon.testing.GitRepos;
 import dev.marathon.workflows.api.WorkspaceKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -154,6 +155,10 @@ class WorkspaceTest {
     assertEquals(head, GitRepos.git(repo, "rev-parse", "marathon/ws-1"));
     assertEquals("c\n", GitRepos.git(repo, "show", "marathon/ws-1:c.txt") + "\n");
     assertFalse(Files.exists(ws.root()), "the finished run's checkout is gone");
+    try (var left = Files.list(tmp.resolve("workspaces/ws-1.marathon"))) {
+      List<String> index = left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("index") || n.startsWith("sharedindex.")).toList();
+      assertEquals(List.of(), index, "and Marathon's index of it (15 MB at 92,000 files)");
+    }
     assertEquals(userBefore, GitRepos.fingerprint(repo), "only the run's branch moved");
     assertEquals(head, new Workspaces(tmp.resolve("workspaces")).get(ws.key()).publishing().commit(s1, "marathon: final", Git.IDENTITY));
     assertEquals("2", GitRepos.git(repo, "rev-list", "--count", "marathon/ws-1"));
