@@ -42,7 +42,7 @@ final class Checkout {
 
   /** A fresh checkout of {@code tree} of {@code treeish} with HEAD at {@code head} on {@code headRef}. */
   void recreate(String head, String headRef, String treeish) {
-    Workspace.deleteTree(root);
+    Workspace.deleteTree(root, heartbeat.get());
     initRepository();
     inWorkTree(env -> Git.sh(root, env, heartbeat.get(), "git read-tree -u --reset \"$1^{tree}\"", treeish));
     pointHead(new Snapshot(null, head, headRef));

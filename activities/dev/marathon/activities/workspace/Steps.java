@@ -300,7 +300,7 @@ public final class Steps {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) return;
     knownAt = null;
     index.forget(); // it describes the checkout: 15 MB at 92,000 files, of no use once the checkout is gone
-    Workspace.deleteTree(root);
+    Workspace.deleteTree(root, heartbeat);
     snapshots.linkObjects();
   }
 

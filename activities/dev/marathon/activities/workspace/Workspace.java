@@ -225,8 +225,13 @@ public final class Workspace {
   }
 
   static void deleteTree(Path dir) {
+    deleteTree(dir, () -> { });
+  }
+
+  /** {@link #deleteTree(Path)}, calling {@code heartbeat} as it goes (a large checkout takes seconds). */
+  static void deleteTree(Path dir, Runnable heartbeat) {
     try {
-      FileTrees.delete(dir);
+      FileTrees.delete(dir, heartbeat);
     } catch (IOException e) {
       throw new WorkspaceException("cannot remove " + dir + ": " + e.getMessage(), false);
     }

@@ -34,4 +34,14 @@ class FileTreesTest {
 
     FileTrees.delete(tmp.resolve("never-there")); // nothing to do
   }
+
+  @Test
+  void aLargeTreeReportsProgressAsItGoes() throws Exception {
+    Path tree = Files.createDirectories(tmp.resolve("large"));
+    for (int i = 0; i < 5 * FileTrees.EVERY; i++) Files.writeString(tree.resolve("f" + i), "");
+    java.util.concurrent.atomic.AtomicInteger beats = new java.util.concurrent.atomic.AtomicInteger();
+    FileTrees.delete(tree, beats::incrementAndGet);
+    assertFalse(Files.exists(tree));
+    assertEquals(5, beats.get(), "one heartbeat per " + FileTrees.EVERY + " paths removed");
+  }
 }
