@@ -39,6 +39,8 @@ public final class LargeRepoBenchmark {
     }
     System.out.printf(Locale.ROOT, "ratio %d files / 1 file: file step %.2f×, file step scanning the whole tree %.2f×, bash step %.2f×%n",
         files, large[2] / small[2], large[3] / small[3], large[4] / small[4]);
+    System.out.printf(Locale.ROOT, "list_files/grep of one 100-file directory at %d files: %.1f ms walking it alone, %.1f ms filtering the whole listing%n",
+        files, large[5], large[6]);
   }
 
   /** {files, seconds to create the workspace, ms per file step (one path), ms per file step (whole tree), ms per bash-like step}. */
@@ -68,7 +70,19 @@ public final class LargeRepoBenchmark {
       at = ws.steps().snapshot(at, "bash");
       bash.add((System.nanoTime() - s) / 1e6);
     }
-    return new double[] {files, create, median(onePath), median(wholeTree), median(bash)};
+    List<Double> dirOnly = new ArrayList<>();
+    List<Double> filtered = new ArrayList<>();
+    dev.marathon.activities.GitWorkTreeFiles listing = new dev.marathon.activities.GitWorkTreeFiles();
+    String dir = "d" + Math.max(0, files / 100 - 1);
+    for (int i = 0; i < 5; i++) {
+      long s = System.nanoTime();
+      listing.under(ws.root(), dir);
+      dirOnly.add((System.nanoTime() - s) / 1e6);
+      s = System.nanoTime();
+      listing.list(ws.root()).stream().filter(f -> f.startsWith(dir + "/")).toList();
+      filtered.add((System.nanoTime() - s) / 1e6);
+    }
+    return new double[] {files, create, median(onePath), median(wholeTree), median(bash), median(dirOnly), median(filtered)};
   }
 
   static Path generate(Path repo, int files) throws Exception {
