@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
         ExportCommand.class,
         ForkCommand.class,
         RewindCommand.class,
+        ScheduleCommand.class,
         GcCommand.class,
         ModelsCommand.class,
         ModelCommand.class,

@@ -144,17 +144,36 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    RunState state = state(err, null);
+    if (!state.spec.options().containment().sandbox() && !detach) {
+      err.println("warning: --sandbox off: the agent's commands run as you, unconfined; they can read this worker's"
+          + " environment (the model key included) through /proc. The run's details say so.");
+    }
+    try (Connection conn = connection.open(true, err)) {
+      return RunStarter.start(conn, state, detach, out, err);
+    }
+  }
+
+  /**
+   * The run these options describe, checked, with what the user should know said on {@code err}.
+   * With {@code schedule}, the template of that schedule's runs: its id is the schedule's name
+   * (each firing adds the time, {@code ScheduledRunImpl}), and no branch is looked for yet.
+   */
+  RunState state(PrintWriter err, String schedule) {
     String origin = repository();
     Path top = WorkspaceKey.isUrl(origin) ? null : Path.of(origin); // a URL's .marathon/config.json is not read here
     String taskText = taskText();
     OptionChecks.notBlank("--title", title);
     Swarm swarmSettings = swarm(); // checked before anything is printed
     String runTitle = title != null ? Text.oneLine(title, 200) : Text.oneLine(taskText.strip().lines().findFirst().orElse("task"), 100);
-    String runId = id != null ? id : RunIds.fresh(runTitle);
-    String idProblem = RunIds.problem(runId);
-    if (idProblem != null) throw new BadInputException(id != null ? "--id: " + idProblem : idProblem);
+    if (schedule != null && id != null) throw new BadInputException("--id: a schedule's runs are named after it and the time");
+    String runId = schedule != null ? schedule : id != null ? id : RunIds.fresh(runTitle);
+    String idProblem = RunIds.problem(schedule != null ? schedule + "-20261204-010000" : runId);
+    if (idProblem != null) throw new BadInputException(schedule != null ? "schedule name: " + idProblem : id != null ? "--id: " + idProblem : idProblem);
     String branch = "marathon/" + runId;
-    if (Repositories.branchExists(origin, branch)) throw new BadInputException("branch " + branch + " already exists in " + origin + "; pick another --id");
+    if (schedule == null && Repositories.branchExists(origin, branch)) {
+      throw new BadInputException("branch " + branch + " already exists in " + origin + "; pick another --id");
+    }
     ModelSettings settings = model.settings(top);
     ModelPresets.Preset preset = model.chosen();
     RunOptions options = options();
@@ -178,15 +197,7 @@ final class RunCommand implements Callable<Integer> {
           + " MARATHON_ORIGINS lists it");
     }
     RunSpec runSpec = new RunSpec(runId, runTitle, origin, branch, settings, options, swarmSettings, null);
-    RunState state = RunState.start(runSpec, taskText, new Budget(turns, maxHours, maxTokens, maxCost, finishAtLimit ? true : null));
-
-    if (!options.containment().sandbox() && !detach) {
-      err.println("warning: --sandbox off: the agent's commands run as you, unconfined; they can read this worker's"
-          + " environment (the model key included) through /proc. The run's details say so.");
-    }
-    try (Connection conn = connection.open(true, err)) {
-      return RunStarter.start(conn, state, detach, out, err);
-    }
+    return RunState.start(runSpec, taskText, new Budget(turns, maxHours, maxTokens, maxCost, finishAtLimit ? true : null));
   }
 
   /** The swarm settings of a coordinator ({@code --swarm}), checked; null for an ordinary run. */

@@ -17,6 +17,7 @@ import dev.marathon.activities.tools.ToolCatalog;
 import dev.marathon.activities.workspace.AllowedOrigins;
 import dev.marathon.activities.workspace.Workspaces;
 import dev.marathon.workflows.AgentWorkflowImpl;
+import dev.marathon.workflows.ScheduledRunImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -76,7 +77,7 @@ public final class WorkerHost implements AutoCloseable {
     factory.newWorker(TASK_QUEUE, io.temporal.worker.WorkerOptions.newBuilder()
             .setIdentity(QUERY_ONLY_IDENTITY + ProcessHandle.current().pid())
             .build())
-        .registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
+        .registerWorkflowImplementationTypes(AgentWorkflowImpl.class, ScheduledRunImpl.class);
     factory.start();
     return new WorkerHost(factory, null);
   }
@@ -105,7 +106,7 @@ public final class WorkerHost implements AutoCloseable {
     ToolCatalog catalog = new ToolCatalog();
     Secrets secrets = Secrets.fromEnvironment();
     Workspaces workspaces = new Workspaces(home.workspaces(), home.hiddenFromCommands(), store, AllowedOrigins.fromEnvironment());
-    worker.registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(AgentWorkflowImpl.class, ScheduledRunImpl.class);
     worker.registerActivitiesImplementations(
         new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(20)), catalog, Prices.load(home.prices()), secrets, localModels,
             policy.keys()),
