@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
         ForkCommand.class,
         RewindCommand.class,
         ScheduleCommand.class,
+        ReportCommand.class,
         GcCommand.class,
         ModelsCommand.class,
         ModelCommand.class,
