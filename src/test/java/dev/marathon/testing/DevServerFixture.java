@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 public final class DevServerFixture implements AutoCloseable {
   private final Path db;
   private final Path log;
-  private final int port;
-  private final int uiPort;
+  private int port;
+  private int uiPort;
+  private boolean started;
   private final List<String> extra;
   private Process process;
 
@@ -39,6 +40,28 @@ public final class DevServerFixture implements AutoCloseable {
   }
 
   public DevServerFixture start() throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        startOnce();
+        started = true;
+        return this;
+      } catch (ExitedAtStart e) {
+        // Another test's server, dying a moment ago, may still hold one of the ports the dev server
+        // picks for itself: a first start tries fresh ports (a restart must keep its address).
+        if (started || attempt == 3) throw new AssertionError(e.getMessage());
+        port = freePortWithUi();
+        uiPort = port + 1000;
+      }
+    }
+  }
+
+  private static final class ExitedAtStart extends RuntimeException {
+    ExitedAtStart(String message) {
+      super(message);
+    }
+  }
+
+  private void startOnce() throws IOException {
     DevServer server = new DevServer(binary(), db, "127.0.0.1", port, uiPort, extra);
     List<String> cmd = new ArrayList<>(server.command());
     process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -48,9 +71,9 @@ public final class DevServerFixture implements AutoCloseable {
         WorkflowServiceStubs s = WorkflowServiceStubs.newConnectedServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(address()).build(), Duration.ofSeconds(1));
         s.shutdownNow();
-        return this;
+        return;
       } catch (RuntimeException notYet) {
-        if (!process.isAlive()) throw new AssertionError("the dev server exited; see " + log);
+        if (!process.isAlive()) throw new ExitedAtStart("the dev server exited; see " + log + ":\n" + tail(log));
         sleep(200);
       }
     }
@@ -119,6 +142,15 @@ public final class DevServerFixture implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0)) {
       s.setReuseAddress(true);
       return s.getLocalPort();
+    }
+  }
+
+  private static String tail(Path file) {
+    try {
+      List<String> lines = java.nio.file.Files.readAllLines(file);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
     }
   }
 
