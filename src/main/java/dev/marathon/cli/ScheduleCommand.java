@@ -74,8 +74,10 @@ final class ScheduleCommand implements Callable<Integer> {
           new Schedules(conn.client()).create(name, cron, policy, template);
         } catch (io.temporal.client.schedules.ScheduleAlreadyRunningException e) {
           throw new BadInputException("schedule " + name + " already exists (./marathon schedule delete " + name + " first)");
-        } catch (io.grpc.StatusRuntimeException e) {
-          throw new BadInputException("the server refused schedule " + name + ": " + e.getStatus().getDescription());
+        } catch (RuntimeException e) {
+          io.grpc.StatusRuntimeException refused = refusal(e);
+          if (refused == null || refused.getStatus().getCode() != io.grpc.Status.Code.INVALID_ARGUMENT) throw e;
+          throw new BadInputException("the server refused schedule " + name + ": " + refused.getStatus().getDescription());
         }
       }
       err.println("[marathon] schedule " + name + " (" + cron + " UTC) starts runs " + name + "-<yyyyMMdd-HHmmss> on "
@@ -83,6 +85,12 @@ final class ScheduleCommand implements Callable<Integer> {
       spec.commandLine().getOut().println(name);
       return ExitCodes.OK;
     }
+  }
+
+  /** The server's refusal somewhere in {@code e}'s causes, or null. */
+  static io.grpc.StatusRuntimeException refusal(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof io.grpc.StatusRuntimeException s) return s;
+    return null;
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List Marathon's schedules.")
@@ -135,8 +143,10 @@ final class ScheduleCommand implements Callable<Integer> {
         try {
           handle.describe(); // refuses an unknown name before acting
           said = apply(handle, spec.commandLine().getOut());
-        } catch (io.temporal.client.schedules.ScheduleException | io.grpc.StatusRuntimeException e) {
-          throw new BadInputException("no schedule " + name + " (./marathon schedule list): " + e.getMessage());
+        } catch (RuntimeException e) {
+          io.grpc.StatusRuntimeException refused = refusal(e);
+          if (refused == null || refused.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) throw e;
+          throw new BadInputException("no schedule " + name + " (./marathon schedule list)");
         }
         if (said != null) spec.commandLine().getOut().println(name + ": " + said);
         return ExitCodes.OK;
@@ -151,7 +161,8 @@ final class ScheduleCommand implements Callable<Integer> {
       ScheduleDescription d = schedule.describe();
       Object title = d.getMemo("title", String.class);
       out.println("schedule " + name + (title == null ? "" : ": " + title));
-      out.println("  when:     " + String.join(", ", d.getSchedule().getSpec().getCronExpressions()) + " (UTC)");
+      Object cron = d.getMemo("cron", String.class);
+      out.println("  when:     " + (cron == null ? "(not made by ./marathon schedule create)" : cron) + " (UTC)");
       out.println("  overlap:  " + d.getSchedule().getPolicy().getOverlap().name().replace("SCHEDULE_OVERLAP_POLICY_", "").toLowerCase(java.util.Locale.ROOT));
       out.println("  state:    " + (d.getSchedule().getState().isPaused() ? "paused" : "active")
           + (d.getSchedule().getState().getNote() == null || d.getSchedule().getState().getNote().isBlank() ? "" : " (" + d.getSchedule().getState().getNote() + ")"));

@@ -53,7 +53,8 @@ public final class Schedules {
         .setSpec(ScheduleSpec.newBuilder().setCronExpressions(List.of(cron)).build())
         .setPolicy(SchedulePolicy.newBuilder().setOverlap(overlap).build())
         .build();
-    client.createSchedule(name, schedule, ScheduleOptions.newBuilder().setMemo(Map.of("title", template.spec.title())).build());
+    // The server keeps a cron expression as calendar specs: the expression itself is kept for people in the memo.
+    client.createSchedule(name, schedule, ScheduleOptions.newBuilder().setMemo(Map.of("title", template.spec.title(), "cron", cron)).build());
   }
 
   /** Marathon's schedules (those whose firings are {@link ScheduledRun}s). */
