@@ -29,6 +29,17 @@ final class ConnectionOptions {
     return env != null && !env.isBlank() ? OptionChecks.address("TEMPORAL_ADDRESS", env) : Connection.defaultAddress();
   }
 
+  /**
+   * These options where given, else {@code later}'s: a command that hands the rest of its line to
+   * another command's parser ({@code schedule create}, then run's options) finds them on either side.
+   */
+  ConnectionOptions or(ConnectionOptions later) {
+    ConnectionOptions both = new ConnectionOptions();
+    both.address = address != null ? address : later.address;
+    both.namespace = !"default".equals(namespace) ? namespace : later.namespace;
+    return both;
+  }
+
   /** Connects; {@code startIfMissing} lets a local server be started when none answers. */
   Connection open(boolean startIfMissing, PrintWriter err) {
     return Connection.open(address(), namespace, startIfMissing, MarathonHome.fromEnvironment(), err);

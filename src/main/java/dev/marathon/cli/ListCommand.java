@@ -94,7 +94,7 @@ final class ListCommand implements Callable<Integer> {
       } catch (Repositories.Problem gone) {
         // the repository may be gone; its runs are still listed by the path given
       }
-      q.append(" AND ").append(MarathonSearchAttributes.REPO.getName()).append(" = '").append(path.replace("'", "\\'")).append("'");
+      q.append(" AND ").append(MarathonSearchAttributes.REPO.getName()).append(" = ").append(Runs.quoted(path));
     }
     if (swarm != null) {
       String problem = RunIds.problem(swarm);

@@ -47,6 +47,8 @@ public final class Main {
   /** The configured command line; tests drive it in-process. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    // schedule create NAME --cron EXPR, then run's options: everything from the first option it does not know is run's.
+    cl.getSubcommands().get("schedule").getSubcommands().get("create").setStopAtUnmatched(true);
     cl.setExecutionExceptionHandler(Main::handle);
     cl.setParameterExceptionHandler((ex, a) -> {
       PrintWriter err = ex.getCommandLine().getErr();

@@ -27,10 +27,12 @@ import picocli.CommandLine.Spec;
 final class ReportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--since", paramLabel = "DURATION", defaultValue = "12h", description = "The window: 90m, 12h, 2d (default 12h).")
+  @Option(names = "--since", paramLabel = "DURATION|TIME", defaultValue = "12h",
+      description = "The window: 90m, 12h, 2d (default 12h), or a time, 2026-12-03T18:00:00Z.")
   String since;
 
-  @Option(names = "--repo", paramLabel = "DIR|URL", description = "Only the runs on this repository.")
+  @Option(names = "--repo", paramLabel = "DIR|URL",
+      description = "Only the runs on this repository. Branches' diffstats are read in this one (else in the current directory's).")
   String repo;
 
   @Option(names = "--json", description = "Print JSON, for scripts.")
@@ -43,11 +45,11 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Duration window = window(since);
+    Instant from = start(since);
     String onRepo = repo == null ? null : repoFilter(repo);
     PrintWriter out = spec.commandLine().getOut();
     try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
-      MorningReport report = MorningReport.gather(new Runs(conn.client()), Instant.now().minus(window), onRepo);
+      MorningReport report = MorningReport.gather(new Runs(conn.client()), from, onRepo, yours(onRepo));
       if (json) {
         out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json(report)));
       } else {
@@ -104,10 +106,35 @@ final class ReportCommand implements Callable<Integer> {
     return m >= 60 ? String.format(Locale.ROOT, "%dh%02dm", m / 60, m % 60) : m >= 1 ? m + "m" : d.toSeconds() + "s";
   }
 
+  /**
+   * The repository the user named (or stands in): the only one the report runs git in, for
+   * diffstats. A run's own repository is a run input, and git is not run where a stranger says.
+   */
+  private static Path yours(String onRepo) {
+    if (onRepo != null) return dev.marathon.workflows.api.WorkspaceKey.isUrl(onRepo) ? null : Path.of(onRepo);
+    try {
+      return Repositories.topLevel(Path.of("").toAbsolutePath());
+    } catch (Repositories.Problem notInOne) {
+      return null;
+    }
+  }
+
+  /** The window's start: a time ({@code 2026-12-03T18:00:00Z}), or now less a duration. */
+  static Instant start(String text) {
+    if (text != null && text.contains("T")) {
+      try {
+        return Instant.parse(text.strip());
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new BadInputException("--since takes a duration like 12h or a time like 2026-12-03T18:00:00Z, got '" + text + "'");
+      }
+    }
+    return Instant.now().minus(window(text));
+  }
+
   /** {@code 90m}, {@code 12h}, {@code 2d}. */
   static Duration window(String text) {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("([1-9][0-9]{0,5})([smhd])").matcher(text == null ? "" : text.strip());
-    if (!m.matches()) throw new BadInputException("--since takes a duration like 90m, 12h or 2d, got '" + text + "'");
+    if (!m.matches()) throw new BadInputException("--since takes a duration like 90m, 12h or 2d, or a time like 2026-12-03T18:00:00Z, got '" + text + "'");
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {
       case "s" -> Duration.ofSeconds(n);

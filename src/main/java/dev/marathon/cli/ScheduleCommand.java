@@ -68,8 +68,17 @@ final class ScheduleCommand implements Callable<Integer> {
       } catch (CommandLine.ParameterException e) {
         throw new BadInputException(e.getMessage() + " (after NAME and --cron come ./marathon run's options)");
       }
+      if (run.detach) throw new BadInputException("--detach: a schedule's runs are always carried by a worker");
       RunState template = run.state(err, name);
-      try (Connection conn = connection.open(true, err)) {
+      if (!template.spec.options().containment().sandbox()) {
+        err.println("warning: --sandbox off: each of this schedule's runs runs the agent's commands as the worker's user, unconfined;"
+            + " they can read that worker's environment (the model key included) through /proc");
+      }
+      try (Connection conn = connection.or(run.connection).open(true, err)) {
+        if (!conn.durable()) {
+          throw new BadInputException("a schedule needs a Temporal server that outlives this command; install the Temporal CLI"
+              + " (scripts/install-temporal-cli) or pass --address");
+        }
         try {
           new Schedules(conn.client()).create(name, cron, policy, template);
         } catch (io.temporal.client.schedules.ScheduleAlreadyRunningException e) {
@@ -141,7 +150,11 @@ final class ScheduleCommand implements Callable<Integer> {
         ScheduleHandle handle = new Schedules(conn.client()).handle(name);
         String said;
         try {
-          handle.describe(); // refuses an unknown name before acting
+          // Refuses an unknown name, and a schedule that is not Marathon's, before acting on it.
+          if (!(handle.describe().getSchedule().getAction() instanceof io.temporal.client.schedules.ScheduleActionStartWorkflow a)
+              || !a.getWorkflowType().equals("ScheduledRun")) {
+            throw new BadInputException("schedule " + name + " is not one of Marathon's (its firings are not ScheduledRun); use temporal schedule");
+          }
           said = apply(handle, spec.commandLine().getOut());
         } catch (RuntimeException e) {
           io.grpc.StatusRuntimeException refused = refusal(e);

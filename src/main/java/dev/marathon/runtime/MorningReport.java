@@ -5,7 +5,6 @@ import dev.marathon.workflows.MarathonSearchAttributes;
 import dev.marathon.workflows.Pause;
 import dev.marathon.workflows.Progress;
 import dev.marathon.workflows.RunReport;
-import dev.marathon.workflows.api.WorkspaceKey;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.common.SearchAttributes;
@@ -27,7 +26,7 @@ import java.util.Map;
 public record MorningReport(Instant since, Instant until, List<Entry> runs) {
 
   /**
-   * One run.
+   * One run; a coordinator's tokens and cost include its sub-agents' (those in the window).
    *
    * @param ended null while it runs
    * @param pausedBecause why a paused run waits, with what resumes it; null otherwise
@@ -43,30 +42,60 @@ public record MorningReport(Instant since, Instant until, List<Entry> runs) {
     }
   }
 
-  /** The report of the window {@code since}..now, of runs on {@code repo} only when it is not null. */
-  public static MorningReport gather(Runs runs, Instant since, String repo) {
+  /**
+   * The report of the window {@code since}..now, of runs on {@code repo} only when it is not null.
+   * A branch's diffstat is computed only in {@code diffstatIn}, the repository the user named: the
+   * repository a run names is a run input, and git is not run in a directory a stranger chose.
+   */
+  public static MorningReport gather(Runs runs, Instant since, String repo, Path diffstatIn) {
     Instant now = Instant.now();
     String query = "WorkflowType = 'AgentWorkflow' AND (StartTime >= '" + since + "' OR CloseTime >= '" + since
         + "' OR ExecutionStatus = 'Running')";
-    if (repo != null) query += " AND " + MarathonSearchAttributes.REPO.getName() + " = '" + repo.replace("'", "\\'") + "'";
-    // A run that continued as new is several executions: the newest carries its numbers, the oldest its start.
+    if (repo != null) query += " AND " + MarathonSearchAttributes.REPO.getName() + " = " + Runs.quoted(repo);
+    // A run that continued as new is several executions: the newest carries its numbers.
     Map<String, WorkflowExecutionMetadata> newest = new LinkedHashMap<>();
-    Map<String, Instant> firstStart = new LinkedHashMap<>();
+    Map<String, double[]> swarms = new LinkedHashMap<>(); // a coordinator's sub-agents' {cost, tokens}
     for (WorkflowExecutionMetadata m : runs.client().listExecutions(query).toList()) {
-      if (m.getTypedSearchAttributes().get(MarathonSearchAttributes.COORDINATOR) != null) continue; // a sub-agent: in its coordinator's row
+      SearchAttributes sa = m.getTypedSearchAttributes();
+      String coordinator = sa.get(MarathonSearchAttributes.COORDINATOR);
+      if (coordinator != null) { // a sub-agent: its spending is in its coordinator's row
+        double[] sum = swarms.computeIfAbsent(coordinator, c -> new double[2]);
+        sum[0] += sa.get(MarathonSearchAttributes.COST) == null ? 0 : sa.get(MarathonSearchAttributes.COST);
+        sum[1] += orZero(sa.get(MarathonSearchAttributes.TOKENS));
+        continue;
+      }
       String id = m.getExecution().getWorkflowId();
       WorkflowExecutionMetadata known = newest.get(id);
       if (known == null || m.getStartTime().isAfter(known.getStartTime())) newest.put(id, m);
-      firstStart.merge(id, m.getStartTime(), (a, b) -> a.isBefore(b) ? a : b);
     }
     List<Entry> entries = new ArrayList<>();
     RunInspector inspector = new RunInspector(runs);
-    for (WorkflowExecutionMetadata m : newest.values()) entries.add(entry(runs, inspector, m, firstStart.get(m.getExecution().getWorkflowId())));
+    for (WorkflowExecutionMetadata m : newest.values()) {
+      String id = m.getExecution().getWorkflowId();
+      Entry e;
+      try {
+        e = entry(runs, inspector, m, firstStart(runs, id, m.getStartTime()), swarms.getOrDefault(id, new double[2]), diffstatIn);
+      } catch (RuntimeException unreadable) { // one run the report cannot read does not hide the others
+        e = new Entry(id, id, "unreadable", null, null, "marathon/" + id, m.getStartTime(), m.getCloseTime(), 0, 0, 0, 0, null,
+            null, null, null, "./marathon status " + id + " (the report could not read it: " + unreadable.getMessage() + ")");
+      }
+      entries.add(e);
+    }
     entries.sort((a, b) -> a.started().compareTo(b.started()));
     return new MorningReport(since, now, entries);
   }
 
-  private static Entry entry(Runs runs, RunInspector inspector, WorkflowExecutionMetadata m, Instant started) {
+  /** When the run began: the start of its first execution, which may be before the window (a chain continued as new). */
+  private static Instant firstStart(Runs runs, String id, Instant newest) {
+    Instant first = newest;
+    for (WorkflowExecutionMetadata m : runs.client().listExecutions("WorkflowId = " + Runs.quoted(id)).toList()) {
+      if (m.getStartTime().isBefore(first)) first = m.getStartTime();
+    }
+    return first;
+  }
+
+  private static Entry entry(Runs runs, RunInspector inspector, WorkflowExecutionMetadata m, Instant started, double[] swarm,
+      Path diffstatIn) {
     String id = m.getExecution().getWorkflowId();
     SearchAttributes sa = m.getTypedSearchAttributes();
     String status = Runs.statusName(m.getStatus());
@@ -80,7 +109,7 @@ public record MorningReport(Instant since, Instant until, List<Entry> runs) {
     String branch = "marathon/" + id;
     if (m.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
       RunReport report = runs.result(id);
-      outcome = report.outcome().name().toLowerCase(java.util.Locale.ROOT);
+      outcome = report.outcome() == null ? null : report.outcome().name().toLowerCase(java.util.Locale.ROOT);
       summary = report.summary();
       if (report.progress() != null && report.progress().branch() != null) branch = report.progress().branch();
     } else if (m.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING && "paused".equals(phase)) {
@@ -91,7 +120,8 @@ public record MorningReport(Instant since, Instant until, List<Entry> runs) {
     String next = next(id, m.getStatus(), phase, outcome);
     return new Entry(id, title == null ? id : title.toString(), status, phase, repo, branch, started,
         m.getCloseTime(), orZero(sa.get(MarathonSearchAttributes.TURNS)), orZero(sa.get(MarathonSearchAttributes.TOOL_CALLS)),
-        orZero(sa.get(MarathonSearchAttributes.TOKENS)), cost == null ? 0 : cost, outcome, summary, pausedBecause, diffstat(repo, branch), next);
+        orZero(sa.get(MarathonSearchAttributes.TOKENS)) + (long) swarm[1], (cost == null ? 0 : cost) + swarm[0], outcome, summary,
+        pausedBecause, diffstatIn != null && diffstatIn.toString().equals(repo) ? diffstat(diffstatIn, branch) : null, next);
   }
 
   /** What to do about a run, as the command that does it. */
@@ -107,11 +137,11 @@ public record MorningReport(Instant since, Instant until, List<Entry> runs) {
     return "read why: ./marathon status " + id + "; go on: ./marathon resume " + id;
   }
 
-  /** {@code git diff --shortstat} of the branch against where it forked from HEAD, in a repository on this machine; else null. */
-  static String diffstat(String repo, String branch) {
-    if (repo == null || WorkspaceKey.isUrl(repo) || !Files.isDirectory(Path.of(repo))) return null;
+  /** {@code git diff --shortstat} of the branch against where it forked from HEAD, in the user's repository; else null. */
+  static String diffstat(Path repo, String branch) {
+    if (!Files.isDirectory(repo)) return null;
     try {
-      Git.Result r = Git.git(Path.of(repo), "diff", "--no-ext-diff", "--no-textconv", "--shortstat", "HEAD..." + branch, "--");
+      Git.Result r = Git.git(repo, "diff", "--no-ext-diff", "--no-textconv", "--shortstat", "HEAD..." + branch, "--");
       return r.ok() && !r.out().isBlank() ? r.out().strip() : r.ok() ? "no changes" : null;
     } catch (RuntimeException unreadable) {
       return null;

@@ -46,6 +46,11 @@ public final class Runs {
     WorkflowClient.start(client.newWorkflowStub(AgentWorkflow.class, options)::run, state);
   }
 
+  /** {@code value} as a string literal of a visibility query: backslashes and quotes escaped. */
+  public static String quoted(String value) {
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
   /** The run's latest execution (after continue-as-new, the newest run of the chain). */
   public WorkflowStub stub(String runId) {
     return client.newUntypedWorkflowStub(runId);

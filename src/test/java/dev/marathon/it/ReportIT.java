@@ -66,10 +66,10 @@ class ReportIT {
       Eventually.get(() -> "paused".equals(runs.describe("night-paused").getTypedSearchAttributes()
           .get(dev.marathon.workflows.MarathonSearchAttributes.PHASE)) ? true : null, Duration.ofMinutes(2), "night-paused paused on its budget");
 
-      String since = (Duration.between(windowStart, Instant.now()).toSeconds() + 2) + "s";
+      String since = windowStart.toString();
       Path page = tmp.resolve("report.html");
       Launcher.Result r = Launcher.run(home, Map.of(), 120, "report", "--since", since, "--json", "--html", page.toString(),
-          "--address", server.address());
+          "--repo", repo.toString(), "--address", server.address());
       assertEquals(0, r.exit(), r.toString());
       Map<String, JsonNode> byId = new HashMap<>();
       for (JsonNode run : Json.MAPPER.readTree(r.out()).path("runs")) byId.put(run.path("id").asText(), run);
@@ -90,6 +90,10 @@ class ReportIT {
       assertTrue(text.out().contains("2 runs since") && text.out().contains("waits: "), text.toString());
       Launcher.Result bad = Launcher.run(home, Map.of(), 60, "report", "--since", "yesterday", "--address", server.address());
       assertEquals(2, bad.exit(), bad.toString());
+      assertTrue(bad.err().contains("--since takes a duration"), bad.toString());
+      Launcher.Result elsewhere = Launcher.run(home, Map.of(), 120, "report", "--since", since, "--json", "--repo", tmp.resolve("other").toString(),
+          "--address", server.address());
+      assertEquals(0, Json.MAPPER.readTree(elsewhere.out()).path("runs").size(), "--repo filters: " + elsewhere);
 
       ChromeDriver browser = browser();
       try {

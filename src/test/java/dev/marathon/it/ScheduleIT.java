@@ -10,6 +10,7 @@ import dev.marathon.activities.Json;
 import dev.marathon.runtime.Runs;
 import dev.marathon.testing.DevServerFixture;
 import dev.marathon.testing.Eventually;
+import dev.marathon.testing.Gate;
 import dev.marathon.testing.GitRepos;
 import dev.marathon.testing.Launcher;
 import dev.marathon.testing.ScriptedModel;
@@ -20,8 +21,6 @@ import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -40,8 +39,9 @@ class ScheduleIT {
   void aScheduleFiresAnOrdinaryRunOnItsOwnBranchAndIsTemporalsOwnSchedule() throws Exception {
     Path home = tmp.resolve("home");
     Path repo = GitRepos.create(tmp.resolve("repo"), Map.of("README.md", "# nightly\n"));
-    ScriptedModel.Script script = (turn, req) -> turn == 1
-        ? Reply.tools("upgrade", bash("echo upgraded >> deps.txt")) : Reply.tools("done", finish("Upgraded one dependency."));
+    // The run's last turn is held until the test lets it go: a second firing meanwhile finds it still going.
+    Gate script = new Gate((turn, req) -> turn == 1
+        ? Reply.tools("upgrade", bash("echo upgraded >> deps.txt")) : Reply.tools("done", finish("Upgraded one dependency."))).close(2);
     try (DevServerFixture server = new DevServerFixture(Files.createDirectories(tmp.resolve("server")), "--headless").start();
         ScriptedModel model = new ScriptedModel(script);
         WorkerProcess worker = WorkerProcess.start(home, server.address(), tmp.resolve("worker.log"))) {
@@ -51,14 +51,22 @@ class ScheduleIT {
           "--provider", "kimi", "--api-key-env", "MARATHON_TEST_KEY", "--max-cost", "5", "--address", a);
       assertEquals(0, created.exit(), created.toString());
 
-      Process temporal = new ProcessBuilder(DevServerFixture.binary().toString(), "schedule", "list", "--address", a)
-          .redirectErrorStream(true).start();
-      String listed = new String(temporal.getInputStream().readAllBytes());
-      assertTrue(temporal.waitFor(60, TimeUnit.SECONDS) && temporal.exitValue() == 0, listed);
-      assertTrue(listed.contains("nightly-deps"), "Temporal's own CLI lists it: " + listed);
+      String[] lastListing = {""};
+      try {
+        Eventually.get(() -> (lastListing[0] = temporalScheduleList(a)).contains("nightly-deps") ? true : null, Duration.ofMinutes(1),
+            "Temporal's own CLI listing it");
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "; it last printed:\n" + lastListing[0], e);
+      }
 
       Launcher.Result fired = Launcher.run(home, Map.of(), 120, "schedule", "trigger", "nightly-deps", "--address", a);
       assertEquals(0, fired.exit(), fired.toString());
+      script.awaitReached(2);
+      Launcher.Result again = Launcher.run(home, Map.of(), 120, "schedule", "trigger", "nightly-deps", "--address", a);
+      assertEquals(0, again.exit(), again.toString());
+      Eventually.get(() -> describe(home, a).contains("1 skipped while a run was going") ? true : null, Duration.ofMinutes(1),
+          "the second firing skipped while the first run is going");
+      script.open(2);
       String runId = Eventually.get(() -> {
         JsonNode runs = listed(home, a).get(0).path("recentRuns");
         return runs.size() == 1 ? runs.get(0).asText() : null;
@@ -76,22 +84,31 @@ class ScheduleIT {
       Launcher.Result paused = Launcher.run(home, Map.of(), 120, "schedule", "pause", "nightly-deps", "--address", a);
       assertEquals(0, paused.exit(), paused.toString());
       Launcher.Result described = Launcher.run(home, Map.of(), 120, "schedule", "describe", "nightly-deps", "--address", a);
-      assertTrue(described.out().contains("0 1 * * 1-5") && described.out().contains("paused") && described.out().contains(runId)
-          && described.out().contains("overlap:  skip"), described.toString());
+      assertTrue(described.out().contains("when:     0 1 * * 1-5 (UTC)") && described.out().contains("state:    paused")
+          && described.out().contains(runId) && described.out().contains("overlap:  skip"), described.toString());
       Launcher.Result deleted = Launcher.run(home, Map.of(), 120, "schedule", "delete", "nightly-deps", "--address", a);
       assertEquals(0, deleted.exit(), deleted.toString());
-      assertEquals(0, listed(home, a).size());
+      Eventually.get(() -> listed(home, a).isEmpty() ? true : null, Duration.ofMinutes(1), "the schedule gone");
 
-      List<String[]> bad = new ArrayList<>();
-      bad.add(new String[] {"schedule", "create", "x", "--cron", "not a cron", "--repo", repo.toString(), "--task", "t", "--address", a});
-      bad.add(new String[] {"schedule", "create", "Bad Name", "--cron", "0 1 * * *", "--repo", repo.toString(), "--task", "t", "--address", a});
-      bad.add(new String[] {"schedule", "create", "x", "--cron", "0 1 * * *", "--task", "t", "--address", a});
-      bad.add(new String[] {"schedule", "trigger", "no-such-schedule", "--address", a});
-      for (String[] args : bad) {
-        Launcher.Result r = Launcher.run(home, Map.of("MARATHON_BASE_URL", model.baseUrl(), "MARATHON_MODEL", "m"), 120, args);
+      String r0 = repo.toString();
+      Object[][] bad = {
+          {new String[] {"schedule", "create", "x", "--cron", "not a cron", "--repo", r0, "--task", "t", "--address", a}, "refused schedule x"},
+          {new String[] {"schedule", "create", "Bad Name", "--cron", "0 1 * * *", "--repo", r0, "--task", "t", "--address", a}, "schedule name"},
+          {new String[] {"schedule", "create", "x", "--cron", "0 1 * * *", "--task", "t", "--address", a}, "--repo"},
+          {new String[] {"schedule", "create", "x", "--cron", "0 1 * * *", "--repo", r0, "--task", "t", "--id", "y", "--address", a},
+              "a schedule's runs are named"},
+          {new String[] {"schedule", "create", "x", "--cron", "0 1 * * *", "--overlap", "sometimes", "--repo", r0, "--task", "t", "--address", a},
+              "--overlap"},
+          {new String[] {"schedule", "create", "--title", "t", "x", "--cron", "0 1 * * *", "--repo", r0, "--task", "t", "--address", a}, "NAME"},
+          {new String[] {"schedule", "trigger", "no-such-schedule", "--address", a}, "no schedule no-such-schedule"},
+      };
+      for (Object[] c : bad) {
+        Launcher.Result r = Launcher.run(home, Map.of("MARATHON_BASE_URL", model.baseUrl(), "MARATHON_MODEL", "m"), 120, (String[]) c[0]);
         assertEquals(2, r.exit(), r.toString());
+        assertTrue(r.err().contains((String) c[1]), "expected '" + c[1] + "' in " + r);
         assertTrue(!r.err().contains("\tat "), "no stack trace: " + r);
       }
+      assertTrue(listed(home, a).isEmpty(), "no bad input made a schedule");
     }
   }
 
@@ -100,6 +117,26 @@ class ScheduleIT {
       Launcher.Result r = Launcher.run(home, Map.of(), 120, "schedule", "list", "--json", "--address", address);
       if (r.exit() != 0) throw new AssertionError(r.toString());
       return Json.MAPPER.readTree(r.out());
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static String describe(Path home, String address) {
+    try {
+      return Launcher.run(home, Map.of(), 120, "schedule", "describe", "nightly-deps", "--address", address).out();
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static String temporalScheduleList(String address) {
+    try {
+      Process temporal = new ProcessBuilder(DevServerFixture.binary().toString(), "schedule", "list", "--address", address)
+          .redirectErrorStream(true).start();
+      String out = new String(temporal.getInputStream().readAllBytes());
+      if (!temporal.waitFor(60, TimeUnit.SECONDS) || temporal.exitValue() != 0) throw new AssertionError(out);
+      return out;
     } catch (java.io.IOException | InterruptedException e) {
       throw new AssertionError(e);
     }
