@@ -23,6 +23,10 @@ public final class Schema {
     return typed("integer", description);
   }
 
+  public static Schema number(String description) {
+    return typed("number", description);
+  }
+
   public static Schema bool(String description) {
     return typed("boolean", description);
   }

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
         RewindCommand.class,
         ScheduleCommand.class,
         ReportCommand.class,
+        McpCommand.class,
         GcCommand.class,
         ModelsCommand.class,
         ModelCommand.class,
