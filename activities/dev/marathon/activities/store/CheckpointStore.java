@@ -35,7 +35,11 @@ import java.util.List;
  * <p>The addressing ({@link #isRef}, {@link #hash}) is static here because every backend shares
  * it: refs live in workflow state and must mean the same content whichever store holds it.
  */
-public interface CheckpointStore {
+public interface CheckpointStore extends AutoCloseable {
+
+  /** Lets go of what the store holds open (a database's connections); the directory store holds nothing. */
+  @Override
+  default void close() {}
 
   /** Opens (creating if needed) the default store, a {@link FileCheckpointStore} under {@code dir}. */
   static CheckpointStore open(Path dir) {

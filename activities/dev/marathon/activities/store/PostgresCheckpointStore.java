@@ -214,6 +214,12 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     }
   }
 
+  /** Closes the connections kept for reuse; the store opens new ones if it is used again. */
+  @Override
+  public void close() {
+    for (Connection c = idle.poll(); c != null; c = idle.poll()) close(c);
+  }
+
   private static void close(Connection c) {
     if (c == null) return;
     try {

@@ -21,9 +21,14 @@ import java.util.function.Function;
  * each becomes {@code --option=value} or a positional after {@code --}, never text a parser could
  * take for another option, and an argument the tool does not declare is refused.
  */
-record CommandTool(String name, String description, Schema input, Function<CommandTool.Args, List<String>> commandLine) {
-  /** Output beyond this is cut, with a note saying how to ask for less. */
-  static final int MAX_OUTPUT_CHARS = 100_000;
+record CommandTool(String name, String description, Schema input, Function<CommandTool.Args, List<String>> commandLine,
+    boolean containedRunsOnly) {
+  /** Output beyond this is cut, with a note saying how to ask for less (about 10k tokens: what MCP clients take whole). */
+  static final int MAX_OUTPUT_CHARS = 40_000;
+
+  CommandTool(String name, String description, Schema input, Function<CommandTool.Args, List<String>> commandLine) {
+    this(name, description, input, commandLine, false);
+  }
 
   /** What a call printed, and whether the command failed. */
   record Outcome(String text, boolean failed) {}
@@ -36,13 +41,41 @@ record CommandTool(String name, String description, Schema input, Function<Comma
     } catch (BadInputException e) {
       return new Outcome("error: " + e.getMessage(), true);
     }
+    if (containedRunsOnly) {
+      String id = argv.get(argv.indexOf("--") + 1); // the run id: the first positional
+      Outcome status = run(List.of("status", "--json", "--", id), connection);
+      if (status.failed()) return status;
+      String refusal = refusal(status.text());
+      if (refusal != null) return new Outcome("error: " + name + " refused for run " + id + ": " + refusal, true);
+    }
+    return run(argv, connection);
+  }
+
+  /**
+   * Why a run may not be steered or unpaused from here (its status JSON says how it is contained),
+   * or null when it has the default containment.
+   */
+  static String refusal(String statusJson) {
+    JsonNode c;
+    try {
+      c = Json.MAPPER.readTree(statusJson.lines().findFirst().orElse("{}")).path("containment");
+    } catch (java.io.IOException e) {
+      c = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+    if (c.isMissingNode()) return "its containment is not known yet; try again in a moment";
+    String loosened = !c.path("sandbox").asBoolean(true) ? "--sandbox off" : c.path("networkOpen").asBoolean(false) ? "--network open"
+        : c.path("passEnv").size() > 0 ? "--pass-env" : null;
+    return loosened == null ? null : "it runs with " + loosened + ", so what its agent is told runs outside the sandbox's limits;"
+        + " only its user, at the CLI, may do that";
+  }
+
+  private static Outcome run(List<String> argv, List<String> connection) {
     List<String> all = new ArrayList<>(argv.subList(0, 1));
     all.addAll(connection);
     all.addAll(argv.subList(1, argv.size()));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    var cli = Main.commandLine();
-    cli.setExpandAtFiles(false); // "@/home/me/.ssh/id_ed25519" as a steer message is text, not a file to read
+    var cli = parser();
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     int exit = cli.execute(all.toArray(String[]::new));
@@ -50,6 +83,14 @@ record CommandTool(String name, String description, Schema input, Function<Comma
     String notes = err.toString().strip();
     String text = exit == ExitCodes.OK ? (notes.isEmpty() ? said : said + "\n\n" + notes) : (notes + (said.isEmpty() ? "" : "\n\n" + said));
     return new Outcome(capped(text.isEmpty() ? "(no output)" : text), exit != ExitCodes.OK);
+  }
+
+  /** Marathon's command line, parsing as a client's arguments need: no {@code @file}, option-like values kept as values. */
+  static picocli.CommandLine parser() {
+    var cli = Main.commandLine();
+    cli.setExpandAtFiles(false); // "@/home/me/.ssh/id_ed25519" as a steer message is text, not a file to read
+    cli.setAllowOptionsAsOptionParameters(true); // --task=--detach is a task, not a refusal
+    return cli;
   }
 
   static String capped(String text) {
@@ -88,7 +129,7 @@ record CommandTool(String name, String description, Schema input, Function<Comma
       String type = properties.path(name).path("type").asText();
       boolean fits = switch (type) {
         case "string" -> v.isTextual();
-        case "integer" -> v.isIntegralNumber() || (v.isNumber() && v.asDouble() == Math.rint(v.asDouble()));
+        case "integer" -> v.isNumber() && v.canConvertToExactIntegral() && v.canConvertToLong();
         case "number" -> v.isNumber();
         case "boolean" -> v.isBoolean();
         default -> false;

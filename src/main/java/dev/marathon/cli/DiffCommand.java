@@ -26,8 +26,7 @@ final class DiffCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     OptionChecks.atLeast("--turn", turn, 1);
-    try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
-      RecordedRun r = RecordedRun.read(conn, run.value);
+    try (Connection conn = connection.open(false, spec.commandLine().getErr()); RecordedRun r = RecordedRun.read(conn, run.value)) {
       RunTranscript t = r.transcript();
       if (t.lastTurn() == 0) throw new BadInputException("run " + r.id() + " has no turns yet");
       int first = turn == null ? 1 : turn;

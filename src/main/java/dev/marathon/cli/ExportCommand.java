@@ -31,8 +31,7 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path file = out == null || "-".equals(out) ? null : OptionChecks.fileToWrite("--out", out); // before the run is read
-    try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
-      RecordedRun r = RecordedRun.read(conn, run.value);
+    try (Connection conn = connection.open(false, spec.commandLine().getErr()); RecordedRun r = RecordedRun.read(conn, run.value)) {
       ObjectNode head = Json.MAPPER.createObjectNode().put("run", r.id()).put("title", r.state().spec.title())
           .put("task", r.transcript().taskText()).put("model", r.state().spec.model().model())
           .put("provider", r.state().spec.model().provider()).put("branch", r.state().spec.branch()).put("repo", r.state().spec.repo())

@@ -47,8 +47,7 @@ final class ForkCommand implements Callable<Integer> {
     if (id != null && RunIds.problem(id) != null) throw new BadInputException("--id: " + RunIds.problem(id));
     // The message reaches the fork as a steering message: the same limits.
     if (message != null) OptionChecks.text("--message", message, AgentWorkflow.MAX_STEER_CHARS, SteerCommand.LONG_TEXT);
-    try (Connection conn = connection.open(true, err)) {
-      RecordedRun source = RecordedRun.read(conn, run.value);
+    try (Connection conn = connection.open(true, err); RecordedRun source = RecordedRun.read(conn, run.value)) {
       RunAt at = source.at(turn);
       String newId = id != null ? id : RunIds.fresh(source.id() + "-fork-" + turn);
       String problem = RunIds.problem(newId);

@@ -36,8 +36,7 @@ final class LogCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     RecordedRun.turns(turns, Integer.MAX_VALUE); // the form, before the run is read
-    try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
-      RecordedRun r = RecordedRun.read(conn, run.value);
+    try (Connection conn = connection.open(false, spec.commandLine().getErr()); RecordedRun r = RecordedRun.read(conn, run.value)) {
       int[] range = r.range(turns);
       PrintWriter out = spec.commandLine().getOut();
       if (json) {

@@ -12,7 +12,8 @@ import java.util.List;
  * <p>The model endpoint and its key are not arguments: they come from this server's own
  * environment and config files (what its {@code mcpServers} entry sets), so a client cannot send a
  * key somewhere new; nor can it loosen containment ({@code --sandbox}, {@code --network open},
- * {@code --pass-env} are not offered).
+ * {@code --pass-env} are not offered), and a run its user started with it loosened cannot be
+ * steered or unpaused from here: telling its agent what to do would be running code unconfined.
  */
 final class MarathonMcpTools {
 
@@ -62,7 +63,7 @@ final class MarathonMcpTools {
             }),
         new CommandTool("steer_run", "Send the running agent a message; it reads it at its next turn.",
             idOnly().required("message", Schema.string("What to tell the agent.")),
-            a -> positional(line("steer"), a.text("id"), a.text("message"))),
+            a -> positional(line("steer"), a.text("id"), a.text("message")), true),
         new CommandTool("pause_run", "Pause a run at its next turn boundary; it waits, costing nothing, until unpaused.",
             idOnly().optional("reason", Schema.string("Why (shown in its status and the Web UI).")),
             a -> {
@@ -70,7 +71,7 @@ final class MarathonMcpTools {
               a.option(line, "reason", "--reason");
               return positional(line, a.text("id"));
             }),
-        new CommandTool("unpause_run", "Let a paused run go on.", idOnly(), a -> positional(line("unpause"), a.text("id"))),
+        new CommandTool("unpause_run", "Let a paused run go on.", idOnly(), a -> positional(line("unpause"), a.text("id")), true),
         new CommandTool("finish_run", "Ask the agent to wrap up: it commits its work and reports.", idOnly(),
             a -> positional(line("finish"), a.text("id"))),
         new CommandTool("cancel_run", "Cancel a run (gracefully, or at once with now).",

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,6 +37,9 @@ final class McpCommand implements Callable<Integer> {
       + " Hand a task over with start_run, then check run_status now and then; steer_run tells the agent something;"
       + " run_diff shows its work, which lands on the branch marathon/<id>.";
 
+  /** The HTTP endpoint's bearer token, when the user sets it (else one is made at start). */
+  static final String TOKEN_ENV = "MARATHON_MCP_TOKEN";
+
   @Spec CommandSpec spec;
   @Mixin ConnectionOptions connection;
 
@@ -48,8 +52,11 @@ final class McpCommand implements Callable<Integer> {
     JacksonMcpJsonMapper json = new JacksonMcpJsonMapper(Json.MAPPER.copy());
     List<SyncToolSpecification> tools = tools();
     if (httpPort != null) {
-      try (McpHttpEndpoint endpoint = McpHttpEndpoint.start(httpPort, json, server -> build(server, tools))) {
-        spec.commandLine().getErr().println("[marathon] MCP over streamable HTTP at " + endpoint.url() + " (this machine only)");
+      String given = System.getenv(TOKEN_ENV);
+      String token = given != null && !given.isBlank() ? given.strip() : freshToken();
+      try (McpHttpEndpoint endpoint = McpHttpEndpoint.start(httpPort, token, json, server -> build(server, tools))) {
+        spec.commandLine().getErr().println("[marathon] MCP over streamable HTTP at " + endpoint.url() + " (this machine only); clients send"
+            + " the header Authorization: Bearer " + (token.equals(given == null ? null : given.strip()) ? "$" + TOKEN_ENV : token));
         spec.commandLine().getErr().flush();
         endpoint.join();
       }
@@ -62,15 +69,30 @@ final class McpCommand implements Callable<Integer> {
     InputStream in = new FilterInputStream(System.in) {
       @Override
       public int read(byte[] b, int off, int len) throws IOException {
-        int n = super.read(b, off, len);
-        if (n < 0) clientGone.countDown();
-        return n;
+        try {
+          int n = super.read(b, off, len);
+          if (n < 0) clientGone.countDown();
+          return n;
+        } catch (IOException e) {
+          clientGone.countDown();
+          throw e;
+        }
       }
     };
     McpSyncServer server = build(McpServer.sync(new StdioServerTransportProvider(json, in, protocol)), tools);
-    clientGone.await();
+    // The client started this process; when it is gone, so is this server (even if stdin never showed an end).
+    ProcessHandle client = ProcessHandle.current().parent().orElse(null);
+    while (!clientGone.await(2, TimeUnit.SECONDS)) {
+      if (client != null && !client.isAlive()) break;
+    }
     server.closeGracefully();
     return ExitCodes.OK;
+  }
+
+  private static String freshToken() {
+    byte[] bytes = new byte[24];
+    new java.security.SecureRandom().nextBytes(bytes);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   static McpSyncServer build(McpServer.SyncSpecification<?> server, List<SyncToolSpecification> tools) {

@@ -16,7 +16,14 @@ import dev.marathon.workflows.RunState;
  * A run as the server and the checkpoint store hold it: its carried state and its transcript. What
  * {@code log}, {@code export} and {@code diff} read, and {@code fork} and {@code rewind} start from.
  */
-record RecordedRun(String id, RunState state, RunTranscript transcript, MarathonHome home, Conversations conversations) {
+record RecordedRun(String id, RunState state, RunTranscript transcript, MarathonHome home, Conversations conversations)
+    implements AutoCloseable {
+
+  /** Lets the store's connections go (a shared store keeps some; {@code ./marathon mcp} reads many runs in one process). */
+  @Override
+  public void close() {
+    conversations.store().close();
+  }
 
   static RecordedRun read(Connection conn, String id) {
     MarathonHome home = MarathonHome.fromEnvironment();

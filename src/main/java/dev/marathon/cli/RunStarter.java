@@ -4,6 +4,7 @@ import dev.marathon.activities.model.Provider;
 import dev.marathon.activities.policy.WorkerPolicy;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.MarathonHome;
+import dev.marathon.runtime.RunInspector;
 import dev.marathon.runtime.Runs;
 import dev.marathon.runtime.WorkerHost;
 import dev.marathon.workflows.RunState;
@@ -26,6 +27,9 @@ final class RunStarter {
     if (detach) {
       runs.start(state);
       err.println("Started run " + id + " on branch " + state.spec.branch() + ". A worker carries it: ./marathon worker");
+      if (!new RunInspector(runs).workerPolling()) {
+        err.println("warning: no worker is polling this server right now; the run waits until one starts (./marathon worker)");
+      }
       if (conn.uiUrl() != null) err.println("Web UI: " + Ui.runUrl(conn.uiUrl(), conn.namespace(), id));
       out.println(id);
       return ExitCodes.OK;

@@ -100,7 +100,7 @@ public final class RunInspector {
    * worker has polled within the last 70 seconds; one killed a moment ago still looks alive here,
    * and the query then waits its few seconds as before.
    */
-  boolean workerPolling() {
+  public boolean workerPolling() {
     try {
       var response = runs.client().getWorkflowServiceStubs().blockingStub().describeTaskQueue(
           io.temporal.api.workflowservice.v1.DescribeTaskQueueRequest.newBuilder()

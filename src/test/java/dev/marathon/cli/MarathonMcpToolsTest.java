@@ -33,6 +33,28 @@ class MarathonMcpToolsTest {
   }
 
   @Test
+  void theCommandLineParsesThemAsValues() {
+    var run = CommandTool.parser().parseArgs(line("start_run", Map.of("repo", "--sandbox=off", "task", "--network=open")).toArray(String[]::new))
+        .subcommand();
+    assertEquals("--sandbox=off", run.matchedOptionValue("--repo", null));
+    assertEquals("--network=open", run.matchedOptionValue("--task", null));
+    assertFalse(run.hasMatchedOption("--sandbox") || run.hasMatchedOption("--network"));
+    var steer = CommandTool.parser().parseArgs(line("steer_run", Map.of("id", "--help", "message", "@/etc/hostname")).toArray(String[]::new))
+        .subcommand();
+    assertEquals(List.of("--help", "[@/etc/hostname]"), steer.matchedPositionals().stream().map(p -> p.getValue().toString()).toList());
+    assertFalse(steer.isUsageHelpRequested());
+  }
+
+  @Test
+  void aRunWithLoosenedContainmentIsNotSteeredFromHere() {
+    assertEquals(null, CommandTool.refusal("{\"containment\":{\"sandbox\":true,\"network\":true,\"passEnv\":[],\"networkOpen\":false}}"));
+    assertTrue(CommandTool.refusal("{\"containment\":{\"sandbox\":false}}").contains("--sandbox off"));
+    assertTrue(CommandTool.refusal("{\"containment\":{\"sandbox\":true,\"networkOpen\":true}}").contains("--network open"));
+    assertTrue(CommandTool.refusal("{\"containment\":{\"sandbox\":true,\"passEnv\":[\"GOPATH\"]}}").contains("--pass-env"));
+    assertTrue(CommandTool.refusal("{\"status\":\"RUNNING\"}").contains("not known yet"));
+  }
+
+  @Test
   void containmentAndTheEndpointAreNotArguments() {
     for (CommandTool t : MarathonMcpTools.all()) {
       var names = t.input().json().path("properties").fieldNames();
@@ -49,6 +71,8 @@ class MarathonMcpToolsTest {
     assertTrue(missing.failed() && missing.text().contains("'message' is required"), missing.text());
     CommandTool.Outcome typed = tool("run_diff").call(Map.of("id", "x", "turn", "three"), List.of());
     assertTrue(typed.failed() && typed.text().contains("'turn' must be an integer"), typed.text());
+    CommandTool.Outcome huge = tool("start_run").call(Map.of("repo", ".", "task", "t", "max_tokens", new java.math.BigInteger("18446744073709551716")), List.of());
+    assertTrue(huge.failed() && huge.text().contains("'max_tokens' must be an integer"), huge.text());
   }
 
   @Test
