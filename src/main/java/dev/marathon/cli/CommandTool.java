@@ -75,7 +75,7 @@ record CommandTool(String name, String description, Schema input, Function<Comma
     all.addAll(argv.subList(1, argv.size()));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    var cli = parser();
+    var cli = parser(all.get(0));
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     int exit = cli.execute(all.toArray(String[]::new));
@@ -86,8 +86,8 @@ record CommandTool(String name, String description, Schema input, Function<Comma
   }
 
   /** Marathon's command line, parsing as a client's arguments need: no {@code @file}, option-like values kept as values. */
-  static picocli.CommandLine parser() {
-    var cli = Main.commandLine();
+  static picocli.CommandLine parser(String command) {
+    var cli = Main.commandLine(command);
     cli.setExpandAtFiles(false); // "@/home/me/.ssh/id_ed25519" as a steer message is text, not a file to read
     cli.setAllowOptionsAsOptionParameters(true); // --task=--detach is a task, not a refusal
     return cli;

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 final class WarmUpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
+    Main.commandLine(); // every command's classes and picocli's, though a command line builds only its own
     Path scratch = Files.createTempDirectory("marathon-warm-up");
     try {
       ClassWarmUp.run(scratch);

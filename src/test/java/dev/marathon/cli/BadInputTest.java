@@ -49,11 +49,11 @@ class BadInputTest {
 
   record Result(int code, String out, String err) {}
 
-  /** {@code ./marathon args...}, in-process: the exit code and what it printed. */
+  /** {@code ./marathon args...}, in-process as {@code main} builds it (only the command named): the exit code and what it printed. */
   static Result marathon(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    var cl = Main.commandLine();
+    var cl = Main.commandLine(args.length == 0 ? null : args[0]);
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     int code = cl.execute(args);

@@ -34,12 +34,12 @@ class MarathonMcpToolsTest {
 
   @Test
   void theCommandLineParsesThemAsValues() {
-    var run = CommandTool.parser().parseArgs(line("start_run", Map.of("repo", "--sandbox=off", "task", "--network=open")).toArray(String[]::new))
+    var run = CommandTool.parser("run").parseArgs(line("start_run", Map.of("repo", "--sandbox=off", "task", "--network=open")).toArray(String[]::new))
         .subcommand();
     assertEquals("--sandbox=off", run.matchedOptionValue("--repo", null));
     assertEquals("--network=open", run.matchedOptionValue("--task", null));
     assertFalse(run.hasMatchedOption("--sandbox") || run.hasMatchedOption("--network"));
-    var steer = CommandTool.parser().parseArgs(line("steer_run", Map.of("id", "--help", "message", "@/etc/hostname")).toArray(String[]::new))
+    var steer = CommandTool.parser("steer").parseArgs(line("steer_run", Map.of("id", "--help", "message", "@/etc/hostname")).toArray(String[]::new))
         .subcommand();
     assertEquals(List.of("--help", "[@/etc/hostname]"), steer.matchedPositionals().stream().map(p -> p.getValue().toString()).toList());
     assertFalse(steer.isUsageHelpRequested());
