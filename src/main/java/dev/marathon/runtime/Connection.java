@@ -37,8 +37,11 @@ public final class Connection implements AutoCloseable {
   private final String namespace;
   private final String uiUrl;
   private final TestWorkflowEnvironment inProcess;
+  private final ChannelLoop loop; // null in-process
 
-  private Connection(WorkflowServiceStubs service, WorkflowClient client, String namespace, String uiUrl, TestWorkflowEnvironment inProcess) {
+  private Connection(WorkflowServiceStubs service, WorkflowClient client, String namespace, String uiUrl, TestWorkflowEnvironment inProcess,
+      ChannelLoop loop) {
+    this.loop = loop;
     this.service = service;
     this.client = client;
     this.namespace = namespace;
@@ -60,7 +63,20 @@ public final class Connection implements AutoCloseable {
    *     like {@code status} need not pay for
    */
   public static Connection open(String address, String namespace, boolean startIfMissing, MarathonHome home, PrintWriter err) {
-    Optional<WorkflowServiceStubs> service = tryConnect(address, Duration.ofSeconds(3));
+    ChannelLoop loop = new ChannelLoop();
+    try {
+      Connection c = open(address, namespace, startIfMissing, home, err, loop);
+      if (c.inProcess != null) loop.close();
+      return c;
+    } catch (RuntimeException e) {
+      loop.close();
+      throw e;
+    }
+  }
+
+  private static Connection open(String address, String namespace, boolean startIfMissing, MarathonHome home, PrintWriter err,
+      ChannelLoop loop) {
+    Optional<WorkflowServiceStubs> service = tryConnect(address, Duration.ofSeconds(3), loop);
     if (service.isEmpty()) {
       if (!startIfMissing || !isLocal(address)) {
         throw new UnreachableServerException("no Temporal server answers at " + address
@@ -74,17 +90,17 @@ public final class Connection implements AutoCloseable {
             + " and has no Web UI.");
         return inProcess(namespace);
       }
-      service = Optional.of(startDevServer(cli.get(), address, home, err));
+      service = Optional.of(startDevServer(cli.get(), address, home, err, loop));
     }
-    Connection c = of(service.get(), namespace, uiUrlFor(address), null);
+    Connection c = of(service.get(), namespace, uiUrlFor(address), null, loop);
     if (startIfMissing) c.ensureSearchAttributes(err);
     return c;
   }
 
-  private static Connection of(WorkflowServiceStubs service, String namespace, String uiUrl, TestWorkflowEnvironment env) {
+  private static Connection of(WorkflowServiceStubs service, String namespace, String uiUrl, TestWorkflowEnvironment env, ChannelLoop loop) {
     WorkflowClient client = WorkflowClient.newInstance(service,
         WorkflowClientOptions.newBuilder().setNamespace(namespace).setDataConverter(DataConverters.marathon()).build());
-    return new Connection(service, client, namespace, uiUrl, env);
+    return new Connection(service, client, namespace, uiUrl, env, loop);
   }
 
   private static Connection inProcess(String namespace) {
@@ -93,10 +109,10 @@ public final class Connection implements AutoCloseable {
         .setWorkflowClientOptions(WorkflowClientOptions.newBuilder().setNamespace(namespace).setDataConverter(DataConverters.marathon()).build())
         .build());
     MarathonSearchAttributes.definitions().forEach(env::registerSearchAttribute);
-    return new Connection(env.getWorkflowServiceStubs(), env.getWorkflowClient(), namespace, null, env);
+    return new Connection(env.getWorkflowServiceStubs(), env.getWorkflowClient(), namespace, null, env, null);
   }
 
-  private static WorkflowServiceStubs startDevServer(Path cli, String address, MarathonHome home, PrintWriter err) {
+  private static WorkflowServiceStubs startDevServer(Path cli, String address, MarathonHome home, PrintWriter err, ChannelLoop loop) {
     HostPort hp = HostPort.parse(address);
     DevServer server = new DevServer(cli, home.temporalDb(), hp.host(), hp.port(), hp.port() + 1000, List.of());
     try {
@@ -104,7 +120,7 @@ public final class Connection implements AutoCloseable {
       long pid = server.startInBackground(home.serverLog(), home.serverPid());
       Optional<WorkflowServiceStubs> service = Optional.empty();
       for (int i = 0; i < 60 && service.isEmpty(); i++) {
-        service = tryConnect(address, Duration.ofSeconds(1));
+        service = tryConnect(address, Duration.ofSeconds(1), loop);
         if (service.isEmpty()) Thread.sleep(500);
       }
       if (service.isEmpty()) {
@@ -122,8 +138,9 @@ public final class Connection implements AutoCloseable {
     }
   }
 
-  static Optional<WorkflowServiceStubs> tryConnect(String address, Duration timeout) {
-    WorkflowServiceStubsOptions options = ServerAuth.apply(WorkflowServiceStubsOptions.newBuilder().setTarget(address), System.getenv()).build();
+  static Optional<WorkflowServiceStubs> tryConnect(String address, Duration timeout, ChannelLoop loop) {
+    WorkflowServiceStubsOptions options = ServerAuth.apply(WorkflowServiceStubsOptions.newBuilder().setTarget(address)
+        .setChannelInitializer(loop::initialize), System.getenv()).build();
     try {
       return Optional.of(WorkflowServiceStubs.newConnectedServiceStubs(options, timeout));
     } catch (RuntimeException unavailable) {
@@ -197,6 +214,8 @@ public final class Connection implements AutoCloseable {
       inProcess.close();
     } else {
       service.shutdown();
+      service.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+      loop.close();
     }
   }
 
