@@ -48,7 +48,21 @@ record CommandTool(String name, String description, Schema input, Function<Comma
       String refusal = refusal(status.text());
       if (refusal != null) return new Outcome("error: " + name + " refused for run " + id + ": " + refusal, true);
     }
-    return run(argv, connection);
+    Outcome outcome = run(argv, connection);
+    return outcome.failed() ? new Outcome(inTheToolsWords(outcome.text()), true) : outcome;
+  }
+
+  /**
+   * A command's error as this tool's caller knows it: {@code --max-turns} is {@code 'max_turns'},
+   * and the CLI's "--help shows the options" hint is dropped (the tool's schema is the help).
+   */
+  String inTheToolsWords(String error) {
+    String said = error.replaceAll("(?m)^\\(\\./marathon .*--help.*\\)$\\n?", "").strip();
+    for (var names = input.json().path("properties").fieldNames(); names.hasNext(); ) {
+      String argument = names.next();
+      said = said.replaceAll("--" + argument.replace('_', '-') + "\\b(?!-)", "'" + argument + "'");
+    }
+    return said;
   }
 
   /**

@@ -76,6 +76,13 @@ class MarathonMcpToolsTest {
   }
 
   @Test
+  void errorsNameTheToolsArgumentsNotTheCliOptions() {
+    String said = tool("start_run").inTheToolsWords("error: --max-turns must be at least 1\n(./marathon run --help shows the options)");
+    assertEquals("error: 'max_turns' must be at least 1", said);
+    assertEquals("error: --max-command-timeout is too small", tool("start_run").inTheToolsWords("error: --max-command-timeout is too small"));
+  }
+
+  @Test
   void longOutputIsCutWithANote() {
     String cut = CommandTool.capped("x".repeat(CommandTool.MAX_OUTPUT_CHARS + 10));
     assertTrue(cut.endsWith("ask for less (fewer turns, one turn's diff)]") && cut.length() < CommandTool.MAX_OUTPUT_CHARS + 100);
