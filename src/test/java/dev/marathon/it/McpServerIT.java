@@ -110,7 +110,7 @@ class McpServerIT {
 
         // Bad calls: a clear error the client's model can read, and nothing started.
         has(failed(client, "start_run", Map.of("task", "t")), "required property 'repo'");
-        has(failed(client, "start_run", Map.of("repo", tmp.resolve("missing").toString(), "task", "t")), "--repo");
+        has(failed(client, "start_run", Map.of("repo", tmp.resolve("missing").toString(), "task", "t")), "'repo': ");
         assertTrue(failed(client, "start_run", Map.of("repo", repo.toString(), "task", "t", "sandbox", "off"))
             .contains("unknown argument 'sandbox'"));
         has(failed(client, "start_run", Map.of("repo", repo.toString(), "task", "t", "max_turns", "many")), "max_turns");
