@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * One of Marathon's tools over MCP, standing for one {@code ./marathon} command line. A call is
@@ -21,13 +20,44 @@ import java.util.function.Function;
  * each becomes {@code --option=value} or a positional after {@code --}, never text a parser could
  * take for another option, and an argument the tool does not declare is refused.
  */
-record CommandTool(String name, String description, Schema input, Function<CommandTool.Args, List<String>> commandLine,
+record CommandTool(String name, String description, List<String> command, Schema input, List<String> positionals,
     boolean containedRunsOnly) {
   /** Output beyond this is cut, with a note saying how to ask for less (about 10k tokens: what MCP clients take whole). */
   static final int MAX_OUTPUT_CHARS = 40_000;
 
-  CommandTool(String name, String description, Schema input, Function<CommandTool.Args, List<String>> commandLine) {
-    this(name, description, input, commandLine, false);
+  /**
+   * A tool whose every argument but {@code positionals} is the option of the same name ({@code
+   * max_turns} is {@code --max-turns}; a boolean is a flag), after the words of {@code command}.
+   */
+  CommandTool(String name, String description, List<String> command, Schema input, String... positionals) {
+    this(name, description, command, input, List.of(positionals), false);
+  }
+
+  /** This tool, refused for runs whose containment was loosened ({@link #refusal}). */
+  CommandTool onlyForContainedRuns() {
+    return new CommandTool(name, description, command, input, positionals, true);
+  }
+
+  /** The command line a call stands for: the command, its options, then {@code --} and the positionals. */
+  List<String> argv(Args a) {
+    List<String> line = new ArrayList<>(command.subList(0, 1));
+    for (var names = input.json().path("properties").fieldNames(); names.hasNext(); ) {
+      String argument = names.next();
+      if (positionals.contains(argument)) continue;
+      String value = a.text(argument);
+      if (value == null || value.equals("false") && a.isFlag(argument)) continue;
+      line.add(a.isFlag(argument) ? option(argument) : option(argument) + "=" + value);
+    }
+    line.addAll(command.subList(1, command.size()));
+    if (!positionals.isEmpty()) {
+      line.add("--"); // whatever they say, positionals are not options
+      for (String p : positionals) line.add(a.text(p));
+    }
+    return line;
+  }
+
+  private static String option(String argument) {
+    return "--" + argument.replace('_', '-');
   }
 
   /** What a call printed, and whether the command failed. */
@@ -37,7 +67,7 @@ record CommandTool(String name, String description, Schema input, Function<Comma
   Outcome call(Map<String, Object> arguments, List<String> connection) {
     List<String> argv;
     try {
-      argv = commandLine.apply(new Args(name, input.json(), Json.MAPPER.valueToTree(arguments == null ? Map.of() : arguments)));
+      argv = argv(new Args(name, input.json(), Json.MAPPER.valueToTree(arguments == null ? Map.of() : arguments)));
     } catch (BadInputException e) {
       return new Outcome("error: " + e.getMessage(), true);
     }
@@ -60,7 +90,7 @@ record CommandTool(String name, String description, Schema input, Function<Comma
     String said = error.replaceAll("(?m)^\\(\\./marathon .*--help.*\\)$\\n?", "").strip();
     for (var names = input.json().path("properties").fieldNames(); names.hasNext(); ) {
       String argument = names.next();
-      said = said.replaceAll("--" + argument.replace('_', '-') + "\\b(?!-)", "'" + argument + "'");
+      said = said.replaceAll(option(argument) + "\\b(?!-)", "'" + argument + "'");
     }
     return said;
   }
@@ -152,17 +182,8 @@ record CommandTool(String name, String description, Schema input, Function<Comma
       return type.equals("integer") ? Long.toString(v.asLong()) : v.asText();
     }
 
-    /** {@code --option=value} for {@code name} when given, into {@code line}. */
-    Args option(List<String> line, String name, String option) {
-      String v = text(name);
-      if (v != null) line.add(option + "=" + v);
-      return this;
-    }
-
-    /** {@code flag} when the boolean {@code name} is true. */
-    Args flag(List<String> line, String name, String flag) {
-      if ("true".equals(text(name))) line.add(flag);
-      return this;
+    boolean isFlag(String name) {
+      return properties.path(name).path("type").asText().equals("boolean");
     }
   }
 }

@@ -1,7 +1,6 @@
 package dev.marathon.cli;
 
 import dev.marathon.activities.tools.Schema;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,6 +21,7 @@ final class MarathonMcpTools {
         new CommandTool("start_run",
             "Start a durable Marathon run on a repository and return its id at once; a Marathon worker carries it"
                 + " (hours are fine; it survives crashes). Its work lands on the branch marathon/<id>.",
+            List.of("run", "--detach"),
             Schema.object()
                 .required("repo", Schema.string("The repository: a path (relative to this server's working directory) or a git URL."))
                 .required("task", Schema.string("The task, as you would tell an engineer."))
@@ -34,79 +34,32 @@ final class MarathonMcpTools {
                 .optional("max_hours", Schema.number("Wall-clock budget in hours."))
                 .optional("max_tokens", Schema.integer("Token budget."))
                 .optional("max_cost", Schema.number("Cost budget in US dollars."))
-                .optional("swarm", Schema.bool("Start a coordinator that may spawn sub-agents.")),
-            a -> {
-              List<String> line = line("run");
-              a.option(line, "repo", "--repo").option(line, "task", "--task").option(line, "id", "--id").option(line, "title", "--title")
-                  .option(line, "provider", "--provider").option(line, "model", "--model")
-                  .option(line, "max_turns", "--max-turns").option(line, "max_hours", "--max-hours")
-                  .option(line, "max_tokens", "--max-tokens").option(line, "max_cost", "--max-cost").flag(line, "swarm", "--swarm");
-              line.add("--detach");
-              return line;
-            }),
+                .optional("swarm", Schema.bool("Start a coordinator that may spawn sub-agents."))),
         new CommandTool("run_status", "How a run is doing, as JSON: status, phase, turn, plan, usage, cost, branch, why it waits.",
-            idOnly(), a -> positional(line("status", "--json"), a.text("id"))),
-        new CommandTool("run_log",
-            "What the agent did and thought, turn by turn. Long runs have thousands of turns: ask for a range.",
-            idOnly().optional("turns", Schema.string("Only these turns: A..B, A.., ..B or N.")),
-            a -> {
-              List<String> line = line("log");
-              a.option(line, "turns", "--turns");
-              return positional(line, a.text("id"));
-            }),
+            List.of("status", "--json"), idOnly(), "id"),
+        new CommandTool("run_log", "What the agent did and thought, turn by turn. Long runs have thousands of turns: ask for a range.",
+            List.of("log"), idOnly().optional("turns", Schema.string("Only these turns: A..B, A.., ..B or N.")), "id"),
         new CommandTool("run_diff", "What the run changed in the workspace (a unified diff), or only what one turn changed.",
-            idOnly().optional("turn", Schema.integer("Only what this turn's tool calls changed.")),
-            a -> {
-              List<String> line = line("diff");
-              a.option(line, "turn", "--turn");
-              return positional(line, a.text("id"));
-            }),
+            List.of("diff"), idOnly().optional("turn", Schema.integer("Only what this turn's tool calls changed.")), "id"),
         new CommandTool("steer_run", "Send the running agent a message; it reads it at its next turn.",
-            idOnly().required("message", Schema.string("What to tell the agent.")),
-            a -> positional(line("steer"), a.text("id"), a.text("message")), true),
+            List.of("steer"), idOnly().required("message", Schema.string("What to tell the agent.")), "id", "message").onlyForContainedRuns(),
         new CommandTool("pause_run", "Pause a run at its next turn boundary; it waits, costing nothing, until unpaused.",
-            idOnly().optional("reason", Schema.string("Why (shown in its status and the Web UI).")),
-            a -> {
-              List<String> line = line("pause");
-              a.option(line, "reason", "--reason");
-              return positional(line, a.text("id"));
-            }),
-        new CommandTool("unpause_run", "Let a paused run go on.", idOnly(), a -> positional(line("unpause"), a.text("id")), true),
-        new CommandTool("finish_run", "Ask the agent to wrap up: it commits its work and reports.", idOnly(),
-            a -> positional(line("finish"), a.text("id"))),
+            List.of("pause"), idOnly().optional("reason", Schema.string("Why (shown in its status and the Web UI).")), "id"),
+        new CommandTool("unpause_run", "Let a paused run go on.", List.of("unpause"), idOnly(), "id").onlyForContainedRuns(),
+        new CommandTool("finish_run", "Ask the agent to wrap up: it commits its work and reports.", List.of("finish"), idOnly(), "id"),
         new CommandTool("cancel_run", "Cancel a run (gracefully, or at once with now).",
-            idOnly().optional("now", Schema.bool("Stop at once, cancelling what is in flight.")),
-            a -> {
-              List<String> line = line("cancel");
-              a.flag(line, "now", "--now");
-              return positional(line, a.text("id"));
-            }),
+            List.of("cancel"), idOnly().optional("now", Schema.bool("Stop at once, cancelling what is in flight.")), "id"),
         new CommandTool("list_runs", "Marathon's runs, newest first, as JSON.",
+            List.of("list", "--json"),
             Schema.object()
                 .optional("status", Schema.string("running, completed, failed, terminated, timedout, canceled; or a phase:"
                     + " paused, finished, incomplete, cancelled."))
                 .optional("repo", Schema.string("Only runs on this repository."))
-                .optional("limit", Schema.integer("At most this many (default 50).")),
-            a -> {
-              List<String> line = line("list", "--json");
-              a.option(line, "status", "--status").option(line, "repo", "--repo").option(line, "limit", "--limit");
-              return line;
-            }));
+                .optional("limit", Schema.integer("At most this many (default 50)."))));
   }
 
   private static Schema idOnly() {
     return Schema.object().required("id", Schema.string("The run's id (start_run returned it; list_runs lists them)."));
-  }
-
-  private static List<String> line(String... words) {
-    return new ArrayList<>(List.of(words));
-  }
-
-  /** Positionals after {@code --}: whatever they say, they are not options. */
-  private static List<String> positional(List<String> line, String... values) {
-    line.add("--");
-    line.addAll(List.of(values));
-    return line;
   }
 
   private MarathonMcpTools() {}

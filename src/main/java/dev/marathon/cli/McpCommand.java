@@ -51,17 +51,23 @@ final class McpCommand implements Callable<Integer> {
     if (httpPort != null) OptionChecks.between("--http", httpPort, 1, 65535);
     JacksonMcpJsonMapper json = new JacksonMcpJsonMapper(Json.MAPPER.copy());
     List<SyncToolSpecification> tools = tools();
-    if (httpPort != null) {
-      String given = System.getenv(TOKEN_ENV);
-      String token = given != null && !given.isBlank() ? given.strip() : freshToken();
-      try (McpHttpEndpoint endpoint = McpHttpEndpoint.start(httpPort, token, json, server -> build(server, tools))) {
-        spec.commandLine().getErr().println("[marathon] MCP over streamable HTTP at " + endpoint.url() + " (this machine only); clients send"
-            + " the header Authorization: Bearer " + (token.equals(given == null ? null : given.strip()) ? "$" + TOKEN_ENV : token));
-        spec.commandLine().getErr().flush();
-        endpoint.join();
-      }
-      return ExitCodes.OK;
+    return httpPort != null ? serveHttp(json, tools) : serveStdio(json, tools);
+  }
+
+  private int serveHttp(JacksonMcpJsonMapper json, List<SyncToolSpecification> tools) throws Exception {
+    String given = System.getenv(TOKEN_ENV);
+    boolean fromEnvironment = given != null && !given.isBlank();
+    String token = fromEnvironment ? given.strip() : freshToken();
+    try (McpHttpEndpoint endpoint = McpHttpEndpoint.start(httpPort, token, json, server -> build(server, tools))) {
+      spec.commandLine().getErr().println("[marathon] MCP over streamable HTTP at " + endpoint.url() + " (this machine only); clients send"
+          + " the header Authorization: Bearer " + (fromEnvironment ? "$" + TOKEN_ENV : token));
+      spec.commandLine().getErr().flush();
+      endpoint.join();
     }
+    return ExitCodes.OK;
+  }
+
+  private static int serveStdio(JacksonMcpJsonMapper json, List<SyncToolSpecification> tools) throws InterruptedException {
     // The protocol owns stdout: anything else printed goes to stderr instead of corrupting it.
     PrintStream protocol = System.out;
     System.setOut(System.err);

@@ -151,8 +151,7 @@ final class ScheduleCommand implements Callable<Integer> {
         String said;
         try {
           // Refuses an unknown name, and a schedule that is not Marathon's, before acting on it.
-          if (!(handle.describe().getSchedule().getAction() instanceof io.temporal.client.schedules.ScheduleActionStartWorkflow a)
-              || !a.getWorkflowType().equals("ScheduledRun")) {
+          if (!Schedules.isMarathons(handle.describe())) {
             throw new BadInputException("schedule " + name + " is not one of Marathon's (its firings are not ScheduledRun); use temporal schedule");
           }
           said = apply(handle, spec.commandLine().getOut());

@@ -70,6 +70,12 @@ public final class Schedules {
   }
 
   /** The schedule named {@code name}. */
+  /** Whether a schedule is Marathon's (its firings are {@link ScheduledRun}s): the only ones its commands act on. */
+  public static boolean isMarathons(io.temporal.client.schedules.ScheduleDescription d) {
+    return d.getSchedule().getAction() instanceof io.temporal.client.schedules.ScheduleActionStartWorkflow a
+        && a.getWorkflowType().equals(WORKFLOW_TYPE);
+  }
+
   public ScheduleHandle handle(String name) {
     return client.getHandle(name);
   }

@@ -19,7 +19,7 @@ class MarathonMcpToolsTest {
 
   static List<String> line(String tool, Map<String, Object> args) {
     CommandTool t = tool(tool);
-    return t.commandLine().apply(new CommandTool.Args(tool, t.input().json(), Json.MAPPER.valueToTree(args)));
+    return t.argv(new CommandTool.Args(tool, t.input().json(), Json.MAPPER.valueToTree(args)));
   }
 
   @Test
