@@ -2,6 +2,7 @@ package dev.marathon.workflows;
 
 import dev.marathon.workflows.api.ModelActivities;
 import dev.marathon.workflows.api.ModelFailures;
+import dev.marathon.workflows.api.NotifyActivities;
 import dev.marathon.workflows.api.SwarmActivities;
 import dev.marathon.workflows.api.ToolActivities;
 import dev.marathon.workflows.api.WorkspaceActivities;
@@ -102,6 +103,26 @@ final class ActivityStubs {
             .setHeartbeatTimeout(Duration.ofSeconds(Math.max(options.heartbeatSeconds(), 30)))
             .setSummary(Text.oneLineBytes(summary, SUMMARY_BYTES))
             .setRetryOptions(WORKSPACE_RETRIES)
+            .build());
+  }
+
+  /**
+   * A notification is retried while its endpoint is down — every few seconds at first, then every
+   * minute, for half an hour — but not when the worker refuses the endpoint (see NotifyEndpoints).
+   */
+  NotifyActivities notify(String summary) {
+    return Workflow.newActivityStub(
+        NotifyActivities.class,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofSeconds(60))
+            .setScheduleToCloseTimeout(Duration.ofMinutes(30))
+            .setSummary(Text.oneLineBytes(summary, SUMMARY_BYTES))
+            .setRetryOptions(RetryOptions.newBuilder()
+                .setInitialInterval(Duration.ofSeconds(2))
+                .setBackoffCoefficient(2.0)
+                .setMaximumInterval(Duration.ofMinutes(1))
+                .setDoNotRetry(NotifyActivities.REFUSED)
+                .build())
             .build());
   }
 

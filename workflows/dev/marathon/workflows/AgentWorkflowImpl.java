@@ -53,6 +53,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
   private RunReport drive() {
     if (state.spending.startedAtMillis == 0) state.spending.startedAtMillis = Workflow.currentTimeMillis();
     if (!state.begun()) begin();
+    run.notifier.resumeCarried();
     while (true) {
       run.absorbTemporalCancel();
       if (state.toKeep != null && !(state.lifecycle instanceof Lifecycle.Paused)) keepWhatARewindWentBackOver();
@@ -164,6 +165,11 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     }
     run.publish();
     run.coordinator.ended(outcome, head, reportRef);
+    run.notifier.ended(outcome);
+    if (!run.notifier.idle()) {
+      run.notifier.awaitLast();
+      run.publish(); // a delivery that failed is in the details
+    }
     return new RunReport(outcome, state.summary, state.spec.branch(), head, Progress.of(state, run.phase));
   }
 

@@ -25,6 +25,7 @@ final class LiveRun {
   final ActivityStubs stubs;
   final Role role;
   final CoordinatorLink coordinator;
+  final Notifier notifier;
   /** The phase people see; set when the run changes step (see {@link Phase#of}). */
   Phase phase = Phase.STARTING;
   /** A model call is in flight: a steering message sent now lands one turn later. */
@@ -40,6 +41,7 @@ final class LiveRun {
     this.stubs = new ActivityStubs(state.spec.options());
     this.role = Role.of(state, stubs);
     this.coordinator = new CoordinatorLink(state);
+    this.notifier = new Notifier(state, stubs);
     this.root = root;
   }
 
@@ -77,6 +79,7 @@ final class LiveRun {
         state.conversation.notices.add(Notices.nearLimit(name));
       }
     }
+    notifier.crossed(check);
     if (check.reached() != null && state.lifecycle instanceof Lifecycle.Running) {
       if (state.spending.budget.endsAtLimit()) {
         requestStop(Stop.Kind.FINISH, false, Notices.budgetEnds(check.reached()));
@@ -93,6 +96,7 @@ final class LiveRun {
     if (state.lifecycle instanceof Lifecycle.Ended) return;
     if (cause == Pause.Cause.BUDGET) role.pausedOnBudget(reason);
     coordinator.paused(cause, reason);
+    notifier.paused(state.lifecycle.pause());
   }
 
   /** Waits until an operator unpauses, raises the budget, or asks the run to end. */
@@ -143,6 +147,7 @@ final class LiveRun {
     if (info.isContinueAsNewSuggested()
         || info.getHistoryLength() >= state.spec.options().continueAsNewEvents()) {
       Workflow.await(() -> Workflow.isEveryHandlerFinished() && role.idle());
+      notifier.carryOver();
       state.runsInChain++;
       log.info("run {} continues as new after {} events", state.spec.runId(), info.getHistoryLength());
       // The static summary and details stay with the first run (the SDK cannot pass them on);

@@ -50,6 +50,13 @@ public final class RunDetails {
     md.append(budgetLine(s.spending.budget)).append('\n');
     if (!s.conversation.steering.isEmpty()) md.append("- steering messages waiting: ").append(s.conversation.steering.size()).append('\n');
     if (s.conversation.compactions > 0) md.append("- context compacted ").append(s.conversation.compactions).append("×\n");
+    Notifications n = s.notifications;
+    if (n != null && !s.spec.options().notifyTargets().isEmpty()) {
+      md.append("- notifications: ").append(n.delivered).append(" delivered");
+      if (!n.problems.isEmpty()) md.append(" · **not delivered**:");
+      md.append('\n');
+      for (String problem : n.problems) md.append("  - ").append(Text.oneLine(problem, 300)).append('\n');
+    }
     if (s.summary != null) md.append("\n### Summary\n").append(Text.oneLine(s.summary, 2000)).append('\n');
     return md.toString();
   }

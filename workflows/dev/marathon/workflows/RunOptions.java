@@ -1,5 +1,8 @@
 package dev.marathon.workflows;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
 /**
  * Operational settings of a run, fixed at start.
  *
@@ -11,6 +14,8 @@ package dev.marathon.workflows;
  * @param compactAtPercent share of the context window at which the conversation is compacted
  * @param containment how commands are contained; never null: runs started before commit 7804246
  *     of 2026-11-30, which added the sandbox, carry none and get the default
+ * @param notifyTargets where the run's events (paused, near a limit, ended) are posted; never null, and
+ *     left out of the payload when empty, so a run without any looks as it did before it existed
  */
 public record RunOptions(
     int defaultCommandSeconds,
@@ -18,20 +23,26 @@ public record RunOptions(
     int heartbeatSeconds,
     int continueAsNewEvents,
     int compactAtPercent,
-    Containment containment) {
+    Containment containment,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<NotifyTarget> notifyTargets) {
 
   public static final RunOptions DEFAULTS = new RunOptions(600, 3600, 10, 4000, 80);
 
   public RunOptions {
     if (containment == null) containment = Containment.DEFAULT;
+    notifyTargets = notifyTargets == null ? List.of() : List.copyOf(notifyTargets);
   }
 
   /** Options with the default containment (the sandbox on, the network on). */
   public RunOptions(int defaultCommandSeconds, int maxCommandSeconds, int heartbeatSeconds, int continueAsNewEvents, int compactAtPercent) {
-    this(defaultCommandSeconds, maxCommandSeconds, heartbeatSeconds, continueAsNewEvents, compactAtPercent, Containment.DEFAULT);
+    this(defaultCommandSeconds, maxCommandSeconds, heartbeatSeconds, continueAsNewEvents, compactAtPercent, Containment.DEFAULT, List.of());
   }
 
   public RunOptions withContainment(Containment c) {
-    return new RunOptions(defaultCommandSeconds, maxCommandSeconds, heartbeatSeconds, continueAsNewEvents, compactAtPercent, c);
+    return new RunOptions(defaultCommandSeconds, maxCommandSeconds, heartbeatSeconds, continueAsNewEvents, compactAtPercent, c, notifyTargets);
+  }
+
+  public RunOptions withNotify(List<NotifyTarget> targets) {
+    return new RunOptions(defaultCommandSeconds, maxCommandSeconds, heartbeatSeconds, continueAsNewEvents, compactAtPercent, containment, targets);
   }
 }

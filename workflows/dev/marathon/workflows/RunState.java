@@ -44,6 +44,8 @@ public final class RunState {
   /** The calls of the turn in progress. */
   @JsonUnwrapped public TurnCalls calls = new TurnCalls();
   @JsonUnwrapped public SwarmTies swarm = new SwarmTies();
+  /** Who was told what; null in runs started before notifications existed, until {@link #migrated}. */
+  public Notifications notifications = new Notifications();
 
   /** Running, paused, wrapping up or ended: see {@link Lifecycle}. */
   public Lifecycle lifecycle = Lifecycle.RUNNING;
@@ -159,6 +161,7 @@ public final class RunState {
     legacyPendingCallFailed = false;
     legacyPendingCallStarted = false;
     if (swarm.agents == null) swarm.agents = new ArrayList<>();
+    if (notifications == null) notifications = new Notifications();
     return this;
   }
 }

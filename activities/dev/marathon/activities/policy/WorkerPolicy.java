@@ -47,7 +47,8 @@ public record WorkerPolicy(boolean sandboxOff, boolean networkOpen, boolean pass
     return null;
   }
 
-  private boolean isOwn(String runId) {
+  /** Whether this is the worker of the {@code run} command that started {@code runId}: its user's word is the operator's for that run. */
+  public boolean isOwn(String runId) {
     return ownRuns.contains(runId);
   }
 }

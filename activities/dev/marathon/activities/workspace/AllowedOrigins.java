@@ -1,7 +1,6 @@
 package dev.marathon.activities.workspace;
 
-import java.util.ArrayList;
-import java.util.List;
+import dev.marathon.activities.policy.UrlPrefixes;
 
 /**
  * The remotes a worker will use its own git credentials for ({@code MARATHON_ORIGINS}: URL
@@ -15,19 +14,15 @@ import java.util.List;
 public final class AllowedOrigins {
   public static final String ENV = "MARATHON_ORIGINS";
 
-  private final List<String> prefixes;
+  private final UrlPrefixes prefixes;
 
-  private AllowedOrigins(List<String> prefixes) {
-    this.prefixes = List.copyOf(prefixes);
+  private AllowedOrigins(UrlPrefixes prefixes) {
+    this.prefixes = prefixes;
   }
 
   /** The list {@code value} (the variable's text; null or blank: none) gives. */
   public static AllowedOrigins of(String value) {
-    List<String> prefixes = new ArrayList<>();
-    if (value != null) {
-      for (String p : value.split("[\\s,]+")) if (!p.isBlank()) prefixes.add(p.strip());
-    }
-    return new AllowedOrigins(prefixes);
+    return new AllowedOrigins(UrlPrefixes.of(value));
   }
 
   /** This process's list, from {@link #ENV}. */
@@ -37,11 +32,8 @@ public final class AllowedOrigins {
 
   /** Null when a worker may use its credentials for {@code url}, else why not. */
   String problem(String url) {
-    if (url.startsWith("file://")) return null;
-    for (String p : prefixes) {
-      if (url.startsWith(p) && (p.endsWith("/") || url.length() == p.length() || url.charAt(p.length()) == '/')) return null;
-    }
+    if (url.startsWith("file://") || prefixes.matches(url)) return null;
     return "repository URL " + url + " is not among the remotes this worker may use its git credentials for ("
-        + ENV + (prefixes.isEmpty() ? " is not set" : ": " + String.join(" ", prefixes)) + "); its operator can add it";
+        + ENV + (prefixes.isEmpty() ? " is not set" : ": " + prefixes.listed()) + "); its operator can add it";
   }
 }

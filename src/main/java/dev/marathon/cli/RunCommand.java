@@ -135,6 +135,8 @@ final class RunCommand implements Callable<Integer> {
       description = "With --swarm: sub-agents running at once; the rest queue (default: 4 per core, from 2 to 32).")
   Integer parallel;
 
+  @Mixin NotifyOptions notify;
+
   @Option(names = "--detach", description = "Start the run and return; a worker (./marathon worker) carries it.")
   boolean detach;
 
@@ -165,6 +167,7 @@ final class RunCommand implements Callable<Integer> {
     String taskText = taskText();
     OptionChecks.notBlank("--title", title);
     Swarm swarmSettings = swarm(); // checked before anything is printed
+    List<dev.marathon.workflows.NotifyTarget> notifyTargets = notify.targets(top);
     String runTitle = title != null ? Text.oneLine(title, 200) : Text.oneLine(taskText.strip().lines().findFirst().orElse("task"), 100);
     if (schedule != null && id != null) throw new BadInputException("--id: a schedule's runs are named after it and the time");
     String runId = schedule != null ? schedule : id != null ? id : RunIds.fresh(runTitle);
@@ -176,7 +179,7 @@ final class RunCommand implements Callable<Integer> {
     }
     ModelSettings settings = model.settings(top);
     ModelPresets.Preset preset = model.chosen();
-    RunOptions options = options();
+    RunOptions options = options().withNotify(notifyTargets);
     Integer turns = maxTurns != null ? maxTurns : preset.maxTurns() != null ? preset.maxTurns() : 1000;
     OptionChecks.atLeast("--max-turns", turns, 1);
     boolean finishAtLimit = atLimit == null ? Boolean.TRUE.equals(preset.finishAtLimit()) : OptionChecks.oneOf("--at-limit", atLimit, "pause", "finish").equals("finish");
@@ -196,6 +199,7 @@ final class RunCommand implements Callable<Integer> {
       err.println("[marathon] workers clone and push " + origin + " with their own git credentials, and only when their"
           + " MARATHON_ORIGINS lists it");
     }
+    NotifyOptions.explain(notifyTargets, err);
     RunSpec runSpec = new RunSpec(runId, runTitle, origin, branch, settings, options, swarmSettings, null);
     return RunState.start(runSpec, taskText, new Budget(turns, maxHours, maxTokens, maxCost, finishAtLimit ? true : null));
   }
@@ -244,7 +248,7 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     return new RunOptions(commandTimeout, maxCommandTimeout, heartbeatSeconds, continueAsNewEvents, compactAt,
-        new Containment(sandboxed, networked, List.copyOf(passEnv), net.equals("open"), List.copyOf(allowHosts)));
+        new Containment(sandboxed, networked, List.copyOf(passEnv), net.equals("open"), List.copyOf(allowHosts)), List.of());
   }
 
   /** The repository's top-level directory, or its URL, checked: it exists, is reachable, has a commit. */

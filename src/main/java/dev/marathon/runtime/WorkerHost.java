@@ -8,6 +8,8 @@ import dev.marathon.activities.ToolActivitiesImpl;
 import dev.marathon.activities.WorkspaceActivitiesImpl;
 import dev.marathon.activities.model.ModelClient;
 import dev.marathon.activities.model.local.LocalModels;
+import dev.marathon.activities.notify.NotifyActivitiesImpl;
+import dev.marathon.activities.notify.NotifyEndpoints;
 import dev.marathon.activities.policy.KeyBindings;
 import dev.marathon.activities.policy.WorkerPolicy;
 import dev.marathon.activities.sandbox.Sandboxes;
@@ -112,7 +114,14 @@ public final class WorkerHost implements AutoCloseable {
             policy.keys()),
         new ToolActivitiesImpl(workspaces, conversations, catalog, secrets, new Sandboxes(home.hiddenFromCommands(), policy)),
         new WorkspaceActivitiesImpl(workspaces, conversations),
-        new SwarmActivitiesImpl(client, workspaces, store));
+        new SwarmActivitiesImpl(client, workspaces, store),
+        new NotifyActivitiesImpl(NotifyEndpoints.load(home.config(), System.getenv(NotifyEndpoints.ENV), policy), uiBase(client)));
+  }
+
+  /** The Web UI of the server {@code client} reaches, for the links in notifications; null in process. */
+  private static String uiBase(WorkflowClient client) {
+    String target = client.getWorkflowServiceStubs().getOptions().getTarget();
+    return target == null ? null : Connection.uiUrlFor(target);
   }
 
   @Override

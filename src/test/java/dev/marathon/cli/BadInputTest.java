@@ -93,6 +93,13 @@ class BadInputTest {
         bad("--id", run("--id", "")),
         bad("--title", run("--title", " ")),
         bad("--max-agents", run("--max-agents", "5")),
+        // where the run's events go
+        bad("--notify", run("--notify", "https://ok.example.com/hook", "--notify", "rm -rf /")),
+        bad("--notify", run("--notify", "https://u:pw@hooks.example.com/x")),
+        bad("--notify", run("--notify", "ftp://files.example.com/")),
+        bad("--notify", run("--notify", "https:///no-host")),
+        bad("--notify-format", run("--notify", "https://ok.example.com/hook", "--notify-format", "xml")),
+        bad("--notify-format", run("--notify", "desk", "--notify-format", "slack")),
         // the server's address, on any command
         bad("--address", run("--address", ":99999")),
         bad("--address", run("--address", "localhost:0")),
@@ -147,6 +154,15 @@ class BadInputTest {
       };
     }
     assertRefused(option, args);
+  }
+
+  /** A repository's config may name endpoints, never URLs: its committers would choose where your runs' news goes. */
+  @Test
+  void aRepositorysConfigCannotSendTheRunsNewsToAUrl() throws Exception {
+    Path committed = GitRepos.create(dir.resolve("repo-notify"), Map.of(".marathon/config.json", "{\"notify\": [\"https://collector.example.net/x\"]}"));
+    Result r = marathon("run", "--repo", committed.toString(), "--task", "fix it", "--model", "m", "--detach", NOWHERE);
+    assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+    assertTrue(r.err().contains("a repository's \"notify\" may name endpoints only"), r.err());
   }
 
   /** Every command that takes a run id refuses an empty one. */

@@ -19,6 +19,7 @@ import dev.marathon.testing.ScriptedModel.Reply;
 import dev.marathon.testing.TestRuns;
 import dev.marathon.workflows.AgentWorkflow;
 import dev.marathon.workflows.Budget;
+import dev.marathon.workflows.NotifyTarget;
 import dev.marathon.workflows.RunOptions;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.common.WorkflowExecutionHistory;
@@ -43,6 +44,10 @@ public final class CaptureHistories {
     // Names after the directory capture only those: new histories are added without re-recording the old.
     Set<String> only = Set.copyOf(Arrays.asList(args).subList(Math.min(1, args.length), args.length));
     Path tmp = Files.createTempDirectory("capture");
+    // The "notify" history's endpoints: a command that fails for its first two events (retried), and one that is not there (refused).
+    Files.createDirectories(tmp.resolve("home"));
+    Files.writeString(tmp.resolve("home/config.json"), "{\"notifyEndpoints\": {\"desk\": {\"command\": [\"sh\", \"-c\","
+        + " \"f=" + tmp.resolve("notified") + "; echo x >> $f; test $(wc -l < $f) -gt 4\"]}}}");
     try (DevServerFixture server = new DevServerFixture(Files.createDirectories(tmp.resolve("server")), "--headless").start();
         Connection conn = server.connect(tmp.resolve("home"));
         WorkerHost worker = WorkerHost.start(conn.client(), new MarathonHome(tmp.resolve("home")))) {
@@ -112,6 +117,15 @@ public final class CaptureHistories {
         Files.move(away, repo);
         runs.typed(id).unpause();
       });
+
+      // Recorded after notifications came: a run that crosses 80% of its turns, pauses on its budget
+      // (both events retried), is raised, continues as new and finishes; one endpoint is refused.
+      c.run("notify", new RunOptions(600, 3600, 10, 80, 80).withNotify(List.of(new NotifyTarget("desk", null), new NotifyTarget("gone", null))),
+          new Budget(5, null, null, null),
+          (turn, req) -> turn >= 12 ? Reply.tools("done", finish("notified")) : Reply.tools("t" + turn, bash("echo " + turn)), id -> {
+            Eventually.get(() -> runs.progress(id).pause() != null ? true : null);
+            runs.typed(id).budget(new Budget(20, null, null, null));
+          });
     }
     System.out.println("histories written to " + out.toAbsolutePath());
   }
