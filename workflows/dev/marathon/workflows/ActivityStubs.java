@@ -110,12 +110,16 @@ final class ActivityStubs {
    * A notification is retried while its endpoint is down — every few seconds at first, then every
    * minute, for half an hour — but not when the worker refuses the endpoint (see NotifyEndpoints).
    */
-  NotifyActivities notify(String summary) {
+  /** How long an event's delivery is tried, from the event on (across continue-as-new too). */
+  static final Duration NOTIFY_WINDOW = Duration.ofMinutes(30);
+
+  /** @param within what is left of the event's {@link #NOTIFY_WINDOW} */
+  NotifyActivities notify(String summary, Duration within) {
     return Workflow.newActivityStub(
         NotifyActivities.class,
         ActivityOptions.newBuilder()
             .setStartToCloseTimeout(Duration.ofSeconds(60))
-            .setScheduleToCloseTimeout(Duration.ofMinutes(30))
+            .setScheduleToCloseTimeout(within)
             .setSummary(Text.oneLineBytes(summary, SUMMARY_BYTES))
             .setRetryOptions(RetryOptions.newBuilder()
                 .setInitialInterval(Duration.ofSeconds(2))

@@ -12,6 +12,8 @@ public final class Notifications {
   public int sent;
   /** Deliveries that reached their endpoint. */
   public int delivered;
+  /** Deliveries started and not yet over (shown in the details while a finished run waits for them). */
+  public int underWay;
   /** Limits already reported near, as {@code turns@10}: a raised limit is reported again when it is near. */
   public List<String> nearReported = new ArrayList<>();
   /** The last deliveries that failed for good (a dead endpoint, one the worker refused), newest last. */

@@ -20,8 +20,10 @@ import java.util.Map;
  * the next run of the chain. Sub-agents tell their coordinator ({@link CoordinatorLink}), not people.
  *
  * <p>Runs that name no target schedule nothing, so every history recorded before this existed
- * replays as it was; the first delivery of a run records the {@link #CHANGE} marker, so a run a
- * worker without notifications started is never made to notify by a newer one.
+ * replays as it was. The first delivery of a run records the {@link #CHANGE} marker: a run whose
+ * earlier events a worker without notifications handled replays them without delivering, and
+ * notifies from the next event on. Upgrade workers before the CLIs that start runs with targets: an
+ * older worker drops the targets it does not know when it continues a run as new.
  */
 final class Notifier {
   static final String CHANGE = "notify";
@@ -42,7 +44,11 @@ final class Notifier {
     if (state.notifications.carried.isEmpty()) return;
     List<Notification> carried = new ArrayList<>(state.notifications.carried);
     state.notifications.carried.clear();
-    for (Notification n : carried) deliver(n);
+    for (Notification n : carried) {
+      Duration left = Duration.ofMillis(n.atMillis() + ActivityStubs.NOTIFY_WINDOW.toMillis() - Workflow.currentTimeMillis());
+      if (left.compareTo(Duration.ofSeconds(5)) > 0) deliver(n, left);
+      else state.notifications.failed(notDelivered(n, "within " + ActivityStubs.NOTIFY_WINDOW.toMinutes() + " minutes"));
+    }
   }
 
   /** A pause an operator asked for is news to no one. */
@@ -63,7 +69,8 @@ final class Notifier {
 
   void ended(RunOutcome outcome) {
     String id = state.spec.runId();
-    String next = outcome == RunOutcome.FINISHED ? "./marathon diff " + id : "./marathon log " + id + "; go on: ./marathon resume " + id;
+    String next = outcome == RunOutcome.FINISHED ? "./marathon diff " + id
+        : "./marathon log " + id + "; to go on from its last turn: ./marathon fork " + id + " --turn " + state.turn;
     notify(Notification.ENDED, outcome.name().toLowerCase(Locale.ROOT), null, null, next);
   }
 
@@ -80,10 +87,7 @@ final class Notifier {
   /** At the end: waits for the deliveries under way, at most {@link #END_WAIT}. */
   void awaitLast() {
     if (!idle()) Workflow.await(END_WAIT, this::idle);
-    for (Notification n : underWay.values()) {
-      state.notifications.failed("to " + new NotifyTarget(n.target(), n.format()).display() + " (" + n.event()
-          + "): not delivered within " + END_WAIT.toMinutes() + " minutes of the end");
-    }
+    for (Notification n : underWay.values()) state.notifications.failed(notDelivered(n, "within " + END_WAIT.toMinutes() + " minutes of the end"));
   }
 
   private void notify(String event, String outcome, String cause, String reason, String next) {
@@ -95,16 +99,18 @@ final class Notifier {
       deliver(new Notification(t.to(), t.format(), event, eventId, Workflow.currentTimeMillis(), state.spec.runId(), state.spec.title(),
           state.spec.repo(), state.spec.branch(), outcome, cause, reason == null ? null : Text.oneLine(reason, 500), next,
           state.summary == null ? null : Text.oneLine(state.summary, 2000), state.turn, state.toolCalls,
-          state.spending.usage.totalTokens(), state.spending.usage.costUsd()));
+          state.spending.usage.totalTokens(), state.spending.usage.costUsd()), ActivityStubs.NOTIFY_WINDOW);
     }
   }
 
-  private void deliver(Notification n) {
+  private void deliver(Notification n, Duration within) {
     String to = new NotifyTarget(n.target(), n.format()).display();
-    Promise<Void> delivery = Async.procedure(stubs.notify("notify: " + n.event() + " → " + to)::deliver, n);
+    Promise<Void> delivery = Async.procedure(stubs.notify("notify: " + n.event() + " → " + to, within)::deliver, n);
     underWay.put(delivery, n);
+    state.notifications.underWay = underWay.size();
     delivery.handle((ok, failure) -> {
       underWay.remove(delivery);
+      state.notifications.underWay = underWay.size();
       if (failure == null) {
         state.notifications.delivered++;
       } else {
@@ -115,6 +121,10 @@ final class Notifier {
     });
   }
 
+  private static String notDelivered(Notification n, String when) {
+    return "to " + new NotifyTarget(n.target(), n.format()).display() + " (" + n.event() + "): not delivered " + when;
+  }
+
   /** The exact command that makes a run paused for {@code pause} go on. */
   private String resumeCommand(Pause pause) {
     String id = state.spec.runId();
@@ -122,11 +132,17 @@ final class Notifier {
     Budget b = state.spending.budget;
     String reason = pause.reason();
     String raise = reason.startsWith("turn") && b.maxTurns() != null ? "--max-turns " + (b.maxTurns() + Math.max(10, b.maxTurns() / 2))
-        : reason.startsWith("time") && b.maxHours() != null ? String.format(Locale.ROOT, "--max-hours %.1f", b.maxHours() * 1.5)
+        : reason.startsWith("time") && b.maxHours() != null ? "--max-hours " + hoursFromNow(Math.max(1, b.maxHours() / 2))
         : reason.startsWith("token") && b.maxTokens() != null ? "--max-tokens " + (b.maxTokens() + b.maxTokens() / 2)
         : reason.startsWith("cost") && b.maxCostUsd() != null ? String.format(Locale.ROOT, "--max-cost %.2f", b.maxCostUsd() * 1.5)
         : "--max-turns N";
     return "./marathon budget " + id + " " + raise + " (or let it report: ./marathon finish " + id + ")";
+  }
+
+  /** A time budget counts from the run's start, pauses included: a raise must be past now. */
+  private String hoursFromNow(double more) {
+    double elapsed = (Workflow.currentTimeMillis() - state.spending.startedAtMillis) / 3_600_000.0;
+    return String.format(Locale.ROOT, "%.1f", Math.ceil((elapsed + more) * 10) / 10);
   }
 
   private static String option(String limit) {

@@ -51,8 +51,9 @@ public final class RunDetails {
     if (!s.conversation.steering.isEmpty()) md.append("- steering messages waiting: ").append(s.conversation.steering.size()).append('\n');
     if (s.conversation.compactions > 0) md.append("- context compacted ").append(s.conversation.compactions).append("×\n");
     Notifications n = s.notifications;
-    if (n != null && !s.spec.options().notifyTargets().isEmpty()) {
+    if (n != null && !s.spec.options().notifyTargets().isEmpty() && s.spec.coordinator() == null) {
       md.append("- notifications: ").append(n.delivered).append(" delivered");
+      if (n.underWay > 0) md.append(", ").append(n.underWay).append(" under way");
       if (!n.problems.isEmpty()) md.append(" · **not delivered**:");
       md.append('\n');
       for (String problem : n.problems) md.append("  - ").append(Text.oneLine(problem, 300)).append('\n');

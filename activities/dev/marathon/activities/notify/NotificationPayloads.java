@@ -66,7 +66,7 @@ final class NotificationPayloads {
     if (n.next() != null) text.append("Next: `").append(mrkdwn(n.next()).replace('`', '\'')).append("`\n");
     if (webUi != null) text.append("<").append(webUi).append("|Open in the Temporal Web UI>");
     ObjectNode o = Json.MAPPER.createObjectNode();
-    o.put("text", headline(n)); // what notifications and clients without blocks show
+    o.put("text", mrkdwn(headline(n))); // what notifications and clients without blocks show
     ArrayNode blocks = o.putArray("blocks");
     ObjectNode section = blocks.addObject().put("type", "section");
     section.putObject("text").put("type", "mrkdwn").put("text", text.toString().strip());

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 public final class NotifyActivitiesImpl implements NotifyActivities {
   static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final String FAILED = "NotificationFailed";
+  private static final List<String> DESKTOP = List.of("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR");
 
   private final NotifyEndpoints endpoints;
   private final String uiBase;
@@ -45,7 +46,7 @@ public final class NotifyActivitiesImpl implements NotifyActivities {
   public void deliver(Notification n) {
     NotifyEndpoints.Endpoint endpoint;
     try {
-      endpoint = endpoints.resolve(n);
+      endpoint = endpoints.resolve(n, Activity.getExecutionContext().getInfo().getWorkflowId());
     } catch (IllegalArgumentException refused) {
       throw ApplicationFailure.newNonRetryableFailure(refused.getMessage(), REFUSED);
     }
@@ -60,12 +61,18 @@ public final class NotifyActivitiesImpl implements NotifyActivities {
   }
 
   private void post(NotifyEndpoints.Post post, String body) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(post.url())).timeout(TIMEOUT)
+    URI uri;
+    try {
+      uri = URI.create(post.url());
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure(post.display() + " is not a URL this worker can post to", REFUSED);
+    }
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
         .header("Content-Type", "application/json").header("User-Agent", "Marathon")
         .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
-    HttpResponse<String> response;
+    HttpResponse<Void> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      response = http.send(request, HttpResponse.BodyHandlers.discarding());
     } catch (IOException e) {
       throw ApplicationFailure.newFailure("could not reach " + post.display() + ": " + e.getClass().getSimpleName(), FAILED);
     } catch (InterruptedException e) {
@@ -74,7 +81,8 @@ public final class NotifyActivitiesImpl implements NotifyActivities {
     }
     int status = response.statusCode();
     if (status / 100 == 2) return;
-    String message = post.display() + " answered HTTP " + status + (response.body().isBlank() ? "" : ": " + Text.oneLine(response.body(), 200));
+    // Not its body: a run's input chose where this goes, and what a service answers is not for it to read back.
+    String message = post.display() + " answered HTTP " + status;
     if (status == 408 || status == 429 || status >= 500) throw ApplicationFailure.newFailure(message, FAILED);
     throw ApplicationFailure.newNonRetryableFailure(message + " (not retried: it would answer the same)", FAILED);
   }
@@ -90,7 +98,8 @@ public final class NotifyActivitiesImpl implements NotifyActivities {
     ProcessBuilder pb = new ProcessBuilder(command.argv()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(errors.toFile()).directory(Path.of(System.getProperty("user.home")).toFile());
     Map<String, String> env = pb.environment();
-    Map<String, String> clean = CommandEnvironment.of(System.getenv(), List.of(), java.util.Set.of(), System.getProperty("user.home"),
+    // The operator's own command: the allow-list, and what a desktop notification needs (notify-send), never a key.
+    Map<String, String> clean = CommandEnvironment.of(System.getenv(), DESKTOP, java.util.Set.of(), System.getProperty("user.home"),
         Map.of("MARATHON_EVENT", n.event(), "MARATHON_RUN_ID", n.runId()));
     env.clear();
     env.putAll(clean);

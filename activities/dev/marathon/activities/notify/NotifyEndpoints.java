@@ -72,24 +72,39 @@ public final class NotifyEndpoints {
   }
 
   /** Where {@code n} goes, or {@link IllegalArgumentException} saying why this worker will not deliver it. */
-  public Endpoint resolve(Notification n) {
+  /** @param workflowId the id Temporal runs the event's workflow under: the only id "this worker's own run" is checked against */
+  public Endpoint resolve(Notification n, String workflowId) {
     NotifyTarget target = new NotifyTarget(n.target(), n.format());
     String problem = target.problem();
+    if (problem == null && target.isUrl()) problem = urlProblem(n.target());
     if (problem != null) throw new IllegalArgumentException(problem);
     if (!target.isUrl()) {
       Endpoint e = named.get(n.target());
       if (e == null) {
-        throw new IllegalArgumentException("this worker has no notification endpoint named '" + n.target() + "' (its config.json's "
-            + CONFIG_KEY + (named.isEmpty() ? " is empty" : ": " + String.join(", ", new java.util.TreeSet<>(named.keySet()))) + ")");
+        throw new IllegalArgumentException("this worker has no notification endpoint named '" + n.target() + "' in its config.json's "
+            + CONFIG_KEY);
       }
       return e;
     }
-    if (!allowed.matches(n.target()) && !policy.isOwn(n.runId())) {
+    if (!allowed.matches(n.target()) && !(policy.isOwn(workflowId) && workflowId.equals(n.runId()))) {
+      // Not the list itself: it is the operator's, and may hold webhook paths.
       throw new IllegalArgumentException("this worker does not post to " + target.display() + ": a run's input can name any URL, so a"
-          + " worker posts only where its operator allows (" + ENV + (allowed.isEmpty() ? " is not set" : ": " + allowed.listed())
-          + "), or name an endpoint of its config.json's " + CONFIG_KEY);
+          + " worker posts only where its operator allows (" + ENV + (allowed.isEmpty() ? " is not set" : " does not list it")
+          + "); or name an endpoint of its config.json's " + CONFIG_KEY);
     }
     return new Post(n.target(), target.display(), n.format() != null ? n.format() : formatFor(n.target()));
+  }
+
+  /** Null when {@code url} is an http(s) URL with a host that Java can post to, else why not (naming it by its host only). */
+  public static String urlProblem(String url) {
+    NotifyTarget t = new NotifyTarget(url, null);
+    try {
+      URI u = new URI(url);
+      if (u.getHost() == null || u.getRawUserInfo() != null) return "notification URL " + t.display() + " has no valid host";
+      return null;
+    } catch (java.net.URISyntaxException e) {
+      return "notification URL " + t.display() + " is not a valid URL";
+    }
   }
 
   /** Slack's and Teams' webhook hosts get their format unless one is given; anything else JSON. */
@@ -110,7 +125,9 @@ public final class NotifyEndpoints {
     if (e.hasNonNull("url") == e.hasNonNull("command")) throw new IllegalArgumentException(where + " needs either \"url\" or \"command\"");
     if (e.hasNonNull("url")) {
       NotifyTarget t = new NotifyTarget(e.get("url").asText(), format);
-      if (!t.isUrl() || t.problem() != null) throw new IllegalArgumentException(where + ".url is not an http(s) URL without a password");
+      if (!t.isUrl() || t.problem() != null || urlProblem(t.to()) != null) {
+        throw new IllegalArgumentException(where + ".url is not an http(s) URL with a host and without a password");
+      }
       return new Post(t.to(), name, format != null ? format : formatFor(t.to()));
     }
     List<String> argv = new ArrayList<>();

@@ -24,16 +24,21 @@ public final class UrlPrefixes {
     return new UrlPrefixes(prefixes);
   }
 
+  /**
+   * Whether {@code url} is under a listed prefix. A URL with a dot segment or an encoded dot, slash
+   * or backslash never is: the receiving server would resolve {@code /hooks/../admin} out of the
+   * prefix after the check had let it through.
+   */
   public boolean matches(String url) {
+    String lower = url.toLowerCase(java.util.Locale.ROOT);
+    if (lower.contains("/../") || lower.contains("/./") || lower.endsWith("/..") || lower.endsWith("/.") || lower.contains("\\")
+        || lower.contains("%2e") || lower.contains("%2f") || lower.contains("%5c")) {
+      return false;
+    }
     for (String p : prefixes) {
       if (url.startsWith(p) && (p.endsWith("/") || url.length() == p.length() || url.charAt(p.length()) == '/')) return true;
     }
     return false;
-  }
-
-  /** The list as the operator wrote it, for messages; "" when empty. */
-  public String listed() {
-    return String.join(" ", prefixes);
   }
 
   public boolean isEmpty() {

@@ -34,6 +34,6 @@ public final class AllowedOrigins {
   String problem(String url) {
     if (url.startsWith("file://") || prefixes.matches(url)) return null;
     return "repository URL " + url + " is not among the remotes this worker may use its git credentials for ("
-        + ENV + (prefixes.isEmpty() ? " is not set" : ": " + prefixes.listed()) + "); its operator can add it";
+        + ENV + (prefixes.isEmpty() ? " is not set" : " does not list it") + "); its operator can add it";
   }
 }

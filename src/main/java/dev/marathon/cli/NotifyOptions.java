@@ -46,7 +46,7 @@ final class NotifyOptions {
     List<NotifyTarget> out = new ArrayList<>();
     for (String to : all) {
       NotifyTarget t = new NotifyTarget(to, new NotifyTarget(to, null).isUrl() ? format : null);
-      String problem = t.problem();
+      String problem = t.problem() != null ? t.problem() : t.isUrl() ? NotifyEndpoints.urlProblem(t.to()) : null;
       if (problem != null) throw new BadInputException("--notify: " + problem);
       out.add(t);
     }

@@ -27,34 +27,38 @@ class NotifyEndpointsTest {
         + "\"team\": {\"url\": \"https://hooks.slack.com/services/T0/B0/secret\"},"
         + "\"desk\": {\"command\": [\"notify-send\", \"Marathon\"], \"format\": \"json\"}}}");
     NotifyEndpoints endpoints = NotifyEndpoints.load(config, null, STRICT);
-    NotifyEndpoints.Endpoint team = endpoints.resolve(event("team", null));
+    NotifyEndpoints.Endpoint team = endpoints.resolve(event("team", null), "run-1");
     assertEquals(new NotifyEndpoints.Post("https://hooks.slack.com/services/T0/B0/secret", "team", "slack"), team, "Slack's host gets Slack's format");
-    assertEquals(new NotifyEndpoints.Command(List.of("notify-send", "Marathon"), "json"), endpoints.resolve(event("desk", null)));
-    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> endpoints.resolve(event("pager", null)));
-    assertTrue(unknown.getMessage().contains("no notification endpoint named 'pager'") && unknown.getMessage().contains("desk, team"),
-        unknown.getMessage());
+    assertEquals(new NotifyEndpoints.Command(List.of("notify-send", "Marathon"), "json"), endpoints.resolve(event("desk", null), "run-1"));
+    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> endpoints.resolve(event("pager", null), "run-1"));
+    assertTrue(unknown.getMessage().contains("no notification endpoint named 'pager'"), unknown.getMessage());
+    assertFalse(unknown.getMessage().contains("team"), "the worker's endpoints are its operator's, not for a run's history: " + unknown.getMessage());
   }
 
   @Test
   void aUrlIsPostedToOnlyWhereTheOperatorAllowsOrForTheRunCommandsOwnRun() {
     NotifyEndpoints none = NotifyEndpoints.load(tmp.resolve("missing.json"), null, STRICT);
     IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-        () -> none.resolve(event("http://169.254.169.254/latest/meta-data", null)));
+        () -> none.resolve(event("http://169.254.169.254/latest/meta-data", null), "run-1"));
     assertTrue(refused.getMessage().contains("does not post to http://169.254.169.254/…")
         && refused.getMessage().contains("MARATHON_NOTIFY_URLS is not set"), refused.getMessage());
     assertFalse(refused.getMessage().contains("meta-data"), "a URL is named by its host only");
 
     NotifyEndpoints allowed = NotifyEndpoints.load(null, "https://hooks.example.com/team", STRICT);
-    assertEquals("json", allowed.resolve(event("https://hooks.example.com/team/a", null)).format());
-    assertEquals("teams", allowed.resolve(event("https://hooks.example.com/team", "teams")).format());
-    for (String outside : List.of("https://hooks.example.com/teams", "https://hooks.example.com.evil.net/team", "http://hooks.example.com/team")) {
-      assertThrows(IllegalArgumentException.class, () -> allowed.resolve(event(outside, null)), outside);
+    assertEquals("json", allowed.resolve(event("https://hooks.example.com/team/a", null), "run-1").format());
+    assertEquals("teams", allowed.resolve(event("https://hooks.example.com/team", "teams"), "run-1").format());
+    for (String outside : List.of("https://hooks.example.com/teams", "https://hooks.example.com.evil.net/team", "http://hooks.example.com/team",
+        "https://hooks.example.com/team/../admin", "https://hooks.example.com/team/%2e%2e/admin", "https://hooks.example.com/team/..%2Fadmin",
+        "https://hooks.example.com/team/a|b")) {
+      assertThrows(IllegalArgumentException.class, () -> allowed.resolve(event(outside, null), "run-1"), outside);
     }
 
     NotifyEndpoints own = NotifyEndpoints.load(null, null, STRICT.trusting("run-1", null, null));
-    assertEquals("json", own.resolve(event("http://127.0.0.1:9/hook", null)).format(), "what the run command's user typed");
+    assertEquals("json", own.resolve(event("http://127.0.0.1:9/hook", null), "run-1").format(), "what the run command's user typed");
     assertThrows(IllegalArgumentException.class, () -> own.resolve(new Notification("http://127.0.0.1:9/hook", null, "ended", "run-10/1", 0,
-        "run-10", "t", "r", "b", null, null, null, null, null, 0, 0, 0, 0)), "another run, whose id merely begins like it");
+        "run-10", "t", "r", "b", null, null, null, null, null, 0, 0, 0, 0), "run-10"), "another run, whose id merely begins like it");
+    assertThrows(IllegalArgumentException.class, () -> own.resolve(event("http://127.0.0.1:9/hook", null), "someone-else"),
+        "a workflow of someone else's that names the run command's run id in its input");
   }
 
   @Test
