@@ -14,6 +14,7 @@ import dev.marathon.activities.store.Conversations;
 import dev.marathon.activities.store.CorruptObjectException;
 import dev.marathon.activities.store.Message;
 import dev.marathon.activities.store.TurnMeta;
+import dev.marathon.activities.tools.McpToolList;
 import dev.marathon.activities.tools.ToolCatalog;
 import dev.marathon.workflows.ModelSettings;
 import dev.marathon.workflows.Text;
@@ -77,6 +78,7 @@ public final class ModelActivitiesImpl implements ModelActivities {
     ModelSettings settings = input.model();
     Provider provider = Provider.of(settings);
     ToolCatalog catalog = input.coordinator() ? coordinatorCatalog : this.catalog;
+    if (input.mcpToolsRef() != null) catalog = catalog.with(McpToolList.parse(conversations.store().getText(input.mcpToolsRef())).asTools());
     List<Message> added = new ArrayList<>();
     for (Observation o : input.observations()) {
       added.add(o.ref() != null

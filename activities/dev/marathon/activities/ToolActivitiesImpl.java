@@ -8,6 +8,7 @@ import dev.marathon.activities.store.CheckpointStore;
 import dev.marathon.activities.store.Conversations;
 import dev.marathon.activities.store.CorruptObjectException;
 import dev.marathon.activities.tools.Arguments;
+import dev.marathon.activities.tools.McpToolList;
 import dev.marathon.activities.tools.ToolCatalog;
 import dev.marathon.activities.tools.ToolContext;
 import dev.marathon.activities.tools.ToolException;
@@ -18,6 +19,8 @@ import dev.marathon.activities.workspace.Workspace;
 import dev.marathon.activities.workspace.WorkspaceException;
 import dev.marathon.activities.workspace.Workspaces;
 import dev.marathon.workflows.Containment;
+import dev.marathon.workflows.api.McpTools;
+import dev.marathon.workflows.api.McpToolsInput;
 import dev.marathon.workflows.api.ToolActivities;
 import dev.marathon.workflows.api.ToolCall;
 import dev.marathon.workflows.api.ToolInput;
@@ -52,6 +55,13 @@ public final class ToolActivitiesImpl implements ToolActivities {
   private final ToolCatalog catalog;
   private final Secrets secrets;
   private final Sandboxes sandboxes;
+  /** The catalogs of runs with MCP tools, by the ref of their recorded list (immutable, so never stale). */
+  private final Map<String, ToolCatalog> withMcp = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, ToolCatalog> eldest) {
+      return size() > 64;
+    }
+  });
 
   public ToolActivitiesImpl(Workspaces workspaces, Conversations conversations, ToolCatalog catalog, Secrets secrets, Sandboxes sandboxes) {
     this.workspaces = workspaces;
@@ -109,11 +119,11 @@ public final class ToolActivitiesImpl implements ToolActivities {
   /** One call, with the lease held: bring the workspace to the call's snapshot, run, snapshot, store the output. */
   private ToolResult step(Workspace ws, ToolInput input, Runnable heartbeat) {
     ToolCall.Workspace call = input.call();
-    WorkspaceTool<?> tool = catalog.workspaceTool(call.tool())
+    WorkspaceTool<?> tool = catalogFor(input.mcpToolsRef()).workspaceTool(call.tool())
         .orElseThrow(() -> new IllegalArgumentException("not a workspace tool: " + call.tool()));
     boolean readOnly = tool.spec().readOnly();
     Containment containment = input.containment();
-    CommandSandbox sandbox = tool.runsCommands() ? sandboxes.forRun(ws.key().runId(), containment) : null;
+    CommandSandbox sandbox = tool.runsCommands() ? sandboxes.forRun(workflowId(), containment) : null;
     Steps steps = ws.steps();
     steps.bringTo(input.workspaceRef());
     String setup = setUp(ws, input, containment, heartbeat);
@@ -133,6 +143,42 @@ public final class ToolActivitiesImpl implements ToolActivities {
   }
 
   /**
+   * Lists the run's MCP servers' tools once, in the workspace at the run's first snapshot and in its
+   * sandbox, under the lease; the servers may write files there, so the next step restores it.
+   */
+  @Override
+  public McpTools listMcpTools(McpToolsInput input) {
+    Runnable heartbeat = () -> Activity.getExecutionContext().heartbeat("mcp");
+    secrets.remember(input.keyEnv());
+    Workspace ws = workspaces.get(input.workspace());
+    try (Steps.Lease lease = ws.steps().lease(heartbeat)) {
+      ws.steps().bringTo(input.workspaceRef());
+      ws.steps().changing();
+      CommandSandbox sandbox = sandboxes.forRun(workflowId(), input.containment());
+      McpToolList list = McpToolList.list(input.servers(), context(ws, input.keyEnv(), 60, sandbox, input.containment(), heartbeat));
+      List<String> problems = list.problems().stream().map(secrets::redact).toList();
+      return new McpTools(store.putText(list.json()), list.names(), problems);
+    } catch (WorkspaceException | Sandboxes.SandboxUnavailableException | CorruptObjectException e) {
+      throw failure(e);
+    }
+  }
+
+  /**
+   * The id Temporal runs this activity's workflow under: what a worker's trust in "its own run" is
+   * checked against, never the run id an input names (anyone could name the id of someone's
+   * foreground run in a workflow of their own).
+   */
+  private static String workflowId() {
+    return Activity.getExecutionContext().getInfo().getWorkflowId();
+  }
+
+  /** The base catalog, and the run's MCP tools as recorded when it began. */
+  private ToolCatalog catalogFor(String mcpToolsRef) {
+    if (mcpToolsRef == null) return catalog;
+    return withMcp.computeIfAbsent(mcpToolsRef, ref -> catalog.with(McpToolList.parse(store.getText(ref)).asTools()));
+  }
+
+  /**
    * Runs the repository's setup command when it is owed (the work tree is new on this machine: the
    * run began or moved here), in the run's sandbox like any command, before the step's own tool; returns
    * a line for the step's output saying so, or null. Its files are ignored ones as a rule (what
@@ -142,11 +188,12 @@ public final class ToolActivitiesImpl implements ToolActivities {
     String command = ws.steps().setupOwed();
     if (command == null) return null;
     ws.steps().changing();
-    CommandSandbox sandbox = sandboxes.forRun(ws.key().runId(), containment);
+    CommandSandbox sandbox = sandboxes.forRun(workflowId(), containment);
     ToolOutput out;
     try {
       out = catalog.workspaceTool("bash").orElseThrow().execute(
-          Arguments.parse("bash", Json.MAPPER.createObjectNode().put("command", command).toString()), context(ws, input, sandbox, containment, heartbeat));
+          Arguments.parse("bash", Json.MAPPER.createObjectNode().put("command", command).toString()),
+          context(ws, input.keyEnv(), input.commandSeconds(), sandbox, containment, heartbeat));
     } catch (ToolException e) {
       out = ToolOutput.error(e.getMessage());
     }
@@ -182,18 +229,20 @@ public final class ToolActivitiesImpl implements ToolActivities {
   private ToolOutput run(WorkspaceTool<?> tool, ToolInput input, Workspace ws, CommandSandbox sandbox, Containment containment, Runnable heartbeat) {
     ToolCall.Workspace call = input.call();
     try {
-      return tool.execute(Arguments.parse(call.tool(), arguments(input)), context(ws, input, sandbox, containment, heartbeat));
+      return tool.execute(Arguments.parse(call.tool(), arguments(input)),
+          context(ws, input.keyEnv(), input.commandSeconds(), sandbox, containment, heartbeat));
     } catch (ToolException e) {
       return ToolOutput.error(e.getMessage());
     }
   }
 
-  private ToolContext context(Workspace ws, ToolInput input, CommandSandbox sandbox, Containment containment, Runnable heartbeat) {
+  private ToolContext context(Workspace ws, String keyEnv, int commandSeconds, CommandSandbox sandbox, Containment containment,
+      Runnable heartbeat) {
     Map<String, String> set = new HashMap<>(ws.commandVariables());
     Set<String> secretNames = new HashSet<>(secrets.names());
-    if (input.keyEnv() != null) secretNames.add(input.keyEnv());
+    if (keyEnv != null) secretNames.add(keyEnv);
     Map<String, String> env = CommandEnvironment.of(System.getenv(), containment.passEnv(), secretNames, ws.home().toString(), set);
-    return new ToolContext(ws.realRoot(), input.commandSeconds(), heartbeat, sandbox, ws.home(),
+    return new ToolContext(ws.realRoot(), commandSeconds, heartbeat, sandbox, ws.home(),
         ws.readableByCommands(), env, sandbox == null ? Network.off() : sandboxes.network(containment), sandboxes.limits(),
         FILES);
   }

@@ -90,7 +90,7 @@ final class Acting {
     List<Integer> seconds = new ArrayList<>();
     for (ToolCall.Workspace c : calls) seconds.add(commandSeconds(c));
     ToolBatch batch = new ToolBatch(state.spec.workspaceKey(), state.conversation.contextRef, state.turn, state.conversation.observations.size(), state.workspaceRef, calls,
-        seconds, state.spec.options().containment(), state.spec.model().apiKeyEnv());
+        seconds, state.spec.options().containment(), state.spec.model().apiKeyEnv(), state.mcpToolsRef);
     StringBuilder summary = new StringBuilder(calls.size() + " calls: ");
     for (ToolCall.Workspace c : calls) summary.append(c == calls.get(0) ? "" : " · ").append(c.display());
     ToolBatchResult done;
@@ -163,7 +163,7 @@ final class Acting {
     String stepId = state.turn + "." + (state.conversation.observations.size() + 1);
     try {
       ToolInput input = new ToolInput(state.spec.workspaceKey(), state.conversation.contextRef, stepId, state.workspaceRef, call, seconds,
-          state.spec.options().containment(), state.spec.model().apiKeyEnv());
+          state.spec.options().containment(), state.spec.model().apiKeyEnv(), state.mcpToolsRef);
       return applied(call, run.cancellable(() -> run.stubs.tools(call.display(), seconds).execute(input)));
     } catch (ActivityFailure | CanceledFailure f) {
       if (state.lifecycle instanceof Lifecycle.WrappingUp) return notRunWhileEnding(call);

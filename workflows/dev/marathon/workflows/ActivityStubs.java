@@ -106,14 +106,15 @@ final class ActivityStubs {
             .build());
   }
 
-  /**
-   * A notification is retried while its endpoint is down — every few seconds at first, then every
-   * minute, for half an hour — but not when the worker refuses the endpoint (see NotifyEndpoints).
-   */
   /** How long an event's delivery is tried, from the event on (across continue-as-new too). */
   static final Duration NOTIFY_WINDOW = Duration.ofMinutes(30);
 
-  /** @param within what is left of the event's {@link #NOTIFY_WINDOW} */
+  /**
+   * A notification is retried while its endpoint is down — every few seconds at first, then every
+   * minute, for half an hour — but not when the worker refuses the endpoint (see NotifyEndpoints).
+   *
+   * @param within what is left of the event's {@link #NOTIFY_WINDOW}
+   */
   NotifyActivities notify(String summary, Duration within) {
     return Workflow.newActivityStub(
         NotifyActivities.class,

@@ -7,6 +7,8 @@ import dev.marathon.workflows.api.CommitResult;
 import dev.marathon.workflows.api.CreateRunInput;
 import dev.marathon.workflows.api.CreateRunResult;
 import dev.marathon.workflows.api.KeepInput;
+import dev.marathon.workflows.api.McpTools;
+import dev.marathon.workflows.api.McpToolsInput;
 import dev.marathon.workflows.api.ThinkResult;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.CancellationScope;
@@ -96,6 +98,25 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     state.task = null; // now in the first checkpoint; keep it out of every later run's input
     state.spawnedFrom = null;
     state.forkedFrom = null;
+    if (!state.spec.options().mcpServers().isEmpty() && state.mcpToolsRef == null) recordMcpTools();
+  }
+
+  /**
+   * Asks the run's MCP servers for their tools once, at the start: the run is offered that list to
+   * its end. A server that does not answer is news for the model, not a failed run.
+   */
+  private void recordMcpTools() {
+    if (Workflow.getVersion(McpToolsInput.CHANGE, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) return;
+    java.util.Map<String, McpServer> servers = state.spec.options().mcpServers();
+    try {
+      McpTools tools = run.stubs.tools("mcp: tools of " + String.join(", ", servers.keySet()), 120).listMcpTools(
+          new McpToolsInput(state.spec.workspaceKey(), state.workspaceRef, servers, state.spec.options().containment(), state.spec.model().apiKeyEnv()));
+      state.mcpToolsRef = tools.ref();
+      state.recordAction("mcp: " + tools.names().size() + " tools from " + servers.size() + " servers");
+      for (String problem : tools.problems()) state.conversation.notices.add(Notices.mcpUnavailable(problem));
+    } catch (ActivityFailure f) {
+      state.conversation.notices.add(Notices.mcpUnavailable("the MCP servers (" + String.join(", ", servers.keySet()) + ") could not be listed: " + describe(f)));
+    }
   }
 
   /** The user's repository is written by the worker under the run's lease, never by the CLI that asked. */
@@ -167,6 +188,7 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
     run.coordinator.ended(outcome, head, reportRef);
     run.notifier.ended(outcome);
     if (!run.notifier.idle()) {
+      run.publish(); // the details say what a finished run still waits for
       run.notifier.awaitLast();
       run.publish(); // a delivery that failed is in the details
     }

@@ -18,6 +18,11 @@ final class Notices {
       "[marathon] You have repeated the same action with the same result several times. Step back:"
           + " re-read the plan, try a different approach, or call `finish` and explain what blocks you.";
 
+  /** An MCP server of the run's config did not answer when the run began: its tools are not offered. */
+  static String mcpUnavailable(String problem) {
+    return "Marathon: " + problem + " Its tools are not available in this run.";
+  }
+
   static String nearLimit(String budget) {
     return "[marathon] This run is close to its " + budget + " budget. Wrap up: save your work in the"
         + " workspace (commit it), update the plan, and call `finish` with a summary of what is done"

@@ -14,6 +14,8 @@ import java.util.List;
  * @param compactAtPercent share of the context window at which the conversation is compacted
  * @param containment how commands are contained; never null: runs started before commit 7804246
  *     of 2026-11-30, which added the sandbox, carry none and get the default
+ * @param mcpServers the user's MCP servers by name ({@code mcpServers}), whose tools the run is offered as
+ *     {@code mcp__<name>__<tool>}; never null, and left out of the payload when empty
  * @param notifyTargets where the run's events (paused, near a limit, ended) are posted; never null, and
  *     left out of the payload when empty, so a run without any looks as it did before it existed
  */
@@ -24,25 +26,32 @@ public record RunOptions(
     int continueAsNewEvents,
     int compactAtPercent,
     Containment containment,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<NotifyTarget> notifyTargets) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<NotifyTarget> notifyTargets,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) java.util.Map<String, McpServer> mcpServers) {
 
   public static final RunOptions DEFAULTS = new RunOptions(600, 3600, 10, 4000, 80);
 
   public RunOptions {
     if (containment == null) containment = Containment.DEFAULT;
     notifyTargets = notifyTargets == null ? List.of() : List.copyOf(notifyTargets);
+    mcpServers = mcpServers == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(mcpServers));
   }
 
   /** Options with the default containment (the sandbox on, the network on). */
   public RunOptions(int defaultCommandSeconds, int maxCommandSeconds, int heartbeatSeconds, int continueAsNewEvents, int compactAtPercent) {
-    this(defaultCommandSeconds, maxCommandSeconds, heartbeatSeconds, continueAsNewEvents, compactAtPercent, Containment.DEFAULT, List.of());
+    this(defaultCommandSeconds, maxCommandSeconds, heartbeatSeconds, continueAsNewEvents, compactAtPercent, Containment.DEFAULT, List.of(), null);
   }
 
   public RunOptions withContainment(Containment c) {
-    return new RunOptions(defaultCommandSeconds, maxCommandSeconds, heartbeatSeconds, continueAsNewEvents, compactAtPercent, c, notifyTargets);
+    return new RunOptions(defaultCommandSeconds, maxCommandSeconds, heartbeatSeconds, continueAsNewEvents, compactAtPercent, c, notifyTargets, mcpServers);
   }
 
   public RunOptions withNotify(List<NotifyTarget> targets) {
-    return new RunOptions(defaultCommandSeconds, maxCommandSeconds, heartbeatSeconds, continueAsNewEvents, compactAtPercent, containment, targets);
+    return new RunOptions(defaultCommandSeconds, maxCommandSeconds, heartbeatSeconds, continueAsNewEvents, compactAtPercent, containment, targets, mcpServers);
+  }
+
+  public RunOptions withMcpServers(java.util.Map<String, McpServer> servers) {
+    return new RunOptions(defaultCommandSeconds, maxCommandSeconds, heartbeatSeconds, continueAsNewEvents, compactAtPercent, containment, notifyTargets,
+        servers);
   }
 }

@@ -36,6 +36,8 @@ public final class RunState {
   /** Workspace snapshot every next tool call starts from. */
   public String workspaceRef;
   public List<PlanStep> plan = new ArrayList<>();
+  /** The MCP tools the run was offered when it began ({@code McpTools.ref}); null when it has none. */
+  public String mcpToolsRef;
 
   // The parts are unwrapped: the JSON keeps their fields at the top level, where runs in flight,
   // the recorded histories and the Web UI have them.

@@ -48,7 +48,7 @@ final class Thinking {
     messages.addAll(state.conversation.notices);
     int turn = state.turn + 1;
     ThinkInput input = new ThinkInput(state.spec.runId(), turn, state.conversation.contextRef,
-        List.copyOf(state.conversation.observations), messages, state.spec.model(), run.role.coordinates(), state.workspaceRef);
+        List.copyOf(state.conversation.observations), messages, state.spec.model(), run.role.coordinates(), state.workspaceRef, state.mcpToolsRef);
     run.thinking = true;
     try {
       ThinkResult r =

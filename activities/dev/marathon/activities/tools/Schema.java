@@ -15,6 +15,11 @@ public final class Schema {
     this.node = node;
   }
 
+  /** A schema a tool's server published (an MCP tool's {@code inputSchema}), as it is. */
+  public static Schema given(ObjectNode schema) {
+    return new Schema(schema.deepCopy());
+  }
+
   public static Schema string(String description) {
     return typed("string", description);
   }

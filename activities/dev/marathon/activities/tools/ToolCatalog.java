@@ -37,6 +37,13 @@ public final class ToolCatalog {
     return new ToolCatalog(all);
   }
 
+  /** This catalog and {@code more} (a run's MCP tools), after its own. */
+  public ToolCatalog with(List<Tool> more) {
+    List<Tool> all = new ArrayList<>(tools.values());
+    all.addAll(more);
+    return new ToolCatalog(all);
+  }
+
   public ToolCatalog(List<Tool> tools) {
     for (Tool t : tools) {
       if (this.tools.put(t.spec().name(), t) != null) throw new IllegalArgumentException("two tools named " + t.spec().name());

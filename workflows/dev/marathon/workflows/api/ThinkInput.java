@@ -10,6 +10,7 @@ import java.util.List;
  * @param userMessages short messages for the model (operator steering, wrap-up notices, nudges)
  * @param coordinator the run coordinates a swarm: the model is offered the swarm's tools too
  * @param workspaceRef where the workspace is as this turn starts (recorded with the turn)
+ * @param mcpToolsRef the run's MCP tools as recorded when it began ({@link McpTools#ref}), or null: none
  */
 public record ThinkInput(
     String runId,
@@ -19,10 +20,11 @@ public record ThinkInput(
     List<String> userMessages,
     ModelSettings model,
     boolean coordinator,
-    String workspaceRef) {
+    String workspaceRef,
+    String mcpToolsRef) {
 
   public ThinkInput(String runId, int turn, String contextRef, List<Observation> observations, List<String> userMessages,
       ModelSettings model) {
-    this(runId, turn, contextRef, observations, userMessages, model, false, null);
+    this(runId, turn, contextRef, observations, userMessages, model, false, null, null);
   }
 }

@@ -18,4 +18,8 @@ public interface ToolActivities {
   /** Runs consecutive calls of a turn, each as {@link #execute} would; see {@link ToolBatch}. */
   @ActivityMethod
   ToolBatchResult executeAll(ToolBatch batch);
+
+  /** Starts each of the run's MCP servers in its sandbox, lists its tools, and stores the list; see {@link McpToolsInput}. */
+  @ActivityMethod
+  McpTools listMcpTools(McpToolsInput input);
 }

@@ -25,7 +25,8 @@ public record ToolBatch(
     List<ToolCall.Workspace> calls,
     List<Integer> commandSeconds,
     Containment containment,
-    String keyEnv) {
+    String keyEnv,
+    String mcpToolsRef) {
 
   public ToolBatch {
     if (containment == null) containment = Containment.DEFAULT;
@@ -34,6 +35,6 @@ public record ToolBatch(
   /** The one-call input for call {@code i}, when the workspace is at {@code workspaceRef}. */
   public ToolInput call(int i, String workspaceRef) {
     return new ToolInput(workspace, contextRef, turn + "." + (firstIndex + i + 1), workspaceRef, calls.get(i), commandSeconds.get(i),
-        containment, keyEnv);
+        containment, keyEnv, mcpToolsRef);
   }
 }

@@ -14,6 +14,7 @@ import dev.marathon.workflows.Containment;
  * @param containment how the call's commands are contained; never null: calls scheduled before
  *     commit 7804246 of 2026-11-30, which added the sandbox, carry none and get the default
  * @param keyEnv the variable holding the run's model key: its value is redacted from the output
+ * @param mcpToolsRef the run's MCP tools ({@link McpTools#ref}), or null: the run has none
  */
 public record ToolInput(
     WorkspaceKey workspace,
@@ -23,7 +24,8 @@ public record ToolInput(
     ToolCall.Workspace call,
     int commandSeconds,
     Containment containment,
-    String keyEnv) {
+    String keyEnv,
+    String mcpToolsRef) {
 
   public ToolInput {
     if (containment == null) containment = Containment.DEFAULT;

@@ -137,6 +137,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin NotifyOptions notify;
 
+  @Mixin McpServersOption mcp;
+
   @Option(names = "--detach", description = "Start the run and return; a worker (./marathon worker) carries it.")
   boolean detach;
 
@@ -168,6 +170,7 @@ final class RunCommand implements Callable<Integer> {
     OptionChecks.notBlank("--title", title);
     Swarm swarmSettings = swarm(); // checked before anything is printed
     List<dev.marathon.workflows.NotifyTarget> notifyTargets = notify.targets(top);
+    java.util.Map<String, dev.marathon.workflows.McpServer> mcpServers = mcp.servers(top);
     String runTitle = title != null ? Text.oneLine(title, 200) : Text.oneLine(taskText.strip().lines().findFirst().orElse("task"), 100);
     if (schedule != null && id != null) throw new BadInputException("--id: a schedule's runs are named after it and the time");
     String runId = schedule != null ? schedule : id != null ? id : RunIds.fresh(runTitle);
@@ -179,7 +182,7 @@ final class RunCommand implements Callable<Integer> {
     }
     ModelSettings settings = model.settings(top);
     ModelPresets.Preset preset = model.chosen();
-    RunOptions options = options().withNotify(notifyTargets);
+    RunOptions options = options().withNotify(notifyTargets).withMcpServers(mcpServers);
     Integer turns = maxTurns != null ? maxTurns : preset.maxTurns() != null ? preset.maxTurns() : 1000;
     OptionChecks.atLeast("--max-turns", turns, 1);
     boolean finishAtLimit = atLimit == null ? Boolean.TRUE.equals(preset.finishAtLimit()) : OptionChecks.oneOf("--at-limit", atLimit, "pause", "finish").equals("finish");
@@ -200,6 +203,10 @@ final class RunCommand implements Callable<Integer> {
           + " MARATHON_ORIGINS lists it");
     }
     NotifyOptions.explain(notifyTargets, err);
+    if (!mcpServers.isEmpty()) {
+      err.println("[marathon] MCP servers " + String.join(", ", mcpServers.keySet()) + ": their tools are listed once, when the run begins,"
+          + " and each server runs in the run's sandbox for each call");
+    }
     RunSpec runSpec = new RunSpec(runId, runTitle, origin, branch, settings, options, swarmSettings, null);
     return RunState.start(runSpec, taskText, new Budget(turns, maxHours, maxTokens, maxCost, finishAtLimit ? true : null));
   }
@@ -248,7 +255,7 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     return new RunOptions(commandTimeout, maxCommandTimeout, heartbeatSeconds, continueAsNewEvents, compactAt,
-        new Containment(sandboxed, networked, List.copyOf(passEnv), net.equals("open"), List.copyOf(allowHosts)), List.of());
+        new Containment(sandboxed, networked, List.copyOf(passEnv), net.equals("open"), List.copyOf(allowHosts)), List.of(), null);
   }
 
   /** The repository's top-level directory, or its URL, checked: it exists, is reachable, has a commit. */

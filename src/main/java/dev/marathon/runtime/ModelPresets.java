@@ -87,7 +87,7 @@ public final class ModelPresets {
    * agent on its branch, wrote, and would otherwise send {@code ZAI_API_KEY} to a host of its choice
    * while the CLI says only "model glm-5.1".
    */
-  static final java.util.Set<String> REPOSITORY_MAY_SET = java.util.Set.of("provider", "model", "presets", "setup", "notify");
+  static final java.util.Set<String> REPOSITORY_MAY_SET = java.util.Set.of("provider", "model", "presets", "setup", "notify", "mcpServers");
   static final java.util.Set<String> REPOSITORY_PRESET_MAY_SET = java.util.Set.of(
       "model", "contextWindow", "maxOutputTokens", "modelPrefixes", "maxTurns", "finishAtLimit", "about");
 

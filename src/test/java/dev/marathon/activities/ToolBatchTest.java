@@ -67,7 +67,7 @@ class ToolBatchTest {
           dev.marathon.runtime.WorkerHost.policy(new dev.marathon.runtime.MarathonHome(home)).keys())
           .think(new ThinkInput("batch-1", 1, begun.contextRef(), List.of(), List.of(), state.spec.model()));
       List<ToolCall.Workspace> calls = thought.calls().stream().map(c -> (ToolCall.Workspace) c).toList();
-      ToolBatch batch = new ToolBatch(key, thought.contextRef(), 1, 0, begun.workspaceRef(), calls, List.of(60, 60, 60), null, null);
+      ToolBatch batch = new ToolBatch(key, thought.contextRef(), 1, 0, begun.workspaceRef(), calls, List.of(60, 60, 60), null, null, null);
 
       env.registerActivitiesImplementations(new ToolActivitiesImpl(workspaces, conversations, catalog, Secrets.fromEnvironment(),
           new Sandboxes(List.of(home), dev.marathon.runtime.WorkerHost.policy(new dev.marathon.runtime.MarathonHome(home)))));

@@ -63,7 +63,7 @@ final class InProcessLoop {
         if (call instanceof ToolCall.Finish) return calls;
         if (call instanceof ToolCall.Workspace w) {
           ToolResult r = tools.execute(new ToolInput(key, context, turn + "." + (observations.size() + 1), workspace, w, 600,
-              state.spec.options().containment(), state.spec.model().apiKeyEnv()));
+              state.spec.options().containment(), state.spec.model().apiKeyEnv(), null));
           workspace = r.workspaceRef();
           observations.add(Observation.stored(w.id(), w.tool(), r.observationRef(), r.observationChars()));
         } else {

@@ -93,6 +93,9 @@ class BadInputTest {
         bad("--id", run("--id", "")),
         bad("--title", run("--title", " ")),
         bad("--max-agents", run("--max-agents", "5")),
+        // the user's MCP servers
+        bad("--mcp-config", run("--mcp-config", "/no/such/mcp.json")),
+        bad("--mcp-config", run("--mcp-config", "DIR")),
         // where the run's events go
         bad("--notify", run("--notify", "https://ok.example.com/hook", "--notify", "rm -rf /")),
         bad("--notify", run("--notify", "https://u:pw@hooks.example.com/x")),
@@ -163,6 +166,23 @@ class BadInputTest {
     Result r = marathon("run", "--repo", committed.toString(), "--task", "fix it", "--model", "m", "--detach", NOWHERE);
     assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
     assertTrue(r.err().contains("a repository's \"notify\" may name endpoints only"), r.err());
+  }
+
+  /** An MCP server block that cannot be run as given is refused by name, before anything starts. */
+  @Test
+  void anMcpServerBlockThatCannotRunAsGivenIsRefused() throws Exception {
+    for (String[] c : List.of(
+        new String[] {"{\"mcpServers\": {\"gh\": {\"command\": \"gh-mcp\", \"env\": {\"GITHUB_TOKEN\": \"ghp_x\"}}}}", "looks like a secret"},
+        new String[] {"{\"mcpServers\": {\"remote\": {\"url\": \"https://mcp.example.com/mcp\"}}}", "only stdio servers"},
+        new String[] {"{\"mcpServers\": {\"bad name!\": {\"command\": \"x\"}}}", "a server's name"},
+        new String[] {"{\"mcpServers\": {\"x\": {\"args\": [\"a\"]}}}", "has no \"command\""},
+        new String[] {"{\"mcpServers\": {\"x\": {\"command\": \"x\", \"args\": [\"${OPENAI_API_KEY}\"]}}}", "looks like a secret"})) {
+      Path config = Files.writeString(dir.resolve("mcp.json"), c[0]);
+      Result r = marathon(run("--mcp-config", config.toString()));
+      assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+      assertTrue(r.err().contains(c[1]) && r.err().startsWith("error: "), c[0] + " → " + r.err());
+      assertFalse(r.err().contains("ghp_x"), r.err());
+    }
   }
 
   /** Every command that takes a run id refuses an empty one. */

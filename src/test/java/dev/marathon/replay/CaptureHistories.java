@@ -19,6 +19,7 @@ import dev.marathon.testing.ScriptedModel.Reply;
 import dev.marathon.testing.TestRuns;
 import dev.marathon.workflows.AgentWorkflow;
 import dev.marathon.workflows.Budget;
+import dev.marathon.workflows.McpServer;
 import dev.marathon.workflows.NotifyTarget;
 import dev.marathon.workflows.RunOptions;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -126,6 +127,11 @@ public final class CaptureHistories {
             Eventually.get(() -> runs.progress(id).pause() != null ? true : null);
             runs.typed(id).budget(new Budget(20, null, null, null));
           });
+
+      // Recorded after MCP servers came: the run lists its server's tools when it begins, calls one, and finishes.
+      c.run("mcp-tools", RunOptions.DEFAULTS.withMcpServers(Map.of("everything", new McpServer("mcp-server-everything", List.of(), Map.of()))),
+          Budget.UNLIMITED, (turn, req) -> turn == 1 ? Reply.tools("add", call("mcp__everything__get-sum", Map.of("a", 2, "b", 3)))
+              : Reply.tools("done", finish("added")), id -> { });
     }
     System.out.println("histories written to " + out.toAbsolutePath());
   }

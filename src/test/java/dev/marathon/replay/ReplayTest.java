@@ -33,6 +33,7 @@ class ReplayTest {
       "continue-as-new-run1.json",
       "continue-as-new-run2.json",
       "continue-as-new-run3.json",
+      "mcp-tools.json",
       "notify-run1.json",
       "notify-run2.json",
       "notify-run3.json",
