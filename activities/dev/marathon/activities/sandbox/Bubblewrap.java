@@ -22,9 +22,11 @@ import java.util.concurrent.TimeUnit;
  * PATH come back read-only), or of /run (the sockets of session buses, Docker, agents). With the
  * network on, a socat bridge inside the namespace is the command's only way out, to Marathon's
  * egress proxy; {@code --network open} shares the worker's network instead. bwrap itself starts
- * with the command's environment only, so even /proc/1/environ of the sandbox holds nothing else.
+ * with a fixed PATH only, so even /proc/1/environ of the sandbox holds nothing else.
  */
 public final class Bubblewrap implements CommandSandbox {
+  /** The only variable the processes that start the sandbox (setsid, prlimit, bwrap) get. */
+  static final String HOST_PATH = "/usr/bin:/bin:/usr/sbin:/sbin";
   /** Where the egress proxy's socket appears inside the sandbox. */
   static final String EGRESS_SOCKET = "/run/marathon/egress.sock";
   /** Dependency caches in the user's home, read-only in the sandbox: a build reads what the user already has. */
@@ -116,8 +118,11 @@ public final class Bubblewrap implements CommandSandbox {
       a.addAll(List.of("--", "bash", "-c", command));
     }
     ProcessBuilder pb = new ProcessBuilder(a).directory(workspace.toFile());
+    // setsid and prlimit run outside the sandbox, in the workspace: with the command's PATH or
+    // LD_PRELOAD (which a run's input or its repository can set) they would run the workspace's
+    // files on the host. They get a fixed PATH and nothing else; the command gets its own through --setenv.
     pb.environment().clear();
-    pb.environment().putAll(environment);
+    pb.environment().put("PATH", HOST_PATH);
     return pb;
   }
 

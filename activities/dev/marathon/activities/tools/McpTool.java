@@ -68,6 +68,7 @@ public final class McpTool implements WorkspaceTool<McpTool.Call> {
     } catch (ToolException e) {
       throw e;
     } catch (RuntimeException e) {
+      if (McpSession.stopped(e)) throw e; // Temporal stopped the step: not the server's failure
       throw new ToolException("MCP server '" + serverName + "' failed on " + tool + ": " + McpSession.reason(e));
     }
     String text = text(result);
@@ -82,7 +83,7 @@ public final class McpTool implements WorkspaceTool<McpTool.Call> {
     StringBuilder out = new StringBuilder();
     for (McpSchema.Content c : result.content() == null ? java.util.List.<McpSchema.Content>of() : result.content()) {
       if (out.length() > 0) out.append('\n');
-      if (c instanceof McpSchema.TextContent t) out.append(t.text());
+      if (c instanceof McpSchema.TextContent t) out.append(t.text(), 0, Math.min(t.text().length(), MAX_RESULT_CHARS + 1 - out.length()));
       else if (c instanceof McpSchema.ImageContent i) out.append("[image ").append(i.mimeType()).append(", ").append(i.data().length()).append(" base64 characters]");
       else out.append(Json.MAPPER.valueToTree(c).toString());
       if (out.length() > MAX_RESULT_CHARS) break;

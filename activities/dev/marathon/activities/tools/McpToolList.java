@@ -20,6 +20,8 @@ import java.util.TreeMap;
 public record McpToolList(Map<String, McpServer> servers, List<Entry> tools, List<String> problems) {
   /** Longest tool name the OpenAI-compatible APIs take. */
   static final int MAX_NAME = 64;
+  /** A schema this long would cost every turn more than a tool is worth. */
+  static final int MAX_SCHEMA_CHARS = 16_000;
 
   /** @param name as the model calls it, {@code mcp__<server>__<tool>} */
   public record Entry(String name, String server, String tool, String description, ObjectNode inputSchema) {}
@@ -52,12 +54,18 @@ public record McpToolList(Map<String, McpServer> servers, List<Entry> tools, Lis
           ObjectNode schema = t.inputSchema() == null ? Json.MAPPER.createObjectNode().put("type", "object")
               : Json.MAPPER.valueToTree(t.inputSchema());
           if (!schema.has("type")) schema.put("type", "object");
+          if (!schema.path("properties").isObject()) schema.putObject("properties"); // some providers require it
+          if (schema.toString().length() > MAX_SCHEMA_CHARS) {
+            problems.add("MCP server '" + s.getKey() + "': tool " + t.name() + " left out (its schema is over " + MAX_SCHEMA_CHARS + " characters)");
+            continue;
+          }
           schema.remove("$schema"); // some OpenAI-compatible servers refuse a draft URL in a function's parameters
           tools.add(new Entry(name, s.getKey(), t.name(), t.description(), schema));
         }
       } catch (ToolException e) {
         problems.add(e.getMessage());
       } catch (RuntimeException e) {
+        if (McpSession.stopped(e)) throw e; // the attempt is over: its retry lists again
         problems.add("MCP server '" + s.getKey() + "' could not list its tools: " + McpSession.reason(e));
       }
     }

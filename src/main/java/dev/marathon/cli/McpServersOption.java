@@ -39,16 +39,17 @@ final class McpServersOption {
   /** The servers by name, checked; {@code repo} may be null (a URL's config is not read). */
   Map<String, McpServer> servers(Path repo) {
     Map<String, McpServer> servers = new TreeMap<>();
-    read(MarathonHome.fromEnvironment().config(), servers, false);
-    if (repo != null) read(repo.resolve(".marathon/config.json"), servers, false);
+    read(MarathonHome.fromEnvironment().config(), servers, false, true);
+    // A repository's committers wrote its config: it does not get to read this shell's variables.
+    if (repo != null) read(repo.resolve(".marathon/config.json"), servers, false, false);
     if (file != null) {
       OptionChecks.smallFile("--mcp-config", file, 1024 * 1024, "1 MiB for a config");
-      read(file, servers, true);
+      read(file, servers, true, true);
     }
     return servers;
   }
 
-  private static void read(Path config, Map<String, McpServer> into, boolean required) {
+  private static void read(Path config, Map<String, McpServer> into, boolean required, boolean yours) {
     if (!Files.isRegularFile(config)) {
       if (required) throw new BadInputException("--mcp-config " + config + ": no such file");
       return;
@@ -66,12 +67,15 @@ final class McpServersOption {
     if (!block.isObject()) throw new BadInputException(config + ": \"mcpServers\" is an object of servers by name");
     for (Iterator<Map.Entry<String, JsonNode>> it = block.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      if (e.getValue().path("disabled").asBoolean(false)) continue;
-      into.put(e.getKey(), server(config, e.getKey(), e.getValue()));
+      if (e.getValue().path("disabled").asBoolean(false)) {
+        into.remove(e.getKey());
+        continue;
+      }
+      into.put(e.getKey(), server(config, e.getKey(), e.getValue(), yours));
     }
   }
 
-  private static McpServer server(Path config, String name, JsonNode s) {
+  private static McpServer server(Path config, String name, JsonNode s, boolean yours) {
     String where = config + ": mcpServers." + name;
     if (!NAME.matcher(name).matches()) {
       throw new BadInputException(where + ": a server's name is 1 to 24 letters, digits, _ or - (its tools are mcp__" + name + "__<tool>)");
@@ -86,7 +90,7 @@ final class McpServersOption {
       if (!s.get("args").isArray()) throw new BadInputException(where + ".args is a list of strings");
       for (JsonNode a : s.get("args")) {
         if (!a.isTextual()) throw new BadInputException(where + ".args is a list of strings");
-        args.add(expand(where, a.asText()));
+        args.add(expand(where, a.asText(), yours));
       }
     }
     Map<String, String> env = new LinkedHashMap<>();
@@ -94,19 +98,23 @@ final class McpServersOption {
       if (!s.get("env").isObject()) throw new BadInputException(where + ".env is an object of variables");
       for (Iterator<Map.Entry<String, JsonNode>> it = s.get("env").fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> v = it.next();
-        if (!CommandEnvironment.passable(v.getKey())) {
-          throw new BadInputException(where + ".env." + v.getKey() + ": not passed, its name looks like a secret (an MCP server's"
-              + " environment travels in the run's history, and no key goes to it)");
+        if (McpServer.envProblem(v.getKey()) != null) {
+          throw new BadInputException(where + ".env." + v.getKey() + ": not passed, " + McpServer.envProblem(v.getKey()));
         }
-        env.put(v.getKey(), expand(where, v.getValue().asText()));
+        env.put(v.getKey(), expand(where, v.getValue().asText(), yours));
       }
     }
-    return new McpServer(expand(where, s.get("command").asText()), args, env);
+    return new McpServer(expand(where, s.get("command").asText(), yours), args, env);
   }
 
   /** {@code ${VAR}} from this shell's environment, as other agents do; a secret-looking one is refused. */
-  private static String expand(String where, String value) {
+  private static String expand(String where, String value, boolean yours) {
     Matcher m = VARIABLE.matcher(value);
+    if (!yours && m.find()) {
+      throw new BadInputException(where + ": a repository's config cannot fill in ${" + m.group(1) + "} from your shell; put the server"
+          + " in ~/.marathon/config.json or --mcp-config");
+    }
+    m.reset();
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       String var = m.group(1);

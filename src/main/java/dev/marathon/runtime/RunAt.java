@@ -85,6 +85,7 @@ public record RunAt(int turn, String contextRef, List<Observation> observations,
     s.workspaceRef = null; // a fork's Begin puts its workspace at the snapshot; a rewind sets it itself
     s.spending.usage = spent;
     s.conversation.contextWindow = source.conversation.contextWindow;
+    s.mcpToolsRef = source.mcpToolsRef; // the tools its conversation was offered, not a new listing
     return s;
   }
 

@@ -183,6 +183,11 @@ class BadInputTest {
       assertTrue(r.err().contains(c[1]) && r.err().startsWith("error: "), c[0] + " → " + r.err());
       assertFalse(r.err().contains("ghp_x"), r.err());
     }
+    Path committed = GitRepos.create(dir.resolve("repo-mcp"), Map.of(".marathon/config.json",
+        "{\"mcpServers\": {\"x\": {\"command\": \"x\", \"args\": [\"${HOME}\"]}}}"));
+    Result r = marathon("run", "--repo", committed.toString(), "--task", "fix it", "--model", "m", "--detach", NOWHERE);
+    assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+    assertTrue(r.err().contains("a repository's config cannot fill in ${HOME}"), r.err());
   }
 
   /** Every command that takes a run id refuses an empty one. */

@@ -77,6 +77,24 @@ class McpToolTest {
     assertTrue(list.problems().get(1).contains("no-such-mcp-server"), list.problems().toString());
   }
 
+  /**
+   * A server's env is the run's input (or a committer's): a PATH that puts the workspace first, with
+   * a "prlimit" of the agent's there, must not run it on the host, where the sandbox is started from.
+   */
+  @Test
+  void aServersEnvNeverReachesTheProcessesThatStartTheSandbox() throws Exception {
+    Path escaped = tmp.resolve("escaped"); // /tmp is the sandbox's own: only a host process can write here
+    Files.writeString(workspace.resolve("prlimit"), "#!/bin/sh\necho ran > " + escaped + "\nexec /usr/bin/prlimit \"$@\"\n");
+    workspace.resolve("prlimit").toFile().setExecutable(true);
+    McpToolList list = McpToolList.list(Map.of("everything", new McpServer("mcp-server-everything", List.of(),
+        Map.of("PATH", workspace + ":/usr/bin:/bin"))), context(Containment.DEFAULT));
+    assertEquals(List.of(), list.problems());
+    assertFalse(Files.exists(escaped), "the workspace's prlimit ran on the host");
+    McpToolList preload = McpToolList.list(Map.of("x", new McpServer("mcp-server-everything", List.of(), Map.of("LD_PRELOAD", "./x.so"))),
+        context(Containment.DEFAULT));
+    assertTrue(preload.problems().get(0).contains("env LD_PRELOAD is not passed"), preload.problems().toString());
+  }
+
   private ToolOutput run(ToolCatalog catalog, String tool, String arguments) {
     return catalog.workspaceTool(tool).orElseThrow().execute(Arguments.parse(tool, arguments), context(Containment.DEFAULT));
   }
