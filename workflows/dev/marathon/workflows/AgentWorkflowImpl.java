@@ -192,7 +192,8 @@ public final class AgentWorkflowImpl implements AgentWorkflow {
       run.notifier.awaitLast();
       run.publish(); // a delivery that failed is in the details
     }
-    return new RunReport(outcome, state.summary, state.spec.branch(), head, Progress.of(state, run.phase));
+    return new RunReport(outcome, state.summary, state.spec.branch(), head, Progress.of(state, run.phase),
+        state.spec.coordinator() == null ? state : null);
   }
 
   // ---- queries, updates, signals: see OperatorControls --------------------------------------

@@ -121,7 +121,12 @@ public final class RunInspector {
    * a query-only worker replays it. Null when nothing can answer (a run terminated mid-task).
    */
   public RunState state(String runId) {
-    runs.describe(runId); // an unknown run fails here, with the server's message
+    // An unknown run fails here, with the server's message. An ended run's result holds its state:
+    // no worker has to replay its history (seconds for a long run) to answer a query.
+    if (runs.describe(runId).getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+      RunReport report = runs.result(runId);
+      if (report != null && report.state() != null) return report.state().migrated();
+    }
     Supplier<RunState> query = () -> runs.stub(runId).query("state", RunState.class);
     RunState s = workerPolling() ? within(query, Duration.ofSeconds(3)) : null;
     if (s == null) {

@@ -124,6 +124,9 @@ class NotifyIT {
       assertTrue(env.contains("MARATHON_EVENT=ended") && env.contains("MARATHON_RUN_ID=nightly"), env);
 
       RunState end = runs.typed("nightly").state();
+      RunState inResult = runs.result("nightly").state(); // what log, diff and export of an ended run read: no replay
+      assertEquals(end.conversation.contextRef, inResult.conversation.contextRef);
+      assertEquals(end.workspaceRef, inResult.workspaceRef);
       assertEquals(6, end.notifications.delivered, "two endpoints × three events");
       assertEquals(3, end.notifications.problems.size(), "the refused URL, once per event: " + end.notifications.problems);
       assertTrue(end.notifications.problems.get(0).contains("this worker does not post to http://127.0.0.1:" + refusedPort + "/…")
