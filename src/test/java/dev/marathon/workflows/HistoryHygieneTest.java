@@ -68,7 +68,8 @@ class HistoryHygieneTest {
           assertFalse(json.contains(marker), "history contains conversation text " + marker);
         }
       }
-      assertTrue(largest <= 5 * 1024, "largest payload " + largest + " bytes; the README says about 4 KB");
+      // The final result is the largest: the run's state rides in it, for reading an ended run back without a replay.
+      assertTrue(largest <= 10 * 1024, "largest payload " + largest + " bytes; the README says about 4 KB, and 8 KB for the result");
       System.out.printf("hygiene: %d runs in chain, largest payload %d bytes%n", chain.size(), largest);
     }
   }
