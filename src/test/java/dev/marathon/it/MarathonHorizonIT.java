@@ -28,7 +28,8 @@ class MarathonHorizonIT {
     assertTrue(chain >= 3, "continue-as-new made a chain: " + chain);
     assertTrue(events < 400 + 100, "no run grows past the threshold: " + events);
     assertTrue(events < 10_240 && bytes < 10 * 1024 * 1024, "far below the history warnings");
-    assertTrue(payload <= 5 * 1024, "the README says the largest payload is about 4 KB: " + payload);
+    // The final result is the largest: the run's state rides in it, for reading an ended run back without a replay.
+    assertTrue(payload <= 10 * 1024, "the README says the largest payload is about 4 KB, and 8 KB for the result: " + payload);
 
     // Store growth is linear in new content: 10x the steps, about 10x the bytes (not 100x).
     double growth = ((Number) r.get("storeBytes")).doubleValue() / ((Number) r.get("storeBytesAfter40Steps")).doubleValue();
