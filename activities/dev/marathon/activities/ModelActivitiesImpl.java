@@ -78,7 +78,7 @@ public final class ModelActivitiesImpl implements ModelActivities {
     ModelSettings settings = input.model();
     Provider provider = Provider.of(settings);
     ToolCatalog catalog = input.coordinator() ? coordinatorCatalog : this.catalog;
-    if (input.mcpToolsRef() != null) catalog = catalog.with(McpToolList.parse(conversations.store().getText(input.mcpToolsRef())).asTools());
+    if (input.mcpToolsRef() != null) catalog = catalog.with(McpToolList.recorded(conversations.store(), input.mcpToolsRef()));
     List<Message> added = new ArrayList<>();
     for (Observation o : input.observations()) {
       added.add(o.ref() != null

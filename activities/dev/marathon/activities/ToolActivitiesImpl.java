@@ -55,13 +55,6 @@ public final class ToolActivitiesImpl implements ToolActivities {
   private final ToolCatalog catalog;
   private final Secrets secrets;
   private final Sandboxes sandboxes;
-  /** The catalogs of runs with MCP tools, by the ref of their recorded list (immutable, so never stale). */
-  private final Map<String, ToolCatalog> withMcp = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, ToolCatalog> eldest) {
-      return size() > 64;
-    }
-  });
 
   public ToolActivitiesImpl(Workspaces workspaces, Conversations conversations, ToolCatalog catalog, Secrets secrets, Sandboxes sandboxes) {
     this.workspaces = workspaces;
@@ -175,7 +168,7 @@ public final class ToolActivitiesImpl implements ToolActivities {
   /** The base catalog, and the run's MCP tools as recorded when it began. */
   private ToolCatalog catalogFor(String mcpToolsRef) {
     if (mcpToolsRef == null) return catalog;
-    return withMcp.computeIfAbsent(mcpToolsRef, ref -> catalog.with(McpToolList.parse(store.getText(ref)).asTools()));
+    return catalog.with(McpToolList.recorded(store, mcpToolsRef));
   }
 
   /**

@@ -53,6 +53,17 @@ public final class CommandEnvironment {
     return env;
   }
 
+  /**
+   * Null when an MCP server's {@code env} may set {@code name}, else why not: never a name {@link
+   * #passable} refuses (the block is in the run's history, and no key goes to a server), nor one
+   * that changes how programs are loaded. Checked by the CLI and again by the worker.
+   */
+  public static String settingProblem(String name) {
+    if (!passable(name)) return "its name looks like a secret or is Marathon's (an MCP server's environment travels in the run's history, and no key goes to it)";
+    if (name.startsWith("LD_") || name.equals("BASH_ENV") || name.equals("ENV")) return "it changes how programs are loaded";
+    return null;
+  }
+
   /** Whether {@code --pass-env NAME} may pass it (for the CLI to refuse early). */
   public static boolean passable(String name) {
     return name.matches("[A-Za-z_][A-Za-z0-9_]*") && !SECRET_NAME.matcher(name).matches();

@@ -67,7 +67,7 @@ final class McpSession implements AutoCloseable {
     if (context.sandbox() == null) throw new IllegalStateException("an MCP server runs in the run's sandbox; none was given");
     Map<String, String> env = new HashMap<>(context.env());
     for (Map.Entry<String, String> v : server.env().entrySet()) {
-      String problem = McpServer.envProblem(v.getKey());
+      String problem = dev.marathon.activities.sandbox.CommandEnvironment.settingProblem(v.getKey());
       if (problem != null) throw new ToolException("MCP server '" + name + "': env " + v.getKey() + " is not passed: " + problem);
       env.put(v.getKey(), v.getValue());
     }

@@ -72,6 +72,20 @@ public record McpToolList(Map<String, McpServer> servers, List<Entry> tools, Lis
     return new McpToolList(servers, tools, problems);
   }
 
+  /** Recorded lists' tools by ref: a ref names its content (a hash), so an entry is never stale. */
+  private static final Map<String, List<Tool>> RECORDED = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, List<Tool>> eldest) {
+          return size() > 64;
+        }
+      });
+
+  /** The tools of the list stored at {@code ref}, read and parsed once per worker (every turn and call of a run asks). */
+  public static List<Tool> recorded(dev.marathon.activities.store.CheckpointStore store, String ref) {
+    return RECORDED.computeIfAbsent(ref, r -> parse(store.getText(r)).asTools());
+  }
+
   public static McpToolList parse(String json) {
     try {
       return Json.MAPPER.readValue(json, McpToolList.class);

@@ -98,8 +98,8 @@ final class McpServersOption {
       if (!s.get("env").isObject()) throw new BadInputException(where + ".env is an object of variables");
       for (Iterator<Map.Entry<String, JsonNode>> it = s.get("env").fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> v = it.next();
-        if (McpServer.envProblem(v.getKey()) != null) {
-          throw new BadInputException(where + ".env." + v.getKey() + ": not passed, " + McpServer.envProblem(v.getKey()));
+        if (CommandEnvironment.settingProblem(v.getKey()) != null) {
+          throw new BadInputException(where + ".env." + v.getKey() + ": not passed, " + CommandEnvironment.settingProblem(v.getKey()));
         }
         env.put(v.getKey(), expand(where, v.getValue().asText(), yours));
       }
