@@ -1,18 +1,23 @@
 package dev.marathon.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.marathon.activities.Json;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.Repositories;
 import dev.marathon.runtime.RunIds;
 import dev.marathon.runtime.Runs;
+import dev.marathon.runtime.ServerHttpApi;
 import dev.marathon.workflows.MarathonSearchAttributes;
 import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.common.SearchAttributes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -52,26 +57,49 @@ final class ListCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     OptionChecks.atLeast("--limit", limit, 1);
     String query = query();
-    try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
-      List<WorkflowExecutionMetadata> runs = conn.client().listExecutions(query).limit(limit).toList();
-      PrintWriter out = spec.commandLine().getOut();
-      ArrayNode array = Json.MAPPER.createArrayNode();
-      for (WorkflowExecutionMetadata m : runs) array.add(row(m));
-      if (json) {
+    ArrayNode array = ServerHttpApi.beside(connection.address(), System.getenv())
+        .flatMap(api -> overHttp(api, connection.namespace, query, limit))
+        .orElseGet(() -> overGrpc(query));
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
         out.println(Json.MAPPER.writeValueAsString(array));
-      } else if (array.isEmpty()) {
-        out.println("no runs match");
-      } else {
-        out.printf("%-36s %-10s %-11s %6s %6s %11s %9s  %s%n", "ID", "STATUS", "PHASE", "TURNS", "CALLS", "TOKENS", "COST", "TITLE");
-        for (var r : array) {
-          out.printf(Locale.ROOT, "%-36s %-10s %-11s %6d %6d %,11d %9s  %s%n", r.path("workflowId").asText(), r.path("status").asText(),
-              r.path("phase").asText("-"), r.path("turns").asLong(), r.path("toolCalls").asLong(), r.path("tokens").asLong(),
-              String.format(Locale.ROOT, "$%.2f", r.path("costUsd").asDouble()), r.path("title").asText(""));
-        }
+    } else if (array.isEmpty()) {
+      out.println("no runs match");
+    } else {
+      out.printf("%-36s %-10s %-11s %6s %6s %11s %9s  %s%n", "ID", "STATUS", "PHASE", "TURNS", "CALLS", "TOKENS", "COST", "TITLE");
+      for (var r : array) {
+        out.printf(Locale.ROOT, "%-36s %-10s %-11s %6d %6d %,11d %9s  %s%n", r.path("workflowId").asText(), r.path("status").asText(),
+            r.path("phase").asText("-"), r.path("turns").asLong(), r.path("toolCalls").asLong(), r.path("tokens").asLong(),
+            String.format(Locale.ROOT, "$%.2f", r.path("costUsd").asDouble()), r.path("title").asText(""));
       }
-      out.flush();
-      return ExitCodes.OK;
     }
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  private ArrayNode overGrpc(String query) {
+    try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
+      ArrayNode array = Json.MAPPER.createArrayNode();
+      for (WorkflowExecutionMetadata m : conn.client().listExecutions(query).limit(limit).toList()) array.add(row(m));
+      return array;
+    }
+  }
+
+  /** The same rows from the server's HTTP API, page by page; empty when it does not answer (then gRPC is asked). */
+  static Optional<ArrayNode> overHttp(ServerHttpApi api, String namespace, String query, int limit) {
+    ArrayNode array = Json.MAPPER.createArrayNode();
+    String page = "";
+    do {
+      String path = "/api/v1/namespaces/" + ServerHttpApi.encoded(namespace) + "/workflows?query=" + ServerHttpApi.encoded(query)
+          + "&pageSize=" + Math.min(limit - array.size(), 1000) + (page.isEmpty() ? "" : "&nextPageToken=" + ServerHttpApi.encoded(page));
+      Optional<JsonNode> answer = api.get(path);
+      if (answer.isEmpty()) return Optional.empty();
+      for (JsonNode e : answer.get().path("executions")) {
+        if (array.size() < limit) array.add(row(e));
+      }
+      page = answer.get().path("nextPageToken").asText("");
+    } while (!page.isEmpty() && array.size() < limit);
+    return Optional.of(array);
   }
 
   String query() {
@@ -123,6 +151,37 @@ final class ListCommand implements Callable<Integer> {
     if (title != null) o.put("title", title.toString());
     o.put("startTime", m.getStartTime().toString());
     return o;
+  }
+
+  /** {@link #row(WorkflowExecutionMetadata)} from the HTTP API's JSON of one execution. */
+  static ObjectNode row(JsonNode e) {
+    JsonNode sa = e.path("searchAttributes").path("indexedFields");
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("workflowId", e.path("execution").path("workflowId").asText());
+    o.put("runId", e.path("execution").path("runId").asText());
+    o.put("status", e.path("status").asText().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase(Locale.ROOT));
+    o.set("phase", text(sa, MarathonSearchAttributes.PHASE.getName()));
+    o.set("repo", text(sa, MarathonSearchAttributes.REPO.getName()));
+    o.set("model", text(sa, MarathonSearchAttributes.MODEL.getName()));
+    o.set("coordinator", text(sa, MarathonSearchAttributes.COORDINATOR.getName()));
+    o.put("turns", number(sa, MarathonSearchAttributes.TURNS.getName()).asLong());
+    o.put("toolCalls", number(sa, MarathonSearchAttributes.TOOL_CALLS.getName()).asLong());
+    o.put("tokens", number(sa, MarathonSearchAttributes.TOKENS.getName()).asLong());
+    o.put("costUsd", number(sa, MarathonSearchAttributes.COST.getName()).asDouble());
+    JsonNode title = ServerHttpApi.payload(e.path("memo").path("fields").path(MarathonSearchAttributes.TITLE_MEMO));
+    if (title != null && title.isTextual()) o.put("title", title.asText());
+    o.put("startTime", Instant.parse(e.path("startTime").asText()).toString());
+    return o;
+  }
+
+  private static JsonNode text(JsonNode searchAttributes, String name) {
+    JsonNode v = ServerHttpApi.payload(searchAttributes.get(name));
+    return v != null && v.isTextual() ? v : NullNode.getInstance();
+  }
+
+  private static JsonNode number(JsonNode searchAttributes, String name) {
+    JsonNode v = ServerHttpApi.payload(searchAttributes.get(name));
+    return v != null && v.isNumber() ? v : IntNode.valueOf(0);
   }
 
   private static long orZero(Long v) {

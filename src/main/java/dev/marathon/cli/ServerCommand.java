@@ -3,6 +3,7 @@ package dev.marathon.cli;
 import dev.marathon.activities.store.PostgresLocation;
 import dev.marathon.runtime.DevServer;
 import dev.marathon.runtime.PostgresServer;
+import dev.marathon.runtime.ServerHttpApi;
 import dev.marathon.runtime.MarathonHome;
 import dev.marathon.runtime.TemporalCli;
 import java.io.PrintWriter;
@@ -56,6 +57,9 @@ final class ServerCommand implements Callable<Integer> {
     MarathonHome home = MarathonHome.fromEnvironment();
     if (stop) return stop(home, err);
     OptionChecks.port("--port", port);
+    if (port + ServerHttpApi.PORT_OFFSET > 65535) {
+      throw new BadInputException("--port " + port + " leaves no port for the HTTP API (--port + " + ServerHttpApi.PORT_OFFSET + " is over 65535)");
+    }
     if (uiPort != null) {
       OptionChecks.port("--ui-port", uiPort);
     } else if (port + 1000 > 65535) {

@@ -4,10 +4,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.marathon.activities.Json;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.RunInspector;
+import dev.marathon.runtime.HttpRunView;
 import dev.marathon.runtime.Runs;
-import dev.marathon.workflows.MarathonSearchAttributes;
+import dev.marathon.runtime.ServerHttpApi;
 import dev.marathon.workflows.Progress;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,26 +33,28 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    try (Connection conn = connection.open(false, err)) {
-      RunInspector.View view = new RunInspector(new Runs(conn.client())).view(run.value);
-      if (json) {
-        out.println(Json.MAPPER.writeValueAsString(toJson(view, conn.uiUrl(), conn.namespace())));
-      } else {
-        out.println(human(view, conn.uiUrl(), conn.namespace()));
-      }
-      out.flush();
-      return ExitCodes.OK;
+    String address = connection.address();
+    Optional<RunInspector.View> fast = ServerHttpApi.beside(address, System.getenv())
+        .flatMap(api -> new HttpRunView(api, connection.namespace).view(run.value, Duration.ofSeconds(3)));
+    if (fast.isPresent()) return print(fast.get(), Connection.uiUrlFor(address), connection.namespace);
+    try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
+      return print(new RunInspector(new Runs(conn.client())).view(run.value), conn.uiUrl(), conn.namespace());
     }
+  }
+
+  private int print(RunInspector.View view, String uiUrl, String namespace) throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(json ? Json.MAPPER.writeValueAsString(toJson(view, uiUrl, namespace)) : human(view, uiUrl, namespace));
+    out.flush();
+    return ExitCodes.OK;
   }
 
   /** @param uiUrl the Web UI's base URL, or null when the server has none */
   static ObjectNode toJson(RunInspector.View view, String uiUrl, String namespace) {
     ObjectNode o = Json.MAPPER.createObjectNode();
     Progress p = view.progress();
-    o.put("workflowId", view.description().getExecution().getWorkflowId());
-    o.put("runId", view.description().getExecution().getRunId());
+    o.put("workflowId", view.workflowId());
+    o.put("runId", view.runId());
     o.put("status", view.status());
     if (p != null) {
       ObjectNode fromWorkflow = Json.MAPPER.valueToTree(p);
@@ -60,16 +66,16 @@ final class StatusCommand implements Callable<Integer> {
       }
     } else {
       // No worker could answer: what the search attributes say.
-      o.put("phase", view.phaseAttribute());
-      o.put("turn", view.searchAttribute(MarathonSearchAttributes.TURNS));
-      o.put("toolCalls", view.searchAttribute(MarathonSearchAttributes.TOOL_CALLS));
+      o.put("phase", view.attributes().phase());
+      o.put("turn", view.attributes().turns());
+      o.put("toolCalls", view.attributes().toolCalls());
       o.putArray("plan");
-      o.putObject("usage").put("totalTokens", view.searchAttribute(MarathonSearchAttributes.TOKENS));
+      o.putObject("usage").put("totalTokens", view.attributes().tokens());
       o.put("note", "no worker answered the progress query; showing search attributes only");
     }
     if (view.running() && view.liveOutput() != null) o.put("modelNow", view.liveOutput());
-    o.put("historyLength", view.description().getHistoryLength());
-    if (uiUrl != null) o.put("ui", Ui.executionUrl(uiUrl, namespace, view.description().getExecution().getWorkflowId(), view.description().getExecution().getRunId()));
+    o.put("historyLength", view.historyLength());
+    if (uiUrl != null) o.put("ui", Ui.executionUrl(uiUrl, namespace, view.workflowId(), view.runId()));
     return o;
   }
 
@@ -86,7 +92,7 @@ final class StatusCommand implements Callable<Integer> {
   static String human(RunInspector.View view, String uiUrl, String namespace) {
     Progress p = view.progress();
     StringBuilder sb = new StringBuilder();
-    String id = view.description().getExecution().getWorkflowId();
+    String id = view.workflowId();
     sb.append(id).append(": ").append(view.status());
     if (p == null) return sb.append(" (no worker answered; start one with ./marathon worker)").toString();
     sb.append(" · ").append(p.phase()).append(" · turn ").append(p.turn()).append(" · ").append(p.toolCalls()).append(" tool calls\n");

@@ -191,7 +191,7 @@ public final class Connection implements AutoCloseable {
   }
 
   /** The Web UI beside the server at {@code address}: {@code MARATHON_UI_URL}, or Temporal's layout (the gRPC port + 1000). */
-  static String uiUrlFor(String address) {
+  public static String uiUrlFor(String address) {
     String env = System.getenv("MARATHON_UI_URL");
     if (env != null && !env.isBlank()) return env;
     HostPort hp = HostPort.parse(address);

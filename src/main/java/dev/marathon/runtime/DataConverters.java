@@ -13,9 +13,12 @@ import io.temporal.common.converter.JacksonJsonPayloadConverter;
 public final class DataConverters {
 
   public static DataConverter marathon() {
-    ObjectMapper mapper = JacksonJsonPayloadConverter.newDefaultObjectMapper()
-        .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    return DefaultDataConverter.newDefaultInstance().withPayloadConverterOverrides(new JacksonJsonPayloadConverter(mapper));
+    return DefaultDataConverter.newDefaultInstance().withPayloadConverterOverrides(new JacksonJsonPayloadConverter(mapper()));
+  }
+
+  /** The mapper behind a {@code json/plain} payload: for reading one that came another way (the HTTP API). */
+  public static ObjectMapper mapper() {
+    return JacksonJsonPayloadConverter.newDefaultObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   }
 
   private DataConverters() {}

@@ -44,7 +44,7 @@ public record DevServer(Path binary, Path db, String ip, int port, int uiPort, L
   public List<String> command() {
     List<String> cmd = new ArrayList<>(List.of(binary.toString(), "server", "start-dev",
         "--db-filename", db.toString(), "--ip", ip, "--port", Integer.toString(port),
-        "--ui-port", Integer.toString(uiPort), "--log-level", "warn"));
+        "--ui-port", Integer.toString(uiPort), "--http-port", Integer.toString(port + ServerHttpApi.PORT_OFFSET), "--log-level", "warn"));
     for (String value : TUNING) {
       cmd.add("--dynamic-config-value");
       cmd.add(value);

@@ -79,7 +79,7 @@ public final class PostgresServer {
   /** A service's membership port lies this far below its gRPC port (6933 for 7233). */
   private static final int MEMBERSHIP = -300;
   /** The frontend's HTTP API, from {@code port}. */
-  private static final int HTTP = 10;
+  private static final int HTTP = ServerHttpApi.PORT_OFFSET;
 
   /** Every port the server binds besides {@code port}, as {@link #serverYaml} lays them out. */
   public static List<Integer> otherPorts(int port) {

@@ -27,46 +27,61 @@ public final class RunInspector {
   }
 
   /**
+   * A run as the CLI shows it, read over gRPC here or over the HTTP API ({@link HttpRunView}).
+   *
+   * @param liveOutput what the model is writing right now: the heartbeat detail of the pending
+   *     model call ("turn 12: …last 400 characters"), or null. Heartbeats are not history events,
+   *     so this costs the run nothing; the Web UI shows the same text under the pending activity.
    * @param progress null when no worker answered
    * @param report the final report of a completed run, else null
    */
-  public record View(String status, WorkflowExecutionDescription description, Progress progress, RunReport report) {
+  public record View(String workflowId, String runId, WorkflowExecutionStatus executionStatus, long historyLength,
+      Attributes attributes, String liveOutput, Progress progress, RunReport report) {
     public boolean running() {
-      return description.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+      return executionStatus == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
     }
 
-    public WorkflowExecutionStatus executionStatus() {
-      return description.getStatus();
+    /** {@code running}, {@code completed}, ... */
+    public String status() {
+      return Runs.statusName(executionStatus);
     }
 
-    public long searchAttribute(io.temporal.common.SearchAttributeKey<Long> key) {
-      SearchAttributes sa = description.getTypedSearchAttributes();
-      Long v = sa == null ? null : sa.get(key);
-      return v == null ? 0 : v;
-    }
-
-    /**
-     * What the model is writing right now: the heartbeat detail of the pending model call ("turn
-     * 12: …last 400 characters"), or null. Heartbeats are not history events, so this costs the
-     * run nothing; the Web UI shows the same text under the pending activity.
-     */
-    public String liveOutput() {
-      for (PendingActivityInfo a : description.getRawDescription().getPendingActivitiesList()) {
-        if (!a.getActivityType().getName().equals("Think") || !a.hasHeartbeatDetails()) continue;
-        try {
-          return DataConverters.marathon().fromPayloads(0, Optional.of(a.getHeartbeatDetails()), String.class, String.class);
-        } catch (RuntimeException notText) {
-          return null;
-        }
-      }
-      return null;
-    }
-
-    public String phaseAttribute() {
-      SearchAttributes sa = description.getTypedSearchAttributes();
-      return sa == null ? null : sa.get(MarathonSearchAttributes.PHASE);
+    View with(Progress p, RunReport r) {
+      return new View(workflowId, runId, executionStatus, historyLength, attributes, liveOutput, p, r);
     }
   }
+
+  /** What the run's search attributes say: all there is to show when no worker answers. */
+  public record Attributes(String phase, long turns, long toolCalls, long tokens) {}
+
+  /** The parts of a description a {@link View} shows. */
+  static View of(WorkflowExecutionDescription d) {
+    SearchAttributes sa = d.getTypedSearchAttributes();
+    Attributes attributes = new Attributes(sa == null ? null : sa.get(MarathonSearchAttributes.PHASE), orZero(sa, MarathonSearchAttributes.TURNS),
+        orZero(sa, MarathonSearchAttributes.TOOL_CALLS), orZero(sa, MarathonSearchAttributes.TOKENS));
+    return new View(d.getExecution().getWorkflowId(), d.getExecution().getRunId(), d.getStatus(), d.getHistoryLength(), attributes,
+        liveOutput(d), null, null);
+  }
+
+  private static long orZero(SearchAttributes sa, io.temporal.common.SearchAttributeKey<Long> key) {
+    Long v = sa == null ? null : sa.get(key);
+    return v == null ? 0 : v;
+  }
+
+  private static String liveOutput(WorkflowExecutionDescription d) {
+    for (PendingActivityInfo a : d.getRawDescription().getPendingActivitiesList()) {
+      if (!a.getActivityType().getName().equals(LIVE_ACTIVITY) || !a.hasHeartbeatDetails()) continue;
+      try {
+        return DataConverters.marathon().fromPayloads(0, Optional.of(a.getHeartbeatDetails()), String.class, String.class);
+      } catch (RuntimeException notText) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** The activity whose heartbeats carry the model's output as it streams. */
+  static final String LIVE_ACTIVITY = "Think";
 
   /** How the run is doing now, without waiting: a running run that no worker answers for has no progress. */
   public View now(String runId) {
@@ -79,11 +94,10 @@ public final class RunInspector {
   }
 
   private View read(String runId, Duration wait, boolean hostIfNeeded) {
-    WorkflowExecutionDescription d = runs.describe(runId);
-    String status = Runs.statusName(d.getStatus());
-    if (d.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+    View described = of(runs.describe(runId));
+    if (described.executionStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
       RunReport report = runs.result(runId);
-      return new View(status, d, report.progress(), report);
+      return described.with(report.progress(), report);
     }
     // With no worker polling, a query can only time out: skip the wait and host one at once.
     Progress p = hostIfNeeded && !workerPolling() ? null : within(() -> runs.progress(runId), wait);
@@ -92,7 +106,7 @@ public final class RunInspector {
         p = within(() -> runs.progress(runId), Duration.ofSeconds(30));
       }
     }
-    return new View(status, d, p, null);
+    return described.with(p, null);
   }
 
   /**
@@ -109,11 +123,15 @@ public final class RunInspector {
               .setTaskQueueType(io.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)
               .build());
       long now = System.currentTimeMillis() / 1000;
-      return response.getPollersList().stream().anyMatch(poller -> now - poller.getLastAccessTime().getSeconds() < 70
-          && !poller.getIdentity().startsWith(WorkerHost.QUERY_ONLY_IDENTITY));
+      return response.getPollersList().stream().anyMatch(poller -> livePoller(now - poller.getLastAccessTime().getSeconds(), poller.getIdentity()));
     } catch (RuntimeException unknown) {
       return true; // ask the run, as before
     }
+  }
+
+  /** A poller seen {@code secondsAgo} that can answer for a run: a worker's, not a query-only host's. */
+  static boolean livePoller(long secondsAgo, String identity) {
+    return secondsAgo < 70 && !identity.startsWith(WorkerHost.QUERY_ONLY_IDENTITY);
   }
 
   /**

@@ -24,6 +24,12 @@ import javax.net.ssl.TrustManagerFactory;
 final class ServerAuth {
   private ServerAuth() {}
 
+  /** Whether {@code env} asks for TLS or credentials. */
+  static boolean configured(Map<String, String> env) {
+    return java.util.stream.Stream.of("TEMPORAL_TLS", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA", "TEMPORAL_API_KEY")
+        .anyMatch(env::containsKey);
+  }
+
   /** {@code builder} with what {@code env} asks for; a file that cannot be read is a clear error. */
   static WorkflowServiceStubsOptions.Builder apply(WorkflowServiceStubsOptions.Builder builder, Map<String, String> env) {
     String cert = env.get("TEMPORAL_TLS_CERT");

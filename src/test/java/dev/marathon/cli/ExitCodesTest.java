@@ -2,28 +2,18 @@ package dev.marathon.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.marathon.runtime.DataConverters;
 import dev.marathon.runtime.RunInspector;
 import dev.marathon.workflows.RunOutcome;
 import dev.marathon.workflows.RunReport;
-import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
-import io.temporal.client.WorkflowExecutionDescription;
 import org.junit.jupiter.api.Test;
 
 /** What {@code run} and {@code resume} exit with, as the README promises scripts: 0 finished, 1 failed, 3 not finished or paused. */
 class ExitCodesTest {
 
   static RunInspector.View view(WorkflowExecutionStatus status, RunOutcome outcome) {
-    WorkflowExecutionDescription d = new WorkflowExecutionDescription(DescribeWorkflowExecutionResponse.newBuilder()
-        .setWorkflowExecutionInfo(WorkflowExecutionInfo.newBuilder()
-            .setExecution(WorkflowExecution.newBuilder().setWorkflowId("r-1").setRunId("e-1"))
-            .setStatus(status))
-        .build(), DataConverters.marathon());
     RunReport report = outcome == null ? null : new RunReport(outcome, "summary", "marathon/r-1", "abc", null);
-    return new RunInspector.View(status.name(), d, null, report);
+    return new RunInspector.View("r-1", "e-1", status, 2, new RunInspector.Attributes(null, 0, 0, 0), null, null, report);
   }
 
   @Test

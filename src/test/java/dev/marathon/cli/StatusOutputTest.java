@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.marathon.runtime.DataConverters;
 import dev.marathon.runtime.RunInspector;
 import dev.marathon.workflows.Budget;
 import dev.marathon.workflows.Containment;
@@ -15,11 +14,7 @@ import dev.marathon.workflows.Progress;
 import dev.marathon.workflows.RunOptions;
 import dev.marathon.workflows.RunSpec;
 import dev.marathon.workflows.RunState;
-import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
-import io.temporal.client.WorkflowExecutionDescription;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -31,12 +26,8 @@ class StatusOutputTest {
         new ModelSettings("http://x", "glm-5.1", "K", null, 200_000, 1000, null), RunOptions.DEFAULTS.withContainment(containment)),
         "task", new Budget(50, null, null, null));
     s.turn = 3;
-    WorkflowExecutionDescription d = new WorkflowExecutionDescription(DescribeWorkflowExecutionResponse.newBuilder()
-        .setWorkflowExecutionInfo(WorkflowExecutionInfo.newBuilder()
-            .setExecution(WorkflowExecution.newBuilder().setWorkflowId("r-1").setRunId("e-1"))
-            .setStatus(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING))
-        .build(), DataConverters.marathon());
-    return new RunInspector.View("running", d, Progress.of(s, Phase.ACTING), null);
+    return new RunInspector.View("r-1", "e-1", WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING, 5,
+        new RunInspector.Attributes("running", 3, 3, 0), null, Progress.of(s, Phase.ACTING), null);
   }
 
   @Test

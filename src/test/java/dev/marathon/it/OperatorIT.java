@@ -13,6 +13,7 @@ import dev.marathon.activities.Json;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.MarathonHome;
 import dev.marathon.runtime.RunInspector;
+import dev.marathon.runtime.ServerHttpApi;
 import dev.marathon.runtime.Runs;
 import dev.marathon.runtime.WorkerHost;
 import dev.marathon.testing.DevServerFixture;
@@ -89,6 +90,31 @@ class OperatorIT {
     withAddress[args.length] = "--address";
     withAddress[args.length + 1] = server.address();
     return Launcher.run(home, Map.of(), 120, withAddress);
+  }
+
+  /**
+   * The command with the server's HTTP API its only way there: gRPC's address answers nothing, so
+   * it succeeds only if it read everything over HTTP.
+   */
+  static Launcher.Result overHttpOnly(String... args) throws Exception {
+    String[] withAddress = java.util.Arrays.copyOf(args, args.length + 2);
+    withAddress[args.length] = "--address";
+    withAddress[args.length + 1] = "127.0.0.1:" + DevServerFixture.freePort();
+    return Launcher.run(home, Map.of("MARATHON_HTTP_API", "http://127.0.0.1:" + (server.port() + ServerHttpApi.PORT_OFFSET),
+        "MARATHON_UI_URL", server.uiUrl()), 120, withAddress); // the UI is not beside the dead address
+  }
+
+  /** The command over the HTTP API alone and over gRPC alone prints the same. */
+  static Launcher.Result sameOverHttpAndGrpc(String... args) throws Exception {
+    Launcher.Result http = overHttpOnly(args);
+    String[] withAddress = java.util.Arrays.copyOf(args, args.length + 2);
+    withAddress[args.length] = "--address";
+    withAddress[args.length + 1] = server.address();
+    Launcher.Result grpc = Launcher.run(home, Map.of("MARATHON_HTTP_API", "off"), 120, withAddress);
+    assertEquals(0, grpc.exit(), grpc.toString());
+    assertEquals(0, http.exit(), http.toString());
+    assertEquals(grpc.out(), http.out(), "over HTTP and over gRPC");
+    return http;
   }
 
   static RunReport result(String id) {
@@ -196,8 +222,9 @@ class OperatorIT {
         return now != null && now.contains("Reading") ? now : null;
       }, Duration.ofSeconds(30), "the reasoning so far on the heartbeat");
       assertTrue(live.startsWith("turn 1: …") && thinking.startsWith(live.substring("turn 1: …".length())), live);
-      Launcher.Result status = cli("status", "live-1");
-      assertTrue(status.out().contains("model:  turn 1: …Reading the flaky test"), status.out());
+      Launcher.Result status = overHttpOnly("status", "live-1");
+      assertTrue(status.out().contains("model:  turn 1: …Reading the flaky test"), status.toString());
+      assertTrue(cli("status", "live-1").out().contains("model:  turn 1: …Reading the flaky test"), "and over gRPC");
       release.countDown();
       assertEquals(RunOutcome.FINISHED, result("live-1").outcome());
       assertEquals(null, inspector.now("live-1").liveOutput(), "nothing is live once the run ended");
@@ -266,8 +293,9 @@ class OperatorIT {
       assertEquals("lunch", p.pause().reason());
       Eventually.get(() -> "paused".equals(runs().describe("pause-1").getTypedSearchAttributes().get(MarathonSearchAttributes.PHASE)) ? true : null);
 
-      Launcher.Result listed = cli("list", "--status", "paused", "--json");
+      Launcher.Result listed = sameOverHttpAndGrpc("list", "--status", "paused", "--json");
       assertTrue(listed.out().contains("\"workflowId\":\"pause-1\""), listed.toString());
+      assertTrue(sameOverHttpAndGrpc("status", "pause-1").out().contains("paused: lunch"));
       assertTrue(listed.out().contains("\"title\":\"Fix the flaky tests in module X\""), listed.toString());
       Process temporal = new ProcessBuilder(DevServerFixture.binary().toString(), "workflow", "list", "--address", server.address(),
           "--query", "MarathonPhase='paused'").redirectErrorStream(true).start();
@@ -282,6 +310,7 @@ class OperatorIT {
       assertTrue(live.contains("\u001b[") && live.contains("A\u001b[J"), "redrawn in place on a terminal: " + live);
       assertEquals(0, cli("unpause", "pause-1").exit());
       assertEquals(RunOutcome.FINISHED, result("pause-1").outcome());
+      assertTrue(sameOverHttpAndGrpc("status", "pause-1", "--json").out().contains("\"phase\":\"finished\""));
       Launcher.Result watched = cli("watch", "pause-1");
       assertEquals(0, watched.exit(), watched.toString());
       assertTrue(watched.out().contains("ended finished"), watched.toString());

@@ -123,10 +123,10 @@ public final class DevServerFixture implements AutoCloseable {
     }
   }
 
-  /** A free port whose + 1000 is free too: the UI goes there, as the CLI derives UI links that way. */
+  /** A free port whose + 1000 and + 10 are free too: the UI and the HTTP API go there, as the CLI derives them that way. */
   public static int freePortWithUi() throws IOException {
     int p = freePort();
-    while (p > 64_000 || !isFree(p + 1000)) p = freePort();
+    while (p > 64_000 || !isFree(p + 1000) || !isFree(p + dev.marathon.runtime.ServerHttpApi.PORT_OFFSET)) p = freePort();
     return p;
   }
 

@@ -1,0 +1,98 @@
+package dev.marathon.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.marathon.activities.Json;
+import dev.marathon.workflows.MarathonSearchAttributes;
+import dev.marathon.workflows.Progress;
+import dev.marathon.workflows.RunReport;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * {@link RunInspector}'s view of a run read over the server's HTTP API ({@link ServerHttpApi}), so
+ * {@code status} need not start gRPC. It answers only where it would answer as RunInspector does:
+ * a completed run from its result, a live one from the {@code progress} query of a worker that is
+ * polling. Otherwise (an unknown run, whose error reads as the server words it over gRPC; no
+ * worker, where RunInspector hosts one; a query not answered in time) it is empty.
+ */
+public final class HttpRunView {
+  private final ServerHttpApi api;
+  private final String namespacePath;
+  private final ObjectMapper mapper = DataConverters.mapper();
+
+  public HttpRunView(ServerHttpApi api, String namespace) {
+    this.api = api;
+    this.namespacePath = "/api/v1/namespaces/" + ServerHttpApi.encoded(namespace);
+  }
+
+  /** As {@link RunInspector#view}, when this way can answer it. */
+  public Optional<RunInspector.View> view(String runId, Duration wait) {
+    String run = namespacePath + "/workflows/" + ServerHttpApi.encoded(runId);
+    Optional<JsonNode> described = api.get(run);
+    if (described.isEmpty()) return Optional.empty();
+    RunInspector.View view;
+    try {
+      view = of(described.get());
+    } catch (RuntimeException notADescription) {
+      return Optional.empty();
+    }
+    if (view.executionStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+      return api.get(run + "/history?historyEventFilterType=HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT")
+          .map(h -> h.path("history").path("events").path(0).path("workflowExecutionCompletedEventAttributes").path("result"))
+          .flatMap(p -> read(p, RunReport.class))
+          .map(report -> view.with(report.progress(), report));
+    }
+    if (!workerPolling()) return Optional.empty();
+    return api.post(run + "/query/progress", Json.MAPPER.createObjectNode(), wait)
+        .map(answer -> answer.path("queryResult"))
+        .flatMap(p -> read(p, Progress.class))
+        .map(progress -> view.with(progress, null));
+  }
+
+  private boolean workerPolling() {
+    long now = Instant.now().getEpochSecond();
+    Optional<JsonNode> queue = api.get(namespacePath + "/task-queues/" + WorkerHost.TASK_QUEUE + "?taskQueueType=TASK_QUEUE_TYPE_WORKFLOW");
+    if (queue.isEmpty()) return false;
+    for (JsonNode poller : queue.get().path("pollers")) {
+      JsonNode at = poller.get("lastAccessTime");
+      if (at == null) continue;
+      if (RunInspector.livePoller(now - Instant.parse(at.asText()).getEpochSecond(), poller.path("identity").asText())) return true;
+    }
+    return false;
+  }
+
+  private RunInspector.View of(JsonNode d) {
+    JsonNode info = d.path("workflowExecutionInfo");
+    JsonNode sa = info.path("searchAttributes").path("indexedFields");
+    JsonNode phase = ServerHttpApi.payload(sa.get(MarathonSearchAttributes.PHASE.getName()));
+    var attributes = new RunInspector.Attributes(phase != null && phase.isTextual() ? phase.asText() : null,
+        number(sa, MarathonSearchAttributes.TURNS.getName()), number(sa, MarathonSearchAttributes.TOOL_CALLS.getName()),
+        number(sa, MarathonSearchAttributes.TOKENS.getName()));
+    String live = null;
+    for (JsonNode a : d.path("pendingActivities")) {
+      if (!a.path("activityType").path("name").asText().equals(RunInspector.LIVE_ACTIVITY)) continue;
+      JsonNode detail = ServerHttpApi.first(a.path("heartbeatDetails"));
+      if (detail != null && detail.isTextual()) live = detail.asText();
+    }
+    return new RunInspector.View(info.path("execution").path("workflowId").asText(), info.path("execution").path("runId").asText(),
+        WorkflowExecutionStatus.valueOf(info.path("status").asText()), info.path("historyLength").asLong(), attributes, live, null, null);
+  }
+
+  private static long number(JsonNode searchAttributes, String name) {
+    JsonNode v = ServerHttpApi.payload(searchAttributes.get(name));
+    return v != null && v.canConvertToLong() ? v.asLong() : 0;
+  }
+
+  private <T> Optional<T> read(JsonNode payloads, Class<T> type) {
+    JsonNode value = ServerHttpApi.first(payloads);
+    if (value == null || !value.isObject()) return Optional.empty();
+    try {
+      return Optional.ofNullable(mapper.treeToValue(value, type));
+    } catch (Exception notThat) {
+      return Optional.empty();
+    }
+  }
+}
