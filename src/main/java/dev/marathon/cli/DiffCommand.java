@@ -2,7 +2,6 @@ package dev.marathon.cli;
 
 import dev.marathon.activities.workspace.Workspace;
 import dev.marathon.activities.workspace.WorkspaceException;
-import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.RunTranscript;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,7 +25,7 @@ final class DiffCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     OptionChecks.atLeast("--turn", turn, 1);
-    try (Connection conn = connection.open(false, spec.commandLine().getErr()); RecordedRun r = RecordedRun.read(conn, run.value)) {
+    try (RecordedRun r = RecordedRun.read(connection, run.value, spec.commandLine().getErr())) {
       RunTranscript t = r.transcript();
       if (t.lastTurn() == 0) throw new BadInputException("run " + r.id() + " has no turns yet");
       int first = turn == null ? 1 : turn;

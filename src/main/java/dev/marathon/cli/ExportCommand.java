@@ -2,7 +2,6 @@ package dev.marathon.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.marathon.activities.Json;
-import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.RunTranscript;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +30,7 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path file = out == null || "-".equals(out) ? null : OptionChecks.fileToWrite("--out", out); // before the run is read
-    try (Connection conn = connection.open(false, spec.commandLine().getErr()); RecordedRun r = RecordedRun.read(conn, run.value)) {
+    try (RecordedRun r = RecordedRun.read(connection, run.value, spec.commandLine().getErr())) {
       ObjectNode head = Json.MAPPER.createObjectNode().put("run", r.id()).put("title", r.state().spec.title())
           .put("task", r.transcript().taskText()).put("model", r.state().spec.model().model())
           .put("provider", r.state().spec.model().provider()).put("branch", r.state().spec.branch()).put("repo", r.state().spec.repo())

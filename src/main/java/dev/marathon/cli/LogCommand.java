@@ -3,7 +3,6 @@ package dev.marathon.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.marathon.activities.Json;
 import dev.marathon.activities.store.Message;
-import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.RunTranscript;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -36,7 +35,7 @@ final class LogCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     RecordedRun.turns(turns, Integer.MAX_VALUE); // the form, before the run is read
-    try (Connection conn = connection.open(false, spec.commandLine().getErr()); RecordedRun r = RecordedRun.read(conn, run.value)) {
+    try (RecordedRun r = RecordedRun.read(connection, run.value, spec.commandLine().getErr())) {
       int[] range = r.range(turns);
       PrintWriter out = spec.commandLine().getOut();
       if (json) {

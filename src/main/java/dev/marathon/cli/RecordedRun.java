@@ -2,6 +2,8 @@ package dev.marathon.cli;
 
 import dev.marathon.activities.store.Conversations;
 import dev.marathon.runtime.Connection;
+import dev.marathon.runtime.HttpRunView;
+import dev.marathon.runtime.ServerHttpApi;
 import dev.marathon.activities.workspace.Workspace;
 import dev.marathon.activities.workspace.AllowedOrigins;
 import dev.marathon.activities.workspace.Workspaces;
@@ -11,6 +13,8 @@ import dev.marathon.runtime.RunInspector;
 import dev.marathon.runtime.RunTranscript;
 import dev.marathon.runtime.Runs;
 import dev.marathon.workflows.RunState;
+import java.io.PrintWriter;
+import java.util.Optional;
 
 /**
  * A run as the server and the checkpoint store hold it: its carried state and its transcript. What
@@ -26,8 +30,21 @@ record RecordedRun(String id, RunState state, RunTranscript transcript, Marathon
   }
 
   static RecordedRun read(Connection conn, String id) {
+    return of(id, new RunInspector(new Runs(conn.client())).state(id));
+  }
+
+  /** As {@link #read(Connection, String)}; an ended run over the server's HTTP API when it is there (no gRPC to start). */
+  static RecordedRun read(ConnectionOptions connection, String id, PrintWriter err) {
+    Optional<RunState> ended = ServerHttpApi.beside(connection.address(), System.getenv())
+        .flatMap(api -> new HttpRunView(api, connection.namespace).endedState(id));
+    if (ended.isPresent()) return of(id, ended.get());
+    try (Connection conn = connection.open(false, err)) {
+      return read(conn, id);
+    }
+  }
+
+  private static RecordedRun of(String id, RunState state) {
     MarathonHome home = MarathonHome.fromEnvironment();
-    RunState state = new RunInspector(new Runs(conn.client())).state(id);
     if (state == null) throw new BadInputException("run " + id + " cannot be read: no worker could replay its state");
     if (state.conversation.contextRef == null) throw new BadInputException("run " + id + " has not begun yet (no turn to read)");
     Conversations conversations = new Conversations(home.openStore(), 4);

@@ -9,6 +9,7 @@ import dev.marathon.workflows.Progress;
 import dev.marathon.workflows.RunReport;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowFailedException;
+import io.temporal.failure.TemporalFailure;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -149,10 +150,12 @@ final class RunFollower {
     return ExitCodes.of(view);
   }
 
+  /** The innermost message of {@code t} and its causes; a Temporal failure's as it was raised, without its type and flags. */
   static String rootMessage(Throwable t) {
     String message = t.getMessage();
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c.getMessage() != null) message = c.getMessage();
+      String m = c instanceof TemporalFailure f ? f.getOriginalMessage() : c.getMessage();
+      if (m != null && !m.isEmpty()) message = m;
     }
     return message;
   }

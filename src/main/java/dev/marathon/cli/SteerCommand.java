@@ -1,12 +1,19 @@
 package dev.marathon.cli;
 
 import dev.marathon.runtime.Connection;
-import dev.marathon.runtime.Runs;
+import dev.marathon.runtime.DataConverters;
+import dev.marathon.runtime.HttpUpdate;
+import dev.marathon.runtime.ServerHttpApi;
 import dev.marathon.workflows.AgentWorkflow;
 import dev.marathon.workflows.SteerReceipt;
+import io.temporal.client.UpdateOptions;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowUpdateException;
+import io.temporal.client.WorkflowUpdateStage;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,19 +36,33 @@ final class SteerCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     String message = OptionChecks.text("the steer MESSAGE", String.join(" ", words), AgentWorkflow.MAX_STEER_CHARS, LONG_TEXT);
+    String updateId = UUID.randomUUID().toString(); // one id both ways: the server applies it once
+    Optional<HttpUpdate.Outcome> overHttp = ServerHttpApi.beside(connection.address(), System.getenv())
+        .flatMap(api -> HttpUpdate.send(api, connection.namespace, run.value, "steer", updateId, message, Duration.ofSeconds(10)));
+    if (overHttp.isPresent() && overHttp.get().refusal() != null) return refused(overHttp.get().refusal());
+    if (overHttp.isPresent()) return delivered(DataConverters.mapper().treeToValue(overHttp.get().value(), SteerReceipt.class));
     try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
       try {
-        SteerReceipt receipt = new Runs(conn.client()).typed(run.value).steer(message);
-        spec.commandLine().getOut().println("delivered to " + run.value + " at turn " + receipt.turn());
-        return ExitCodes.OK;
+        UpdateOptions<SteerReceipt> options = UpdateOptions.newBuilder(SteerReceipt.class).setUpdateName("steer").setUpdateId(updateId)
+            .setWaitForStage(WorkflowUpdateStage.COMPLETED).build();
+        return delivered(conn.client().newUntypedWorkflowStub(run.value).startUpdate(options, message).getResult());
       } catch (WorkflowUpdateException e) {
-        spec.commandLine().getErr().println("error: steer refused: " + RunFollower.rootMessage(e));
-        return ExitCodes.FAILED;
+        return refused(RunFollower.rootMessage(e));
       } catch (WorkflowNotFoundException e) {
         return ClosedRuns.explain(conn, run.value, "steer", spec.commandLine().getErr());
       }
     }
+  }
+
+  private int delivered(SteerReceipt receipt) {
+    spec.commandLine().getOut().println("delivered to " + run.value + " at turn " + receipt.turn());
+    return ExitCodes.OK;
+  }
+
+  private int refused(String why) {
+    spec.commandLine().getErr().println("error: steer refused: " + why);
+    return ExitCodes.FAILED;
   }
 }

@@ -2,10 +2,12 @@ package dev.marathon.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.marathon.activities.Json;
 import dev.marathon.workflows.MarathonSearchAttributes;
 import dev.marathon.workflows.Progress;
 import dev.marathon.workflows.RunReport;
+import dev.marathon.workflows.RunState;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +15,8 @@ import java.util.Optional;
 
 /**
  * {@link RunInspector}'s view of a run read over the server's HTTP API ({@link ServerHttpApi}), so
- * {@code status} need not start gRPC. It answers only where it would answer as RunInspector does:
+ * {@code status}, {@code log}, {@code diff} and {@code export} need not start gRPC. It answers
+ * only where it would answer as RunInspector does:
  * a completed run from its result, a live one from the {@code progress} query of a worker that is
  * polling. Otherwise (an unknown run, whose error reads as the server words it over gRPC; no
  * worker, where RunInspector hosts one; a query not answered in time) it is empty.
@@ -40,16 +43,37 @@ public final class HttpRunView {
       return Optional.empty();
     }
     if (view.executionStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
-      return api.get(run + "/history?historyEventFilterType=HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT")
-          .map(h -> h.path("history").path("events").path(0).path("workflowExecutionCompletedEventAttributes").path("result"))
-          .flatMap(p -> read(p, RunReport.class))
-          .map(report -> view.with(report.progress(), report));
+      return report(run, false).map(report -> view.with(report.progress(), report));
     }
     if (!workerPolling()) return Optional.empty();
     return api.post(run + "/query/progress", Json.MAPPER.createObjectNode(), wait)
-        .map(answer -> answer.path("queryResult"))
+        .map(answer -> ServerHttpApi.first(answer.path("queryResult")))
         .flatMap(p -> read(p, Progress.class))
         .map(progress -> view.with(progress, null));
+  }
+
+  /**
+   * As {@link RunInspector#state}, for a run that completed with its state in its result (what
+   * {@code log}, {@code diff} and {@code export} read); empty for any other.
+   */
+  public Optional<RunState> endedState(String runId) {
+    String run = namespacePath + "/workflows/" + ServerHttpApi.encoded(runId);
+    boolean completed = api.get(run).map(d -> d.path("workflowExecutionInfo").path("status").asText())
+        .filter(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED.name()::equals).isPresent();
+    return completed ? report(run, true).map(RunReport::state).map(RunState::migrated) : Optional.empty();
+  }
+
+  /**
+   * The result of the run at {@code run} (its path), which has completed; {@code withState} false
+   * leaves out the carried state, which a view does not show and whose many types cost a short
+   * command a tenth of a second to read.
+   */
+  private Optional<RunReport> report(String run, boolean withState) {
+    return api.get(run + "/history?historyEventFilterType=HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT")
+        .map(h -> h.path("history").path("events").path(0).path("workflowExecutionCompletedEventAttributes").path("result"))
+        .map(ServerHttpApi::first)
+        .map(report -> withState || !report.isObject() ? report : ((ObjectNode) report.deepCopy()).without("state"))
+        .flatMap(report -> read(report, RunReport.class));
   }
 
   private boolean workerPolling() {
@@ -86,8 +110,7 @@ public final class HttpRunView {
     return v != null && v.canConvertToLong() ? v.asLong() : 0;
   }
 
-  private <T> Optional<T> read(JsonNode payloads, Class<T> type) {
-    JsonNode value = ServerHttpApi.first(payloads);
+  private <T> Optional<T> read(JsonNode value, Class<T> type) {
     if (value == null || !value.isObject()) return Optional.empty();
     try {
       return Optional.ofNullable(mapper.treeToValue(value, type));

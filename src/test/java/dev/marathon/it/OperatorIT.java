@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.marathon.activities.Json;
 import dev.marathon.runtime.Connection;
+import dev.marathon.runtime.HttpUpdate;
 import dev.marathon.runtime.MarathonHome;
 import dev.marathon.runtime.RunInspector;
 import dev.marathon.runtime.ServerHttpApi;
@@ -237,13 +238,21 @@ class OperatorIT {
     try (ScriptedModel model = new ScriptedModel(gate)) {
       start("steer-1", model, RunOptions.DEFAULTS);
       gate.awaitReached(2); // the agent is thinking about turn 2
-      Launcher.Result steer = cli("steer", "steer-1", "Use", "JUnit", "5", "please");
+      Launcher.Result steer = overHttpOnly("steer", "steer-1", "Use", "JUnit", "5", "please");
       assertEquals(0, steer.exit(), steer.toString());
       assertEquals("delivered to steer-1 at turn 3", steer.out().strip());
+      // An update's id is applied once: the same steer sent again (a retry over gRPC uses the same id) is not a second message.
+      ServerHttpApi api = ServerHttpApi.beside(server.address(), Map.of()).orElseThrow();
+      var first = HttpUpdate.send(api, "default", "steer-1", "steer", "retried-id", "Mind the flaky clock", Duration.ofSeconds(10)).orElseThrow();
+      var again = HttpUpdate.send(api, "default", "steer-1", "steer", "retried-id", "Mind the flaky clock", Duration.ofSeconds(10)).orElseThrow();
+      assertEquals(first, again);
+      var refused = HttpUpdate.send(api, "default", "steer-1", "steer", "blank-id", "  ", Duration.ofSeconds(10)).orElseThrow();
+      assertEquals("empty message", refused.refusal(), "the run's validator, as over gRPC");
       gate.open(2);
       assertEquals(RunOutcome.FINISHED, result("steer-1").outcome());
       assertTrue(prompts(model, 3).get(0).contains("Message from the operator: Use JUnit 5 please"));
       assertEquals(1, occurrences(model, "Use JUnit 5 please"), "delivered exactly once");
+      assertEquals(1, occurrences(model, "Mind the flaky clock"), "an update id is applied once");
       Launcher.Result late = cli("steer", "steer-1", "too late");
       assertEquals(1, late.exit(), late.toString());
       assertTrue(late.err().contains("steer refused") && late.err().contains("the run has ended"), late.toString());
@@ -311,6 +320,9 @@ class OperatorIT {
       assertEquals(0, cli("unpause", "pause-1").exit());
       assertEquals(RunOutcome.FINISHED, result("pause-1").outcome());
       assertTrue(sameOverHttpAndGrpc("status", "pause-1", "--json").out().contains("\"phase\":\"finished\""));
+      assertTrue(sameOverHttpAndGrpc("log", "pause-1").out().contains("echo 2"));
+      assertTrue(sameOverHttpAndGrpc("export", "pause-1", "--out", "-").out().contains("marathon-trajectory/1"));
+      sameOverHttpAndGrpc("diff", "pause-1");
       Launcher.Result watched = cli("watch", "pause-1");
       assertEquals(0, watched.exit(), watched.toString());
       assertTrue(watched.out().contains("ended finished"), watched.toString());
