@@ -37,6 +37,10 @@ public final class ClassWarmUp {
       WorkerHost.register(factory.newWorker(WorkerHost.TASK_QUEUE), client, new MarathonHome(scratch));
       Json.MAPPER.writeValueAsString(Json.MAPPER.readTree("{\"warm\":true}"));
       Progress.class.getDeclaredConstructors();
+      // The HTTP API's path of list, status, log: a request to a port nothing listens on, and a result read as a run's.
+      ServerHttpApi api = ServerHttpApi.beside("127.0.0.1:1", java.util.Map.of()).orElseThrow();
+      new HttpRunView(api, "default").endedState("warm-up");
+      DataConverters.mapper().readValue("{\"outcome\":\"FINISHED\",\"summary\":\"warm\"}", dev.marathon.workflows.RunReport.class);
     } finally {
       service.shutdownNow();
     }
