@@ -2,21 +2,22 @@ package dev.marathon.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.IntNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.marathon.activities.Json;
 import dev.marathon.runtime.Connection;
+import dev.marathon.runtime.MarathonHome;
 import dev.marathon.runtime.Repositories;
 import dev.marathon.runtime.RunIds;
 import dev.marathon.runtime.Runs;
 import dev.marathon.runtime.ServerHttpApi;
 import dev.marathon.workflows.MarathonSearchAttributes;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowExecutionMetadata;
-import io.temporal.common.SearchAttributes;
+import io.temporal.common.SearchAttributeKey;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.Locale;
 import java.util.Set;
@@ -57,7 +58,7 @@ final class ListCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     OptionChecks.atLeast("--limit", limit, 1);
     String query = query();
-    ArrayNode array = ServerHttpApi.beside(connection.address(), System.getenv())
+    ArrayNode array = ServerHttpApi.beside(connection.address(), MarathonHome.fromEnvironment(), System.getenv())
         .flatMap(api -> overHttp(api, connection.namespace, query, limit))
         .orElseGet(() -> overGrpc(query));
     PrintWriter out = spec.commandLine().getOut();
@@ -85,20 +86,31 @@ final class ListCommand implements Callable<Integer> {
     }
   }
 
-  /** The same rows from the server's HTTP API, page by page; empty when it does not answer (then gRPC is asked). */
+  /**
+   * The same rows from the server's HTTP API, page by page; empty when it does not answer as the
+   * API would (then gRPC is asked). A page that adds nothing, or hands back a token already seen, ends it.
+   */
   static Optional<ArrayNode> overHttp(ServerHttpApi api, String namespace, String query, int limit) {
+    Optional<String> workflows = ServerHttpApi.namespacePath(namespace).map(ns -> ns + "/workflows?query=" + ServerHttpApi.encoded(query));
+    if (workflows.isEmpty()) return Optional.empty();
     ArrayNode array = Json.MAPPER.createArrayNode();
+    Set<String> pages = new HashSet<>();
     String page = "";
-    do {
-      String path = "/api/v1/namespaces/" + ServerHttpApi.encoded(namespace) + "/workflows?query=" + ServerHttpApi.encoded(query)
-          + "&pageSize=" + Math.min(limit - array.size(), 1000) + (page.isEmpty() ? "" : "&nextPageToken=" + ServerHttpApi.encoded(page));
-      Optional<JsonNode> answer = api.get(path);
-      if (answer.isEmpty()) return Optional.empty();
-      for (JsonNode e : answer.get().path("executions")) {
-        if (array.size() < limit) array.add(row(e));
-      }
-      page = answer.get().path("nextPageToken").asText("");
-    } while (!page.isEmpty() && array.size() < limit);
+    try {
+      do {
+        Optional<JsonNode> answer = api.get(workflows.get() + "&pageSize=" + Math.min(limit - array.size(), 1000)
+            + (page.isEmpty() ? "" : "&nextPageToken=" + ServerHttpApi.encoded(page)));
+        if (answer.isEmpty()) return Optional.empty();
+        int before = array.size();
+        for (JsonNode e : answer.get().path("executions")) {
+          if (array.size() < limit) array.add(row(e));
+        }
+        page = answer.get().path("nextPageToken").asText("");
+        if (array.size() == before) break;
+      } while (!page.isEmpty() && pages.add(page) && array.size() < limit);
+    } catch (RuntimeException notAnAnswer) {
+      return Optional.empty();
+    }
     return Optional.of(array);
   }
 
@@ -133,11 +145,34 @@ final class ListCommand implements Callable<Integer> {
   }
 
   static ObjectNode row(WorkflowExecutionMetadata m) {
-    SearchAttributes sa = m.getTypedSearchAttributes();
+    Object title = m.getMemo(MarathonSearchAttributes.TITLE_MEMO, String.class);
+    return row(m.getExecution().getWorkflowId(), m.getExecution().getRunId(), m.getStatus(), m.getTypedSearchAttributes()::get,
+        title == null ? null : title.toString(), m.getStartTime());
+  }
+
+  /** {@link #row(WorkflowExecutionMetadata)} from the HTTP API's JSON of one execution. */
+  static ObjectNode row(JsonNode e) {
+    JsonNode sa = e.path("searchAttributes").path("indexedFields");
+    JsonNode title = ServerHttpApi.payload(e.path("memo").path("fields").get(MarathonSearchAttributes.TITLE_MEMO));
+    return row(e.path("execution").path("workflowId").asText(), e.path("execution").path("runId").asText(),
+        WorkflowExecutionStatus.valueOf(e.path("status").asText()), new Attributes() {
+          @Override
+          public <T> T get(SearchAttributeKey<T> key) {
+            return ServerHttpApi.searchAttribute(sa, key);
+          }
+        }, title != null && title.isTextual() ? title.asText() : null, Instant.parse(e.path("startTime").asText()));
+  }
+
+  /** A run's search attributes, however they were read. */
+  interface Attributes {
+    <T> T get(SearchAttributeKey<T> key);
+  }
+
+  private static ObjectNode row(String workflowId, String runId, WorkflowExecutionStatus status, Attributes sa, String title, Instant start) {
     ObjectNode o = Json.MAPPER.createObjectNode();
-    o.put("workflowId", m.getExecution().getWorkflowId());
-    o.put("runId", m.getExecution().getRunId());
-    o.put("status", Runs.statusName(m.getStatus()));
+    o.put("workflowId", workflowId);
+    o.put("runId", runId);
+    o.put("status", Runs.statusName(status));
     o.put("phase", sa.get(MarathonSearchAttributes.PHASE));
     o.put("repo", sa.get(MarathonSearchAttributes.REPO));
     o.put("model", sa.get(MarathonSearchAttributes.MODEL));
@@ -147,41 +182,9 @@ final class ListCommand implements Callable<Integer> {
     o.put("tokens", orZero(sa.get(MarathonSearchAttributes.TOKENS)));
     Double cost = sa.get(MarathonSearchAttributes.COST);
     o.put("costUsd", cost == null ? 0.0 : cost);
-    Object title = m.getMemo(MarathonSearchAttributes.TITLE_MEMO, String.class);
-    if (title != null) o.put("title", title.toString());
-    o.put("startTime", m.getStartTime().toString());
+    if (title != null) o.put("title", title);
+    o.put("startTime", start.toString());
     return o;
-  }
-
-  /** {@link #row(WorkflowExecutionMetadata)} from the HTTP API's JSON of one execution. */
-  static ObjectNode row(JsonNode e) {
-    JsonNode sa = e.path("searchAttributes").path("indexedFields");
-    ObjectNode o = Json.MAPPER.createObjectNode();
-    o.put("workflowId", e.path("execution").path("workflowId").asText());
-    o.put("runId", e.path("execution").path("runId").asText());
-    o.put("status", e.path("status").asText().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase(Locale.ROOT));
-    o.set("phase", text(sa, MarathonSearchAttributes.PHASE.getName()));
-    o.set("repo", text(sa, MarathonSearchAttributes.REPO.getName()));
-    o.set("model", text(sa, MarathonSearchAttributes.MODEL.getName()));
-    o.set("coordinator", text(sa, MarathonSearchAttributes.COORDINATOR.getName()));
-    o.put("turns", number(sa, MarathonSearchAttributes.TURNS.getName()).asLong());
-    o.put("toolCalls", number(sa, MarathonSearchAttributes.TOOL_CALLS.getName()).asLong());
-    o.put("tokens", number(sa, MarathonSearchAttributes.TOKENS.getName()).asLong());
-    o.put("costUsd", number(sa, MarathonSearchAttributes.COST.getName()).asDouble());
-    JsonNode title = ServerHttpApi.payload(e.path("memo").path("fields").path(MarathonSearchAttributes.TITLE_MEMO));
-    if (title != null && title.isTextual()) o.put("title", title.asText());
-    o.put("startTime", Instant.parse(e.path("startTime").asText()).toString());
-    return o;
-  }
-
-  private static JsonNode text(JsonNode searchAttributes, String name) {
-    JsonNode v = ServerHttpApi.payload(searchAttributes.get(name));
-    return v != null && v.isTextual() ? v : NullNode.getInstance();
-  }
-
-  private static JsonNode number(JsonNode searchAttributes, String name) {
-    JsonNode v = ServerHttpApi.payload(searchAttributes.get(name));
-    return v != null && v.isNumber() ? v : IntNode.valueOf(0);
   }
 
   private static long orZero(Long v) {

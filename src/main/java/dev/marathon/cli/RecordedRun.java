@@ -35,7 +35,7 @@ record RecordedRun(String id, RunState state, RunTranscript transcript, Marathon
 
   /** As {@link #read(Connection, String)}; an ended run over the server's HTTP API when it is there (no gRPC to start). */
   static RecordedRun read(ConnectionOptions connection, String id, PrintWriter err) {
-    Optional<RunState> ended = ServerHttpApi.beside(connection.address(), System.getenv())
+    Optional<RunState> ended = ServerHttpApi.beside(connection.address(), MarathonHome.fromEnvironment(), System.getenv())
         .flatMap(api -> new HttpRunView(api, connection.namespace).endedState(id));
     if (ended.isPresent()) return of(id, ended.get());
     try (Connection conn = connection.open(false, err)) {

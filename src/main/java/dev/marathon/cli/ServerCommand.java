@@ -57,9 +57,6 @@ final class ServerCommand implements Callable<Integer> {
     MarathonHome home = MarathonHome.fromEnvironment();
     if (stop) return stop(home, err);
     OptionChecks.port("--port", port);
-    if (port + ServerHttpApi.PORT_OFFSET > 65535) {
-      throw new BadInputException("--port " + port + " leaves no port for the HTTP API (--port + " + ServerHttpApi.PORT_OFFSET + " is over 65535)");
-    }
     if (uiPort != null) {
       OptionChecks.port("--ui-port", uiPort);
     } else if (port + 1000 > 65535) {
@@ -76,7 +73,9 @@ final class ServerCommand implements Callable<Integer> {
     }
     List<String> extra = new ArrayList<>();
     if (headless) extra.add("--headless");
-    DevServer server = new DevServer(cli.get(), db != null ? db : home.temporalDb(), ip, port, uiPort != null ? uiPort : port + 1000, extra);
+    DevServer server = new DevServer(cli.get(), db != null ? db : home.temporalDb(), ip, port, uiPort != null ? uiPort : port + 1000,
+        ServerHttpApi.freePort(), extra);
+    ServerHttpApi.record(home, port, server.httpPort());
     err.println("[marathon] Temporal dev server on " + ip + ":" + server.port() + (headless ? "" : ", Web UI " + server.uiUrl())
         + ", database " + server.db());
     err.flush();
@@ -97,7 +96,8 @@ final class ServerCommand implements Callable<Integer> {
       throw new BadInputException("--postgres: the server's own connection does not take sslmode yet (Temporal's needs a TLS block):"
           + " reach PostgreSQL on a trusted network, or leave sslmode to the store's URL");
     }
-    PostgresServer server = new PostgresServer(home, location, ip, port, uiPort != null ? uiPort : port + 1000, headless);
+    PostgresServer server = new PostgresServer(home, location, ip, port, uiPort != null ? uiPort : port + 1000, ServerHttpApi.freePort(), headless);
+    ServerHttpApi.record(home, port, server.httpPort());
     String missing = server.missing();
     if (missing != null) {
       err.println("error: the Temporal server is not installed: " + missing);

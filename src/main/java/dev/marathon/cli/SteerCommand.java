@@ -3,6 +3,7 @@ package dev.marathon.cli;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.DataConverters;
 import dev.marathon.runtime.HttpUpdate;
+import dev.marathon.runtime.MarathonHome;
 import dev.marathon.runtime.ServerHttpApi;
 import dev.marathon.workflows.AgentWorkflow;
 import dev.marathon.workflows.SteerReceipt;
@@ -12,7 +13,6 @@ import io.temporal.client.WorkflowUpdateException;
 import io.temporal.client.WorkflowUpdateStage;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,10 +39,20 @@ final class SteerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String message = OptionChecks.text("the steer MESSAGE", String.join(" ", words), AgentWorkflow.MAX_STEER_CHARS, LONG_TEXT);
     String updateId = UUID.randomUUID().toString(); // one id both ways: the server applies it once
-    Optional<HttpUpdate.Outcome> overHttp = ServerHttpApi.beside(connection.address(), System.getenv())
-        .flatMap(api -> HttpUpdate.send(api, connection.namespace, run.value, "steer", updateId, message, Duration.ofSeconds(10)));
-    if (overHttp.isPresent() && overHttp.get().refusal() != null) return refused(overHttp.get().refusal());
-    if (overHttp.isPresent()) return delivered(DataConverters.mapper().treeToValue(overHttp.get().value(), SteerReceipt.class));
+    HttpUpdate.Result overHttp = ServerHttpApi.beside(connection.address(), MarathonHome.fromEnvironment(), System.getenv())
+        .map(api -> HttpUpdate.send(api, connection.namespace, run.value, "steer", updateId, message, Duration.ofSeconds(10)))
+        .orElse(new HttpUpdate.Result.NotApplied());
+    if (overHttp instanceof HttpUpdate.Result.Refused r) return refused(r.message());
+    if (overHttp instanceof HttpUpdate.Result.Applied a) {
+      SteerReceipt receipt = a.value() == null ? null : DataConverters.mapper().treeToValue(a.value(), SteerReceipt.class);
+      if (receipt != null) return delivered(receipt);
+    }
+    if (!(overHttp instanceof HttpUpdate.Result.NotApplied)) {
+      // Sent, with no outcome to show: sending it again could deliver it twice.
+      spec.commandLine().getErr().println("error: the steer was sent to run " + run.value + " but no answer came back; it may have been"
+          + " delivered (./marathon status " + run.value + " --json counts the messages waiting for the next turn: pendingSteering)");
+      return ExitCodes.FAILED;
+    }
     try (Connection conn = connection.open(false, spec.commandLine().getErr())) {
       try {
         UpdateOptions<SteerReceipt> options = UpdateOptions.newBuilder(SteerReceipt.class).setUpdateName("steer").setUpdateId(updateId)

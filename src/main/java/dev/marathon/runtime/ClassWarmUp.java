@@ -14,7 +14,7 @@ import java.time.Duration;
  * Loads the classes a command and a worker use — the Temporal client and its gRPC, protobuf and
  * netty stack, a worker with Marathon's workflow and activities registered, Jackson — without a
  * server and without starting anything. The launcher runs it once per build with
- * {@code -XX:ArchiveClassesAtExit}: every later JVM maps those ~6,000 classes from the archive
+ * {@code -XX:DumpLoadedClassList} and archives that list: every later JVM maps those ~6,000 classes from the archive
  * instead of loading them, which is most of a command's and a fresh worker's start-up.
  */
 public final class ClassWarmUp {
@@ -38,7 +38,7 @@ public final class ClassWarmUp {
       Json.MAPPER.writeValueAsString(Json.MAPPER.readTree("{\"warm\":true}"));
       Progress.class.getDeclaredConstructors();
       // The HTTP API's path of list, status, log: a request to a port nothing listens on, and a result read as a run's.
-      ServerHttpApi api = ServerHttpApi.beside("127.0.0.1:1", java.util.Map.of()).orElseThrow();
+      ServerHttpApi api = new ServerHttpApi("http://127.0.0.1:1");
       new HttpRunView(api, "default").endedState("warm-up");
       DataConverters.mapper().readValue("{\"outcome\":\"FINISHED\",\"summary\":\"warm\"}", dev.marathon.workflows.RunReport.class);
     } finally {

@@ -114,10 +114,11 @@ public final class Connection implements AutoCloseable {
 
   private static WorkflowServiceStubs startDevServer(Path cli, String address, MarathonHome home, PrintWriter err, ChannelLoop loop) {
     HostPort hp = HostPort.parse(address);
-    DevServer server = new DevServer(cli, home.temporalDb(), hp.host(), hp.port(), hp.port() + 1000, List.of());
     try {
+      DevServer server = new DevServer(cli, home.temporalDb(), hp.host(), hp.port(), hp.port() + 1000, ServerHttpApi.freePort(), List.of());
       java.nio.file.Files.createDirectories(home.dir());
       long pid = server.startInBackground(home.serverLog(), home.serverPid());
+      ServerHttpApi.record(home, hp.port(), server.httpPort());
       Optional<WorkflowServiceStubs> service = Optional.empty();
       for (int i = 0; i < 60 && service.isEmpty(); i++) {
         service = tryConnect(address, Duration.ofSeconds(1), loop);

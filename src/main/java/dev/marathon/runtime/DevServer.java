@@ -17,9 +17,11 @@ import java.util.concurrent.TimeUnit;
  * {@link #TUNING}).
  *
  * @param db SQLite file; state survives restarts of the server
+ * @param httpPort its HTTP API's port: a random free one ({@link ServerHttpApi#freePort}), which
+ *     {@link ServerHttpApi#record} writes down for the CLI
  * @param extraArgs passed through (e.g. {@code --headless}, {@code --dynamic-config-value ...})
  */
-public record DevServer(Path binary, Path db, String ip, int port, int uiPort, List<String> extraArgs) {
+public record DevServer(Path binary, Path db, String ip, int port, int uiPort, int httpPort, List<String> extraArgs) {
 
   /**
    * Dynamic config for a single-node server. Measured here (scripts/bench): a bare activity step
@@ -44,7 +46,7 @@ public record DevServer(Path binary, Path db, String ip, int port, int uiPort, L
   public List<String> command() {
     List<String> cmd = new ArrayList<>(List.of(binary.toString(), "server", "start-dev",
         "--db-filename", db.toString(), "--ip", ip, "--port", Integer.toString(port),
-        "--ui-port", Integer.toString(uiPort), "--http-port", Integer.toString(port + ServerHttpApi.PORT_OFFSET), "--log-level", "warn"));
+        "--ui-port", Integer.toString(uiPort), "--http-port", Integer.toString(httpPort), "--log-level", "warn"));
     for (String value : TUNING) {
       cmd.add("--dynamic-config-value");
       cmd.add(value);

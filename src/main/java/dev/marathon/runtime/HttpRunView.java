@@ -12,44 +12,42 @@ import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@link RunInspector}'s view of a run read over the server's HTTP API ({@link ServerHttpApi}), so
  * {@code status}, {@code log}, {@code diff} and {@code export} need not start gRPC. It answers
- * only where it would answer as RunInspector does:
- * a completed run from its result, a live one from the {@code progress} query of a worker that is
- * polling. Otherwise (an unknown run, whose error reads as the server words it over gRPC; no
- * worker, where RunInspector hosts one; a query not answered in time) it is empty.
+ * only where it would answer as RunInspector does: a completed run from its result, a live one
+ * from the {@code progress} query of a worker that is polling. Otherwise (an unknown run, whose
+ * error reads as the server words it over gRPC; no worker, where RunInspector hosts one; a query
+ * not answered in time; an answer that does not read as one) it is empty, and the caller asks
+ * over gRPC.
  */
 public final class HttpRunView {
   private final ServerHttpApi api;
-  private final String namespacePath;
+  private final String namespace;
   private final ObjectMapper mapper = DataConverters.mapper();
 
   public HttpRunView(ServerHttpApi api, String namespace) {
     this.api = api;
-    this.namespacePath = "/api/v1/namespaces/" + ServerHttpApi.encoded(namespace);
+    this.namespace = namespace;
   }
 
-  /** As {@link RunInspector#view}, when this way can answer it. */
+  /** As {@link RunInspector#view}, when this way can answer it; {@code wait} bounds the progress query. */
   public Optional<RunInspector.View> view(String runId, Duration wait) {
-    String run = namespacePath + "/workflows/" + ServerHttpApi.encoded(runId);
-    Optional<JsonNode> described = api.get(run);
-    if (described.isEmpty()) return Optional.empty();
-    RunInspector.View view;
-    try {
-      view = of(described.get());
-    } catch (RuntimeException notADescription) {
-      return Optional.empty();
-    }
-    if (view.executionStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
-      return report(run, false).map(report -> view.with(report.progress(), report));
-    }
-    if (!workerPolling()) return Optional.empty();
-    return api.post(run + "/query/progress", Json.MAPPER.createObjectNode(), wait)
-        .map(answer -> ServerHttpApi.first(answer.path("queryResult")))
-        .flatMap(p -> read(p, Progress.class))
-        .map(progress -> view.with(progress, null));
+    return ServerHttpApi.workflowPath(namespace, runId).flatMap(run -> readable(() -> {
+      Optional<RunInspector.View> described = api.get(run).map(HttpRunView::of);
+      if (described.isEmpty()) return Optional.empty();
+      RunInspector.View view = described.get();
+      if (view.executionStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+        return report(run, false).map(report -> view.with(report.progress(), report));
+      }
+      if (!workerPolling()) return Optional.empty();
+      return api.post(run + "/query/progress", Json.MAPPER.createObjectNode(), wait).ok()
+          .map(answer -> ServerHttpApi.first(answer.path("queryResult")))
+          .flatMap(p -> read(p, Progress.class))
+          .map(progress -> view.with(progress, null));
+    }));
   }
 
   /**
@@ -57,28 +55,37 @@ public final class HttpRunView {
    * {@code log}, {@code diff} and {@code export} read); empty for any other.
    */
   public Optional<RunState> endedState(String runId) {
-    String run = namespacePath + "/workflows/" + ServerHttpApi.encoded(runId);
-    boolean completed = api.get(run).map(d -> d.path("workflowExecutionInfo").path("status").asText())
-        .filter(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED.name()::equals).isPresent();
-    return completed ? report(run, true).map(RunReport::state).map(RunState::migrated) : Optional.empty();
+    return ServerHttpApi.workflowPath(namespace, runId).flatMap(run -> readable(() -> {
+      boolean completed = api.get(run).map(d -> d.path("workflowExecutionInfo").path("status").asText())
+          .filter(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED.name()::equals).isPresent();
+      return completed ? report(run, true).map(RunReport::state).map(RunState::migrated) : Optional.empty();
+    }));
+  }
+
+  /** An answer that does not read as the API's (a missing field, a malformed time) is no answer. */
+  private static <T> Optional<T> readable(Supplier<Optional<T>> reading) {
+    try {
+      return reading.get();
+    } catch (RuntimeException notAnAnswer) {
+      return Optional.empty();
+    }
   }
 
   /**
    * The result of the run at {@code run} (its path), which has completed; {@code withState} false
-   * leaves out the carried state, which a view does not show and whose many types cost a short
-   * command a tenth of a second to read.
+   * leaves out the carried state, which a view does not show.
    */
   private Optional<RunReport> report(String run, boolean withState) {
     return api.get(run + "/history?historyEventFilterType=HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT")
-        .map(h -> h.path("history").path("events").path(0).path("workflowExecutionCompletedEventAttributes").path("result"))
-        .map(ServerHttpApi::first)
+        .map(h -> ServerHttpApi.first(h.path("history").path("events").path(0).path("workflowExecutionCompletedEventAttributes").path("result")))
         .map(report -> withState || !report.isObject() ? report : ((ObjectNode) report.deepCopy()).without("state"))
         .flatMap(report -> read(report, RunReport.class));
   }
 
   private boolean workerPolling() {
     long now = Instant.now().getEpochSecond();
-    Optional<JsonNode> queue = api.get(namespacePath + "/task-queues/" + WorkerHost.TASK_QUEUE + "?taskQueueType=TASK_QUEUE_TYPE_WORKFLOW");
+    Optional<JsonNode> queue = ServerHttpApi.namespacePath(namespace)
+        .flatMap(ns -> api.get(ns + "/task-queues/" + WorkerHost.TASK_QUEUE + "?taskQueueType=TASK_QUEUE_TYPE_WORKFLOW"));
     if (queue.isEmpty()) return false;
     for (JsonNode poller : queue.get().path("pollers")) {
       JsonNode at = poller.get("lastAccessTime");
@@ -88,26 +95,26 @@ public final class HttpRunView {
     return false;
   }
 
-  private RunInspector.View of(JsonNode d) {
+  private static RunInspector.View of(JsonNode d) {
     JsonNode info = d.path("workflowExecutionInfo");
     JsonNode sa = info.path("searchAttributes").path("indexedFields");
-    JsonNode phase = ServerHttpApi.payload(sa.get(MarathonSearchAttributes.PHASE.getName()));
-    var attributes = new RunInspector.Attributes(phase != null && phase.isTextual() ? phase.asText() : null,
-        number(sa, MarathonSearchAttributes.TURNS.getName()), number(sa, MarathonSearchAttributes.TOOL_CALLS.getName()),
-        number(sa, MarathonSearchAttributes.TOKENS.getName()));
+    var attributes = new RunInspector.Attributes(ServerHttpApi.searchAttribute(sa, MarathonSearchAttributes.PHASE),
+        orZero(ServerHttpApi.searchAttribute(sa, MarathonSearchAttributes.TURNS)),
+        orZero(ServerHttpApi.searchAttribute(sa, MarathonSearchAttributes.TOOL_CALLS)),
+        orZero(ServerHttpApi.searchAttribute(sa, MarathonSearchAttributes.TOKENS)));
     String live = null;
     for (JsonNode a : d.path("pendingActivities")) {
-      if (!a.path("activityType").path("name").asText().equals(RunInspector.LIVE_ACTIVITY)) continue;
-      JsonNode detail = ServerHttpApi.first(a.path("heartbeatDetails"));
-      if (detail != null && detail.isTextual()) live = detail.asText();
+      if (!a.path("activityType").path("name").asText().equals(RunInspector.LIVE_ACTIVITY) || !a.has("heartbeatDetails")) continue;
+      JsonNode detail = ServerHttpApi.first(a.get("heartbeatDetails")); // the first, as RunInspector reads it
+      live = detail != null && detail.isTextual() ? detail.asText() : null;
+      break;
     }
     return new RunInspector.View(info.path("execution").path("workflowId").asText(), info.path("execution").path("runId").asText(),
         WorkflowExecutionStatus.valueOf(info.path("status").asText()), info.path("historyLength").asLong(), attributes, live, null, null);
   }
 
-  private static long number(JsonNode searchAttributes, String name) {
-    JsonNode v = ServerHttpApi.payload(searchAttributes.get(name));
-    return v != null && v.canConvertToLong() ? v.asLong() : 0;
+  private static long orZero(Long v) {
+    return v == null ? 0 : v;
   }
 
   private <T> Optional<T> read(JsonNode value, Class<T> type) {

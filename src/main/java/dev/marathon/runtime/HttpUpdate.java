@@ -11,22 +11,34 @@ import java.util.Optional;
 
 /**
  * A workflow update sent over the server's HTTP API ({@link ServerHttpApi}), so {@code steer}
- * need not start gRPC. The caller chooses the update's id: when the answer is not an outcome (no
- * answer, a timeout, an error), it sends the same update over gRPC under the same id, and the
- * server applies one id once per run, so a request that did reach it is not applied twice.
+ * need not start gRPC. The caller chooses the update's id. Only when the request certainly did not
+ * apply (it never reached the server, or the server found no such run) may the caller send it
+ * over gRPC instead, under the same id; a request that went out and got no answer is
+ * {@link Result.Unknown}: it may have been applied, and is not sent again.
  */
 public final class HttpUpdate {
-  /**
-   * @param value the update's result, when it was applied
-   * @param refusal why the run refused it (its validator's message), else null
-   */
-  public record Outcome(JsonNode value, String refusal) {}
+  /** How an update sent this way ended. */
+  public sealed interface Result {
+    /** The run applied it; {@code value} is the update's result. */
+    record Applied(JsonNode value) implements Result {}
+
+    /** The run's validator refused it. */
+    record Refused(String message) implements Result {}
+
+    /** It did not apply: nothing reached the server, or there is no such run. Safe to send another way. */
+    record NotApplied() implements Result {}
+
+    /** It went out and no outcome came back: it may or may not have been applied. */
+    record Unknown() implements Result {}
+  }
 
   private HttpUpdate() {}
 
-  /** Sends update {@code name} with one argument and waits up to {@code wait} for its outcome. */
-  public static Optional<Outcome> send(ServerHttpApi api, String namespace, String workflowId, String name, String updateId, Object arg,
+  /** Sends update {@code name} with one argument, waiting up to {@code wait} for its outcome. */
+  public static Result send(ServerHttpApi api, String namespace, String workflowId, String name, String updateId, Object arg,
       Duration wait) {
+    Optional<String> run = ServerHttpApi.workflowPath(namespace, workflowId);
+    if (run.isEmpty() || !name.matches("[a-z]+")) return new Result.NotApplied();
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.putObject("waitPolicy").put("lifecycleStage", "UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED");
     ObjectNode request = body.putObject("request");
@@ -39,15 +51,20 @@ public final class HttpUpdate {
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("cannot encode the " + name + " update's argument: " + e.getOriginalMessage(), e);
     }
-    String path = "/api/v1/namespaces/" + ServerHttpApi.encoded(namespace) + "/workflows/" + ServerHttpApi.encoded(workflowId)
-        + "/update/" + ServerHttpApi.encoded(name);
-    return api.post(path, body, wait).flatMap(answer -> {
-      JsonNode outcome = answer.path("outcome");
-      if (outcome.has("success")) return Optional.of(new Outcome(ServerHttpApi.first(outcome.get("success")), null));
-      if (outcome.has("failure")) return Optional.of(new Outcome(null, rootMessage(outcome.get("failure"))));
-      return Optional.empty(); // admitted or accepted, not completed within the wait
-    });
+    ServerHttpApi.Answer answer = api.post(run.get() + "/update/" + name, body, wait);
+    if (answer.status() == ServerHttpApi.Answer.NOT_SENT) return new Result.NotApplied();
+    if (answer.status() == 404 && answer.body() != null && answer.body().path("code").asInt() == NOT_FOUND) return new Result.NotApplied();
+    JsonNode outcome = answer.ok().map(b -> b.path("outcome")).orElse(null);
+    if (outcome != null && outcome.has("success")) return new Result.Applied(ServerHttpApi.first(outcome.get("success")));
+    if (outcome != null && outcome.has("failure")) {
+      String message = rootMessage(outcome.get("failure"));
+      return new Result.Refused(message == null ? "refused by the run" : message);
+    }
+    return new Result.Unknown();
   }
+
+  /** gRPC's NOT_FOUND, as the HTTP API's error body carries it: no such run (or it has closed). */
+  private static final int NOT_FOUND = 5;
 
   /** The innermost message of a failure and its causes, as {@code RunFollower.rootMessage} reads a gRPC one. */
   static String rootMessage(JsonNode failure) {

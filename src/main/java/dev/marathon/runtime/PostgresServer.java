@@ -28,10 +28,11 @@ import java.util.Map;
  *
  * <p>Ports, Temporal's own layout shifted to {@code port} (7233 gives exactly Temporal's defaults):
  * the frontend on {@code port} (what workers and the CLI dial), history {@code +1}, matching
- * {@code +2}, the internal worker {@code +6}, the frontend's HTTP API {@code +10}, and the
- * services' membership ports {@code −300, −299, −298, −294}, which must stay below 32768 (the
- * PostgreSQL schema keeps them as {@code smallint}: a server on a high port cannot start). The Web
- * UI on {@code uiPort}.
+ * {@code +2}, the internal worker {@code +6}, and the services' membership ports
+ * {@code −300, −299, −298, −294}, which must stay below 32768 (the PostgreSQL schema keeps them as
+ * {@code smallint}: a server on a high port cannot start). The Web UI on {@code uiPort}; the
+ * frontend's HTTP API not on Temporal's {@code +10} but on a random port ({@link ServerHttpApi}
+ * says why).
  */
 public final class PostgresServer {
   static final String PASSWORD_VARIABLE = "MARATHON_TEMPORAL_DB_PASSWORD";
@@ -46,9 +47,11 @@ public final class PostgresServer {
   private final String ip;
   private final int port;
   private final int uiPort;
+  private final int httpPort;
   private final boolean headless;
 
-  public PostgresServer(MarathonHome home, PostgresLocation db, String ip, int port, int uiPort, boolean headless) {
+  /** @param httpPort the HTTP API's port: a random free one ({@link ServerHttpApi#freePort}), which the CLI finds recorded */
+  public PostgresServer(MarathonHome home, PostgresLocation db, String ip, int port, int uiPort, int httpPort, boolean headless) {
     this.bin = home.bin();
     this.schemaDir = home.dir().resolve("temporal-server/schema");
     this.root = home.dir().resolve("temporal-server/" + port);
@@ -56,6 +59,7 @@ public final class PostgresServer {
     this.ip = ip;
     this.port = port;
     this.uiPort = uiPort;
+    this.httpPort = httpPort;
     this.headless = headless;
   }
 
@@ -78,8 +82,6 @@ public final class PostgresServer {
   }
   /** A service's membership port lies this far below its gRPC port (6933 for 7233). */
   private static final int MEMBERSHIP = -300;
-  /** The frontend's HTTP API, from {@code port}. */
-  private static final int HTTP = ServerHttpApi.PORT_OFFSET;
 
   /** Every port the server binds besides {@code port}, as {@link #serverYaml} lays them out. */
   public static List<Integer> otherPorts(int port) {
@@ -88,7 +90,6 @@ public final class PostgresServer {
       if (offset != 0) ports.add(port + offset);
       ports.add(port + offset + MEMBERSHIP);
     });
-    ports.add(port + HTTP);
     return ports;
   }
 
@@ -101,6 +102,10 @@ public final class PostgresServer {
           + " smallint): use a port from 1324 to 33061, e.g. 7233";
     }
     return null;
+  }
+
+  public int httpPort() {
+    return httpPort;
   }
 
   public String address() {
@@ -282,7 +287,7 @@ public final class PostgresServer {
   private String services() {
     StringBuilder yaml = new StringBuilder();
     SERVICES.forEach((name, offset) -> yaml.append("  ").append(name).append(":\n    rpc: {grpcPort: ").append(port + offset)
-        .append(offset == 0 ? ", httpPort: " + (port + HTTP) : "").append(", membershipPort: ").append(port + offset + MEMBERSHIP)
+        .append(offset == 0 ? ", httpPort: " + httpPort : "").append(", membershipPort: ").append(port + offset + MEMBERSHIP)
         .append(", bindOnIP: \"").append(ip).append("\"}\n"));
     return yaml.toString().stripTrailing();
   }

@@ -2,128 +2,208 @@ package dev.marathon.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.marathon.activities.Json;
+import io.temporal.common.SearchAttributeKey;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.HttpURLConnection;
+import java.net.NoRouteToHostException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
- * The Temporal frontend's HTTP API, for the short read-only commands ({@code list}, {@code status}). Reaching the
- * server over gRPC means starting netty, gRPC and protobuf first: about a third of a 0.7 s
- * {@code list} on two cores. An HTTP GET with the JDK's own client skips all of it.
+ * The Temporal frontend's HTTP API, for the short commands ({@code list}, {@code status},
+ * {@code log}, {@code diff}, {@code export}, {@code steer}). Reaching the server over gRPC means
+ * starting netty, gRPC and protobuf first: about half of a short command's time on two cores. A
+ * request with the JDK's own HTTP client skips all of it.
  *
- * <p>Where: {@code MARATHON_HTTP_API} (a base URL; {@code off} never uses it), else, for a server on
- * this machine, Temporal's layout, the gRPC port + {@value #PORT_OFFSET} (7243 for 7233), where the
- * servers Marathon starts serve it. Not used when {@code TEMPORAL_TLS*} or {@code TEMPORAL_API_KEY}
- * is set: credentials go only where the gRPC connection takes them. Whatever does not answer as
- * the API would (nothing listening, another status, not JSON) is an empty answer, and the caller
- * asks over gRPC instead, which also gives the errors their usual wording.
+ * <p>Where: only where Marathon itself started the server and recorded the port
+ * ({@link #record}), on this machine. The port is a random free one, not one a web page could
+ * guess: the API takes simple cross-site POSTs, so a page that knows the port could start or
+ * signal runs (the Temporal server has no origin check there). Never with {@code TEMPORAL_TLS*} or
+ * {@code TEMPORAL_API_KEY} set (credentials go only where the gRPC connection takes them), never
+ * with {@code MARATHON_HTTP_API=off}. What does not answer as the API would (nothing listening,
+ * another status, not a JSON object, too slow, too large) is no answer, and the caller asks over
+ * gRPC instead, which also gives the errors their usual wording.
  *
  * <p>Payloads are asked for as stored ({@code noPayloadShorthand}): the API's shorthand re-encodes
  * a JSON payload, sorting its keys and turning empty lists into nulls, which a record then reads
  * differently than the worker wrote it.
  */
 public final class ServerHttpApi {
-  /** The HTTP API's port above the gRPC port, as in Temporal's own configuration. */
-  public static final int PORT_OFFSET = 10;
   private static final int CONNECT_TIMEOUT_MS = 300;
-  private static final int READ_TIMEOUT_MS = 10_000;
+  /** The most any one call may take, however the server trickles its answer. */
+  private static final Duration DEADLINE = Duration.ofSeconds(10);
+  /** The largest answer read: a page of runs or a run's final report is tens of KB. */
+  private static final int MAX_BODY_BYTES = 16 << 20;
+  /** What a namespace or run id must look like to be a path segment: nothing the server decodes into another route. */
+  private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,254}");
 
   private final String base;
 
-  private ServerHttpApi(String base) {
+  /** At {@code base} ({@code http://host:port}); elsewhere than here and in tests, only through {@link #beside}. */
+  ServerHttpApi(String base) {
     this.base = base;
   }
 
-  /** The API beside the gRPC frontend at {@code address}, if there is one to try. */
-  public static Optional<ServerHttpApi> beside(String address, Map<String, String> env) {
-    if (ServerAuth.configured(env)) return Optional.empty();
-    String named = env.get("MARATHON_HTTP_API");
-    if (named != null && !named.isBlank()) {
-      if (named.equalsIgnoreCase("off")) return Optional.empty();
-      if (!named.startsWith("http://") && !named.startsWith("https://")) {
-        throw new IllegalArgumentException("MARATHON_HTTP_API must be an http:// or https:// URL or off, got '" + named + "'");
-      }
-      return Optional.of(new ServerHttpApi(named.replaceAll("/+$", "")));
+  /** A free port on this machine for a server's HTTP API: one no web page can know in advance. */
+  public static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
     }
-    if (!Connection.isLocal(address)) return Optional.empty(); // a remote port that drops packets would cost every command the timeout
-    HostPort hp = HostPort.parse(address);
-    String host = hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host();
-    return Optional.of(new ServerHttpApi("http://" + host + ":" + (hp.port() + PORT_OFFSET)));
   }
 
-  /** GETs {@code pathAndQuery} (encoded already), or empty unless it is answered with 200 and a JSON object. */
+  /** Records that the server Marathon started on gRPC port {@code grpcPort} here serves its HTTP API on {@code httpPort}. */
+  public static void record(MarathonHome home, int grpcPort, int httpPort) throws IOException {
+    Path file = recordFile(home, grpcPort);
+    Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path tmp = Files.createTempFile(file.getParent(), "port", ".tmp");
+    Files.writeString(tmp, Integer.toString(httpPort));
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static Path recordFile(MarathonHome home, int grpcPort) {
+    return home.dir().resolve("http-api").resolve(Integer.toString(grpcPort));
+  }
+
+  /** The API of the server at gRPC {@code address}, if Marathon started it on this machine and recorded where. */
+  public static Optional<ServerHttpApi> beside(String address, MarathonHome home, Map<String, String> env) {
+    String setting = env.get("MARATHON_HTTP_API");
+    if (setting != null && !setting.isBlank() && !setting.equalsIgnoreCase("off")) {
+      throw new IllegalArgumentException("MARATHON_HTTP_API takes only 'off', got '" + setting + "'");
+    }
+    if (setting != null && setting.equalsIgnoreCase("off") || ServerAuth.configured(env) || !Connection.isLocal(address)) return Optional.empty();
+    try {
+      HostPort hp = HostPort.parse(address);
+      int port = Integer.parseInt(Files.readString(recordFile(home, hp.port())).strip());
+      if (port < 1 || port > 65535) return Optional.empty();
+      String host = hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host();
+      return Optional.of(new ServerHttpApi("http://" + host + ":" + port));
+    } catch (IOException | NumberFormatException notRecorded) {
+      return Optional.empty();
+    }
+  }
+
+  /** The path of a namespace's workflow, or empty when either is not a plain segment (then gRPC is asked). */
+  public static Optional<String> workflowPath(String namespace, String workflowId) {
+    return namespacePath(namespace).filter(ns -> SEGMENT.matcher(workflowId).matches()).map(ns -> ns + "/workflows/" + workflowId);
+  }
+
+  /** The path of a namespace, or empty when it is not a plain segment. */
+  public static Optional<String> namespacePath(String namespace) {
+    return SEGMENT.matcher(namespace).matches() ? Optional.of("/api/v1/namespaces/" + namespace) : Optional.empty();
+  }
+
+  /** {@code s} as a query parameter's value. */
+  public static String encoded(String s) {
+    return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /**
+   * What the server answered a call.
+   *
+   * @param status the HTTP status; {@link #NOT_SENT} when no connection was made (nothing reached
+   *     the server), {@link #NO_ANSWER} when the request went out and no whole answer came back
+   * @param body the JSON object answered, or null
+   */
+  public record Answer(int status, JsonNode body) {
+    public static final int NOT_SENT = -1;
+    public static final int NO_ANSWER = 0;
+
+    public Optional<JsonNode> ok() {
+      return status == 200 && body != null ? Optional.of(body) : Optional.empty();
+    }
+  }
+
+  /** GETs {@code pathAndQuery} (encoded already): the JSON object answered with 200, else empty. */
   public Optional<JsonNode> get(String pathAndQuery) {
-    return call(pathAndQuery, null, READ_TIMEOUT_MS);
+    return call(pathAndQuery, null, DEADLINE).ok();
   }
 
-  /** POSTs {@code body} to {@code path}, waiting at most {@code timeout} for the answer; as {@link #get}. */
-  public Optional<JsonNode> post(String path, JsonNode body, Duration timeout) {
-    return call(path, body, (int) Math.max(1, timeout.toMillis()));
+  /** POSTs {@code body} to {@code path}, waiting at most {@code deadline} (and never more than ten seconds) for the answer. */
+  public Answer post(String path, JsonNode body, Duration deadline) {
+    return call(path, body, deadline.compareTo(DEADLINE) < 0 ? deadline : DEADLINE);
   }
 
-  private Optional<JsonNode> call(String pathAndQuery, JsonNode body, int readTimeoutMillis) {
+  private Answer call(String pathAndQuery, JsonNode body, Duration deadline) {
+    HttpURLConnection c;
     try {
       String exact = pathAndQuery + (pathAndQuery.contains("?") ? "&" : "?") + "noPayloadShorthand=true";
-      HttpURLConnection c = (HttpURLConnection) URI.create(base + exact).toURL().openConnection();
+      c = (HttpURLConnection) URI.create(base + exact).toURL().openConnection();
       c.setConnectTimeout(CONNECT_TIMEOUT_MS);
-      c.setReadTimeout(readTimeoutMillis);
+      c.setReadTimeout((int) Math.max(1, deadline.toMillis()));
       c.setInstanceFollowRedirects(false);
       c.setRequestProperty("Accept", "application/json");
       if (body != null) {
         c.setRequestMethod("POST");
         c.setDoOutput(true);
         c.setRequestProperty("Content-Type", "application/json");
+      }
+      c.connect();
+    } catch (IOException | RuntimeException notConnected) {
+      return new Answer(Answer.NOT_SENT, null);
+    }
+    // A server that trickles its answer would keep each read under the timeout: past the deadline the socket is closed.
+    CompletableFuture<Void> watchdog = CompletableFuture.runAsync(c::disconnect,
+        CompletableFuture.delayedExecutor(deadline.toMillis(), TimeUnit.MILLISECONDS));
+    try {
+      if (body != null) {
         try (var out = c.getOutputStream()) {
           Json.MAPPER.writeValue(out, body);
         }
       }
-      try {
-        if (c.getResponseCode() != 200) return Optional.empty();
-        try (InputStream in = c.getInputStream()) { // its Content-Type is "*": what it is shows in the parse
-          JsonNode answer = Json.MAPPER.readTree(in);
-          return answer != null && answer.isObject() ? Optional.of(answer) : Optional.empty();
-        }
-      } finally {
-        c.disconnect();
+      int status = c.getResponseCode();
+      try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+        byte[] bytes = in == null ? new byte[0] : in.readNBytes(MAX_BODY_BYTES + 1);
+        if (bytes.length > MAX_BODY_BYTES) return new Answer(Answer.NO_ANSWER, null);
+        JsonNode answer = bytes.length == 0 ? null : Json.MAPPER.readTree(bytes); // its Content-Type is "*": what it is shows here
+        return new Answer(status, answer != null && answer.isObject() ? answer : null);
       }
+    } catch (ConnectException | NoRouteToHostException refused) {
+      return new Answer(Answer.NOT_SENT, null);
     } catch (IOException | RuntimeException unanswered) {
-      return Optional.empty();
+      return new Answer(Answer.NO_ANSWER, null);
+    } finally {
+      watchdog.cancel(false);
+      c.disconnect();
     }
   }
 
-  /** {@code s} as one segment of a path or a query parameter's value. */
-  public static String encoded(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  /** A search attribute's value from a list's or a description's {@code indexedFields}, or null (absent, or not of its type). */
+  public static <T> T searchAttribute(JsonNode indexedFields, SearchAttributeKey<T> key) {
+    JsonNode v = payload(indexedFields.get(key.getName()));
+    Class<?> type = key.getValueClass();
+    Object value = v == null ? null
+        : type == String.class && v.isTextual() ? v.asText()
+        : type == Long.class && v.isIntegralNumber() ? (Object) v.asLong()
+        : type == Double.class && v.isNumber() ? (Object) v.asDouble()
+        : null;
+    @SuppressWarnings("unchecked") T typed = (T) value;
+    return typed;
   }
 
-  /**
-   * The first value of a {@code Payloads} (a query's answer, a result, heartbeat details): the API
-   * shows one as an array of values, or as {@code {payloads: [...]}} when a payload has more than
-   * an encoding to say. Null when absent.
-   */
+  /** The first value of a {@code Payloads} ({@code {payloads: [...]}}: a query's answer, a result, heartbeat details), or null. */
   public static JsonNode first(JsonNode payloads) {
-    return payload(payloads != null && payloads.isArray() ? payloads.get(0) : payloads == null ? null : payloads.path("payloads").get(0));
+    return payloads == null ? null : payload(payloads.path("payloads").get(0));
   }
 
-  /**
-   * A payload's value as the API shows it: a {@code json/plain} payload as the JSON itself (memos),
-   * or as {@code {metadata, data}} with base64 JSON data (search attributes). Null when absent.
-   */
+  /** A {@code json/plain} payload's value, or null (absent, another encoding, no data: {@code binary/null}, not JSON). */
   public static JsonNode payload(JsonNode p) {
-    if (p == null || p.isMissingNode() || p.isNull()) return null;
-    if (!p.has("data") || !p.has("metadata")) return p;
-    String encoding = new String(Base64.getDecoder().decode(p.path("metadata").path("encoding").asText("")), StandardCharsets.UTF_8);
-    if (!encoding.equals("json/plain")) return null;
+    if (p == null || !p.path("data").isTextual()) return null;
     try {
-      return Json.MAPPER.readTree(Base64.getDecoder().decode(p.path("data").asText()));
-    } catch (IOException e) {
+      String encoding = new String(Base64.getDecoder().decode(p.path("metadata").path("encoding").asText("")), StandardCharsets.UTF_8);
+      return encoding.equals("json/plain") ? Json.MAPPER.readTree(Base64.getDecoder().decode(p.path("data").asText())) : null;
+    } catch (IOException | IllegalArgumentException notJson) {
       return null;
     }
   }

@@ -67,6 +67,7 @@ class OperatorIT {
     home = Files.createDirectories(tmp.resolve("home"));
     conn = server.connect(home);
     worker = WorkerHost.start(conn.client(), new MarathonHome(home));
+    ServerHttpApi.record(new MarathonHome(home), server.port(), server.httpPort()); // as ./marathon does when it starts a server
   }
 
   @AfterAll
@@ -94,15 +95,19 @@ class OperatorIT {
   }
 
   /**
-   * The command with the server's HTTP API its only way there: gRPC's address answers nothing, so
-   * it succeeds only if it read everything over HTTP.
+   * The command as a user runs it, proven to have used the server's HTTP API alone: the JVM's
+   * class-load log shows no gRPC class.
    */
   static Launcher.Result overHttpOnly(String... args) throws Exception {
     String[] withAddress = java.util.Arrays.copyOf(args, args.length + 2);
     withAddress[args.length] = "--address";
-    withAddress[args.length + 1] = "127.0.0.1:" + DevServerFixture.freePort();
-    return Launcher.run(home, Map.of("MARATHON_HTTP_API", "http://127.0.0.1:" + (server.port() + ServerHttpApi.PORT_OFFSET),
-        "MARATHON_UI_URL", server.uiUrl()), 120, withAddress); // the UI is not beside the dead address
+    withAddress[args.length + 1] = server.address();
+    Path classes = Files.createTempFile(tmp, "classes", ".log");
+    Launcher.Result r = Launcher.run(home, Map.of("MARATHON_JAVA_OPTS", "-Xlog:class+load:file=" + classes), 120, withAddress);
+    String loaded = Files.readString(classes);
+    assertTrue(loaded.contains("ServerHttpApi"), "the HTTP API was tried: " + r);
+    assertFalse(loaded.contains(" io.grpc."), "no gRPC started for " + String.join(" ", args) + ": " + r);
+    return r;
   }
 
   /** The command over the HTTP API alone and over gRPC alone prints the same. */
@@ -242,12 +247,14 @@ class OperatorIT {
       assertEquals(0, steer.exit(), steer.toString());
       assertEquals("delivered to steer-1 at turn 3", steer.out().strip());
       // An update's id is applied once: the same steer sent again (a retry over gRPC uses the same id) is not a second message.
-      ServerHttpApi api = ServerHttpApi.beside(server.address(), Map.of()).orElseThrow();
-      var first = HttpUpdate.send(api, "default", "steer-1", "steer", "retried-id", "Mind the flaky clock", Duration.ofSeconds(10)).orElseThrow();
-      var again = HttpUpdate.send(api, "default", "steer-1", "steer", "retried-id", "Mind the flaky clock", Duration.ofSeconds(10)).orElseThrow();
+      ServerHttpApi api = ServerHttpApi.beside(server.address(), new MarathonHome(home), Map.of()).orElseThrow();
+      var first = HttpUpdate.send(api, "default", "steer-1", "steer", "retried-id", "Mind the flaky clock", Duration.ofSeconds(10));
+      var again = HttpUpdate.send(api, "default", "steer-1", "steer", "retried-id", "Mind the flaky clock", Duration.ofSeconds(10));
+      assertTrue(first instanceof HttpUpdate.Result.Applied, first.toString());
       assertEquals(first, again);
-      var refused = HttpUpdate.send(api, "default", "steer-1", "steer", "blank-id", "  ", Duration.ofSeconds(10)).orElseThrow();
-      assertEquals("empty message", refused.refusal(), "the run's validator, as over gRPC");
+      var refused = HttpUpdate.send(api, "default", "steer-1", "steer", "blank-id", "  ", Duration.ofSeconds(10));
+      assertEquals(new HttpUpdate.Result.Refused("empty message"), refused, "the run's validator, as over gRPC");
+      assertEquals(new HttpUpdate.Result.NotApplied(), HttpUpdate.send(api, "default", "no-such-run", "steer", "x", "hi", Duration.ofSeconds(10)));
       gate.open(2);
       assertEquals(RunOutcome.FINISHED, result("steer-1").outcome());
       assertTrue(prompts(model, 3).get(0).contains("Message from the operator: Use JUnit 5 please"));

@@ -21,14 +21,14 @@ class PostgresServerTest {
   @Test
   void port7233GivesTemporalsOwnLayoutAndThePasswordStaysInTheEnvironment() throws Exception {
     PostgresServer server = new PostgresServer(new MarathonHome(home),
-        PostgresLocation.parse("postgresql://temporal@db.internal:5433/temporal", "pw-not-in-files"), "10.0.0.5", 7233, 8233, false);
+        PostgresLocation.parse("postgresql://temporal@db.internal:5433/temporal", "pw-not-in-files"), "10.0.0.5", 7233, 8233, 41877, false);
     String yaml = server.serverYaml();
     assertFalse(yaml.contains("pw-not-in-files"), yaml);
     assertTrue(yaml.startsWith("# enable-template\n") && yaml.contains("{{ env \"" + PostgresServer.PASSWORD_VARIABLE + "\" | quote }}"), yaml);
     JsonNode config = new ObjectMapper(new YAMLFactory()).readTree(yaml.replace("{{ env \"" + PostgresServer.PASSWORD_VARIABLE + "\" | quote }}", "x"));
     JsonNode services = config.path("services");
     assertEquals(7233, services.path("frontend").path("rpc").path("grpcPort").asInt());
-    assertEquals(7243, services.path("frontend").path("rpc").path("httpPort").asInt());
+    assertEquals(41877, services.path("frontend").path("rpc").path("httpPort").asInt(), "random, not Temporal's guessable +10");
     assertEquals(6933, services.path("frontend").path("rpc").path("membershipPort").asInt());
     assertEquals(7234, services.path("history").path("rpc").path("grpcPort").asInt());
     assertEquals(7235, services.path("matching").path("rpc").path("grpcPort").asInt());

@@ -21,6 +21,7 @@ public final class DevServerFixture implements AutoCloseable {
   private final Path db;
   private final Path log;
   private int port;
+  private int httpPort;
   private int uiPort;
   private boolean started;
   private final List<String> extra;
@@ -31,6 +32,7 @@ public final class DevServerFixture implements AutoCloseable {
     this.log = dir.resolve("temporal-server.log");
     this.port = freePortWithUi();
     this.uiPort = port + 1000;
+    this.httpPort = freePort();
     this.extra = List.of(extraArgs);
   }
 
@@ -51,6 +53,7 @@ public final class DevServerFixture implements AutoCloseable {
         if (started || attempt == 3) throw new AssertionError(e.getMessage());
         port = freePortWithUi();
         uiPort = port + 1000;
+        httpPort = freePort();
       }
     }
   }
@@ -62,7 +65,7 @@ public final class DevServerFixture implements AutoCloseable {
   }
 
   private void startOnce() throws IOException {
-    DevServer server = new DevServer(binary(), db, "127.0.0.1", port, uiPort, extra);
+    DevServer server = new DevServer(binary(), db, "127.0.0.1", port, uiPort, httpPort, extra);
     List<String> cmd = new ArrayList<>(server.command());
     process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -103,6 +106,11 @@ public final class DevServerFixture implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
+  /** The server's HTTP API port; a CLI uses it once {@code ServerHttpApi.record} has written it into the CLI's home. */
+  public int httpPort() {
+    return httpPort;
+  }
+
   public int port() {
     return port;
   }
@@ -123,10 +131,10 @@ public final class DevServerFixture implements AutoCloseable {
     }
   }
 
-  /** A free port whose + 1000 and + 10 are free too: the UI and the HTTP API go there, as the CLI derives them that way. */
+  /** A free port whose + 1000 is free too: the UI goes there, as the CLI derives UI links that way. */
   public static int freePortWithUi() throws IOException {
     int p = freePort();
-    while (p > 64_000 || !isFree(p + 1000) || !isFree(p + dev.marathon.runtime.ServerHttpApi.PORT_OFFSET)) p = freePort();
+    while (p > 64_000 || !isFree(p + 1000)) p = freePort();
     return p;
   }
 
