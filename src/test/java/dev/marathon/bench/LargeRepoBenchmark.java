@@ -41,6 +41,21 @@ public final class LargeRepoBenchmark {
         files, large[2] / small[2], large[3] / small[3], large[4] / small[4]);
     System.out.printf(Locale.ROOT, "list_files/grep of one 100-file directory at %d files: %.1f ms walking it alone, %.1f ms filtering the whole listing%n",
         files, large[5], large[6]);
+    System.out.printf(Locale.ROOT, "the agent's first git status at %d files: %.0f ms (1 file: %.0f ms); with an index read from HEAD alone: %.0f ms%n",
+        files, large[7], small[7], large[8]);
+  }
+
+  private static double gitStatusMs(Path root) throws Exception {
+    long t0 = System.nanoTime();
+    git(root, "status", "--porcelain");
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  private static void git(Path root, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("git"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    if (p.waitFor() != 0) throw new IllegalStateException("git " + String.join(" ", args) + " failed in " + root);
   }
 
   /** {files, seconds to create the workspace, ms per file step (one path), ms per file step (whole tree), ms per bash-like step}. */
@@ -50,6 +65,11 @@ public final class LargeRepoBenchmark {
     long t0 = System.nanoTime();
     String at = ws.steps().begin().snapshot();
     double create = (System.nanoTime() - t0) / 1e9;
+    // The agent's first git status: with the index Marathon gives it (stat data from its own index),
+    // then with one read from HEAD alone, as before (git must hash every file to compare).
+    double firstStatus = gitStatusMs(ws.root());
+    git(ws.root(), "read-tree", "HEAD");
+    double firstStatusWithoutStatData = gitStatusMs(ws.root());
     List<Double> onePath = new ArrayList<>();
     List<Double> wholeTree = new ArrayList<>();
     List<Double> bash = new ArrayList<>();
@@ -82,7 +102,8 @@ public final class LargeRepoBenchmark {
       listing.list(ws.root()).stream().filter(f -> f.startsWith(dir + "/")).toList();
       filtered.add((System.nanoTime() - s) / 1e6);
     }
-    return new double[] {files, create, median(onePath), median(wholeTree), median(bash), median(dirOnly), median(filtered)};
+    return new double[] {files, create, median(onePath), median(wholeTree), median(bash), median(dirOnly), median(filtered), firstStatus,
+        firstStatusWithoutStatData};
   }
 
   static Path generate(Path repo, int files) throws Exception {

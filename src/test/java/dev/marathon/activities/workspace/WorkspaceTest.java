@@ -133,6 +133,24 @@ class WorkspaceTest {
     assertEquals(s1, ws.steps().snapshot(s1, "unchanged after restore"));
   }
 
+  /**
+   * After a restore the agent's index carries the stat data Marathon's own index has, so its first
+   * {@code git status} compares stat data instead of hashing every file; and still tells the truth.
+   */
+  @Test
+  void theAgentsIndexAfterARestoreHasStatDataAndStatusIsExact() throws Exception {
+    String s0 = ws.steps().begin().snapshot();
+    Files.writeString(ws.root().resolve("a.txt"), "changed, not committed\n");
+    Files.writeString(ws.root().resolve("untracked.txt"), "new\n");
+    String s1 = ws.steps().snapshot(s0, "1.1 edit");
+    Files.writeString(ws.root().resolve("a.txt"), "a crashed attempt\n");
+    ws.steps().changing();
+    ws.steps().bringTo(s1);
+    String debug = GitRepos.git(ws.root(), "ls-files", "--debug", ".gitignore");
+    assertFalse(debug.contains("mtime: 0:0"), ".gitignore, as at HEAD, keeps its stat data: " + debug);
+    assertEquals("M a.txt\n?? untracked.txt", GitRepos.git(ws.root(), "status", "--porcelain")); // (stripped: " M a.txt")
+  }
+
   @Test
   void aDeletedCheckoutIsRecreatedAtTheSnapshot() throws Exception {
     String s0 = ws.steps().begin().snapshot();
