@@ -105,13 +105,18 @@ final class Checkout {
     Path own = meta.resolve("index");
     if (!Files.isRegularFile(own, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return false;
     try {
-      Files.copy(own, agentIndex, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      // With its mtime: git trusts an entry's stat data only if the entry is older than the index file
+      // (a file changed in the second the index was written is "racily clean" and must be hashed).
+      Files.copy(own, agentIndex, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
     } catch (IOException e) {
       return false;
     }
     Map<String, String> env = new java.util.HashMap<>(toAgentIndex);
-    env.put("GIT_WORK_TREE", root.toString()); // -m wants a work tree; without -u it reads and writes none of it
-    return Git.call(meta, env, null, "-c", "core.splitIndex=false", "read-tree", "-m", head).ok();
+    // -m wants a work tree. Without -u it writes none of it; it lstats entries (never following a link)
+    // and hashes a racily clean file as Marathon's own `git add` does. A file changed since Marathon's
+    // index was written makes it fail ("not uptodate"), and then the plain way is taken.
+    env.put("GIT_WORK_TREE", root.toString());
+    return Git.call(meta, env, heartbeat.get(), "-c", "core.splitIndex=false", "read-tree", "-m", head).ok();
   }
 
   private static void removeIndex(Path index) {

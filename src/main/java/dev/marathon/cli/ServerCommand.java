@@ -75,7 +75,7 @@ final class ServerCommand implements Callable<Integer> {
     if (headless) extra.add("--headless");
     DevServer server = new DevServer(cli.get(), db != null ? db : home.temporalDb(), ip, port, uiPort != null ? uiPort : port + 1000,
         ServerHttpApi.freePort(), extra);
-    ServerHttpApi.record(home, port, server.httpPort());
+    ServerHttpApi.record(home, port, server.httpPort(), ProcessHandle.current()); // the server dies with this process
     err.println("[marathon] Temporal dev server on " + ip + ":" + server.port() + (headless ? "" : ", Web UI " + server.uiUrl())
         + ", database " + server.db());
     err.flush();
@@ -97,7 +97,7 @@ final class ServerCommand implements Callable<Integer> {
           + " reach PostgreSQL on a trusted network, or leave sslmode to the store's URL");
     }
     PostgresServer server = new PostgresServer(home, location, ip, port, uiPort != null ? uiPort : port + 1000, ServerHttpApi.freePort(), headless);
-    ServerHttpApi.record(home, port, server.httpPort());
+    ServerHttpApi.record(home, port, server.httpPort(), ProcessHandle.current()); // the server dies with this process
     String missing = server.missing();
     if (missing != null) {
       err.println("error: the Temporal server is not installed: " + missing);

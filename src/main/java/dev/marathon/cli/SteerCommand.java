@@ -43,11 +43,8 @@ final class SteerCommand implements Callable<Integer> {
         .map(api -> HttpUpdate.send(api, connection.namespace, run.value, "steer", updateId, message, Duration.ofSeconds(10)))
         .orElse(new HttpUpdate.Result.NotApplied());
     if (overHttp instanceof HttpUpdate.Result.Refused r) return refused(r.message());
-    if (overHttp instanceof HttpUpdate.Result.Applied a) {
-      SteerReceipt receipt = a.value() == null ? null : DataConverters.mapper().treeToValue(a.value(), SteerReceipt.class);
-      if (receipt != null) return delivered(receipt);
-    }
-    if (!(overHttp instanceof HttpUpdate.Result.NotApplied)) {
+    if (overHttp instanceof HttpUpdate.Result.Applied a) return delivered(receipt(a.value()));
+    if (overHttp instanceof HttpUpdate.Result.Unknown) {
       // Sent, with no outcome to show: sending it again could deliver it twice.
       spec.commandLine().getErr().println("error: the steer was sent to run " + run.value + " but no answer came back; it may have been"
           + " delivered (./marathon status " + run.value + " --json counts the messages waiting for the next turn: pendingSteering)");
@@ -66,9 +63,18 @@ final class SteerCommand implements Callable<Integer> {
     }
   }
 
+  /** @param receipt null when the run's answer could not be read (the steer was delivered all the same) */
   private int delivered(SteerReceipt receipt) {
-    spec.commandLine().getOut().println("delivered to " + run.value + " at turn " + receipt.turn());
+    spec.commandLine().getOut().println("delivered to " + run.value + (receipt == null ? "" : " at turn " + receipt.turn()));
     return ExitCodes.OK;
+  }
+
+  private static SteerReceipt receipt(com.fasterxml.jackson.databind.JsonNode value) {
+    try {
+      return value == null ? null : DataConverters.mapper().treeToValue(value, SteerReceipt.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException unreadable) {
+      return null;
+    }
   }
 
   private int refused(String why) {

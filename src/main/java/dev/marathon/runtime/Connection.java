@@ -118,7 +118,6 @@ public final class Connection implements AutoCloseable {
       DevServer server = new DevServer(cli, home.temporalDb(), hp.host(), hp.port(), hp.port() + 1000, ServerHttpApi.freePort(), List.of());
       java.nio.file.Files.createDirectories(home.dir());
       long pid = server.startInBackground(home.serverLog(), home.serverPid());
-      ServerHttpApi.record(home, hp.port(), server.httpPort());
       Optional<WorkflowServiceStubs> service = Optional.empty();
       for (int i = 0; i < 60 && service.isEmpty(); i++) {
         service = tryConnect(address, Duration.ofSeconds(1), loop);
@@ -128,6 +127,8 @@ public final class Connection implements AutoCloseable {
         throw new UnreachableServerException("started the Temporal dev server (pid " + pid + ") but it did not answer at "
             + address + " within 30 s; see " + home.serverLog());
       }
+      Optional<ProcessHandle> started = ProcessHandle.of(pid);
+      if (started.isPresent()) ServerHttpApi.record(home, hp.port(), server.httpPort(), started.get()); // answering now
       err.println("Started the Temporal dev server in the background (pid " + pid + "): Web UI " + server.uiUrl()
           + ", database " + home.temporalDb() + ", log " + home.serverLog() + ". Stop it with ./marathon server --stop.");
       return service.get();

@@ -12,7 +12,7 @@ import java.util.Optional;
 /**
  * A workflow update sent over the server's HTTP API ({@link ServerHttpApi}), so {@code steer}
  * need not start gRPC. The caller chooses the update's id. Only when the request certainly did not
- * apply (it never reached the server, or the server found no such run) may the caller send it
+ * apply (it never reached the server, or the server turned it away) may the caller send it
  * over gRPC instead, under the same id; a request that went out and got no answer is
  * {@link Result.Unknown}: it may have been applied, and is not sent again.
  */
@@ -25,7 +25,7 @@ public final class HttpUpdate {
     /** The run's validator refused it. */
     record Refused(String message) implements Result {}
 
-    /** It did not apply: nothing reached the server, or there is no such run. Safe to send another way. */
+    /** It did not apply: nothing reached the server, or the server turned it away. Safe to send another way. */
     record NotApplied() implements Result {}
 
     /** It went out and no outcome came back: it may or may not have been applied. */
@@ -53,7 +53,10 @@ public final class HttpUpdate {
     }
     ServerHttpApi.Answer answer = api.post(run.get() + "/update/" + name, body, wait);
     if (answer.status() == ServerHttpApi.Answer.NOT_SENT) return new Result.NotApplied();
-    if (answer.status() == 404 && answer.body() != null && answer.body().path("code").asInt() == NOT_FOUND) return new Result.NotApplied();
+    if (answer.status() != 200 && answer.body() != null && answer.body().path("code").isInt()
+        && REJECTED_BEFORE_APPLYING.contains(answer.body().path("code").asInt())) {
+      return new Result.NotApplied();
+    }
     JsonNode outcome = answer.ok().map(b -> b.path("outcome")).orElse(null);
     if (outcome != null && outcome.has("success")) return new Result.Applied(ServerHttpApi.first(outcome.get("success")));
     if (outcome != null && outcome.has("failure")) {
@@ -63,8 +66,13 @@ public final class HttpUpdate {
     return new Result.Unknown();
   }
 
-  /** gRPC's NOT_FOUND, as the HTTP API's error body carries it: no such run (or it has closed). */
-  private static final int NOT_FOUND = 5;
+  /**
+   * The gRPC status codes (as the HTTP API's error body carries them) of a request the server
+   * turned away before the run saw it: invalid, no such run or closed (NOT_FOUND), closing for
+   * continue-as-new or over a limit (RESOURCE_EXHAUSTED, FAILED_PRECONDITION), refused access.
+   * CANCELLED, UNKNOWN, DEADLINE_EXCEEDED, ABORTED, INTERNAL and UNAVAILABLE may come after it applied.
+   */
+  private static final java.util.Set<Integer> REJECTED_BEFORE_APPLYING = java.util.Set.of(3, 5, 6, 7, 8, 9, 12, 16);
 
   /** The innermost message of a failure and its causes, as {@code RunFollower.rootMessage} reads a gRPC one. */
   static String rootMessage(JsonNode failure) {

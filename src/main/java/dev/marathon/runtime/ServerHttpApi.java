@@ -63,13 +63,37 @@ public final class ServerHttpApi {
     }
   }
 
-  /** Records that the server Marathon started on gRPC port {@code grpcPort} here serves its HTTP API on {@code httpPort}. */
-  public static void record(MarathonHome home, int grpcPort, int httpPort) throws IOException {
+  /**
+   * Records that the server Marathon started on gRPC port {@code grpcPort} here serves its HTTP API
+   * on {@code httpPort} for as long as process {@code owner} lives (the server, or the {@code
+   * ./marathon server} it dies with). Once that process is gone the record is ignored: a port freed
+   * by a dead server may be anyone's by then.
+   */
+  public static void record(MarathonHome home, int grpcPort, int httpPort, ProcessHandle owner) throws IOException {
     Path file = recordFile(home, grpcPort);
     Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Path tmp = Files.createTempFile(file.getParent(), "port", ".tmp");
-    Files.writeString(tmp, Integer.toString(httpPort));
+    Files.writeString(tmp, httpPort + " " + owner.pid() + " " + started(owner));
     Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** When {@code p} started, in epoch milliseconds (0 when the system does not say): with its pid, which process it is. */
+  private static long started(ProcessHandle p) {
+    return p.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+  }
+
+  /** The HTTP port a record names, when the process it was recorded for still runs. */
+  private static Optional<Integer> recordedPort(MarathonHome home, int grpcPort) {
+    try {
+      String[] parts = Files.readString(recordFile(home, grpcPort)).strip().split(" ");
+      int port = Integer.parseInt(parts[0]);
+      long pid = Long.parseLong(parts[1]);
+      long startedAt = Long.parseLong(parts[2]);
+      boolean alive = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> started(p) == startedAt).isPresent();
+      return alive && port >= 1 && port <= 65535 ? Optional.of(port) : Optional.empty();
+    } catch (IOException | RuntimeException notRecorded) {
+      return Optional.empty();
+    }
   }
 
   private static Path recordFile(MarathonHome home, int grpcPort) {
@@ -83,15 +107,14 @@ public final class ServerHttpApi {
       throw new IllegalArgumentException("MARATHON_HTTP_API takes only 'off', got '" + setting + "'");
     }
     if (setting != null && setting.equalsIgnoreCase("off") || ServerAuth.configured(env) || !Connection.isLocal(address)) return Optional.empty();
+    HostPort hp;
     try {
-      HostPort hp = HostPort.parse(address);
-      int port = Integer.parseInt(Files.readString(recordFile(home, hp.port())).strip());
-      if (port < 1 || port > 65535) return Optional.empty();
-      String host = hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host();
-      return Optional.of(new ServerHttpApi("http://" + host + ":" + port));
-    } catch (IOException | NumberFormatException notRecorded) {
+      hp = HostPort.parse(address);
+    } catch (IllegalArgumentException notAnAddress) {
       return Optional.empty();
     }
+    String host = hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host();
+    return recordedPort(home, hp.port()).map(port -> new ServerHttpApi("http://" + host + ":" + port));
   }
 
   /** The path of a namespace's workflow, or empty when either is not a plain segment (then gRPC is asked). */
@@ -137,7 +160,9 @@ public final class ServerHttpApi {
 
   private Answer call(String pathAndQuery, JsonNode body, Duration deadline) {
     HttpURLConnection c;
+    byte[] sent;
     try {
+      sent = body == null ? null : Json.MAPPER.writeValueAsBytes(body);
       String exact = pathAndQuery + (pathAndQuery.contains("?") ? "&" : "?") + "noPayloadShorthand=true";
       c = (HttpURLConnection) URI.create(base + exact).toURL().openConnection();
       c.setConnectTimeout(CONNECT_TIMEOUT_MS);
@@ -148,6 +173,7 @@ public final class ServerHttpApi {
         c.setRequestMethod("POST");
         c.setDoOutput(true);
         c.setRequestProperty("Content-Type", "application/json");
+        c.setFixedLengthStreamingMode(sent.length); // streamed: the JDK never sends a POST twice by itself
       }
       c.connect();
     } catch (IOException | RuntimeException notConnected) {
@@ -155,11 +181,11 @@ public final class ServerHttpApi {
     }
     // A server that trickles its answer would keep each read under the timeout: past the deadline the socket is closed.
     CompletableFuture<Void> watchdog = CompletableFuture.runAsync(c::disconnect,
-        CompletableFuture.delayedExecutor(deadline.toMillis(), TimeUnit.MILLISECONDS));
+        CompletableFuture.delayedExecutor(deadline.toMillis(), TimeUnit.MILLISECONDS, Runnable::run)); // on the timer's own daemon thread
     try {
       if (body != null) {
         try (var out = c.getOutputStream()) {
-          Json.MAPPER.writeValue(out, body);
+          out.write(sent);
         }
       }
       int status = c.getResponseCode();

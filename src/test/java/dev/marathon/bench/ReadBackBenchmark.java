@@ -68,7 +68,7 @@ public final class ReadBackBenchmark {
       }
       System.out.printf("a run of %d turns made in %.0f s%n", turns, (System.nanoTime() - started) / 1e9);
       RunInspector inspector = new RunInspector(runs);
-      ServerHttpApi.record(new MarathonHome(home), server.port(), server.httpPort()); // as ./marathon does when it starts a server
+      ServerHttpApi.record(new MarathonHome(home), server.port(), server.httpPort(), ProcessHandle.current()); // as ./marathon does when it starts a server (it lives as long as this JVM)
       HttpRunView overHttp = new HttpRunView(ServerHttpApi.beside(server.address(), new MarathonHome(home), Map.of()).orElseThrow(), "default");
       Map<String, List<Double>> times = new LinkedHashMap<>();
       Path go = DevServerFixture.binary();

@@ -29,7 +29,7 @@ class ListOverHttpTest {
     });
     server.start();
     try {
-      ServerHttpApi.record(new MarathonHome(home), 7233, server.getAddress().getPort());
+      ServerHttpApi.record(new MarathonHome(home), 7233, server.getAddress().getPort(), ProcessHandle.current());
       ServerHttpApi api = ServerHttpApi.beside("127.0.0.1:7233", new MarathonHome(home), Map.of()).orElseThrow();
       return ListCommand.overHttp(api, "default", "WorkflowType = 'AgentWorkflow'", 50).map(a -> a.size());
     } finally {

@@ -67,7 +67,7 @@ class OperatorIT {
     home = Files.createDirectories(tmp.resolve("home"));
     conn = server.connect(home);
     worker = WorkerHost.start(conn.client(), new MarathonHome(home));
-    ServerHttpApi.record(new MarathonHome(home), server.port(), server.httpPort()); // as ./marathon does when it starts a server
+    ServerHttpApi.record(new MarathonHome(home), server.port(), server.httpPort(), ProcessHandle.current()); // as ./marathon does when it starts a server (it lives as long as this JVM)
   }
 
   @AfterAll

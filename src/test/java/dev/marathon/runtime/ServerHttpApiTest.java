@@ -28,7 +28,11 @@ class ServerHttpApiTest {
   void onlyAServerMarathonStartedAndRecordedOnThisMachine() throws Exception {
     MarathonHome home = new MarathonHome(tmp);
     assertTrue(ServerHttpApi.beside("127.0.0.1:7233", home, Map.of()).isEmpty(), "no record: not Temporal's guessable +10");
-    ServerHttpApi.record(home, 7233, 41877);
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    ServerHttpApi.record(home, 7233, 41877, gone.toHandle());
+    assertTrue(ServerHttpApi.beside("127.0.0.1:7233", home, Map.of()).isEmpty(), "its server is gone: the port may be anyone's now");
+    ServerHttpApi.record(home, 7233, 41877, ProcessHandle.current());
     assertEquals("http://127.0.0.1:41877", ServerHttpApi.beside("127.0.0.1:7233", home, Map.of()).orElseThrow().toString());
     assertEquals("http://[::1]:41877", ServerHttpApi.beside("::1:7233", home, Map.of()).orElseThrow().toString());
     assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("http-api"))));
