@@ -2,7 +2,9 @@ package dev.marathon.cli;
 
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.MarathonHome;
+import dev.marathon.runtime.ServerHttpApi;
 import java.io.PrintWriter;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** Where the Temporal server is; shared by every command that talks to it. Checked while parsing. */
@@ -38,6 +40,14 @@ final class ConnectionOptions {
     both.address = address != null ? address : later.address;
     both.namespace = !"default".equals(namespace) ? namespace : later.namespace;
     return both;
+  }
+
+  /**
+   * The server's HTTP API, where the short commands go first without starting gRPC: there only for
+   * a server Marathon started on this machine ({@link ServerHttpApi#beside} says when).
+   */
+  Optional<ServerHttpApi> httpApi() {
+    return ServerHttpApi.beside(address(), MarathonHome.fromEnvironment(), System.getenv());
   }
 
   /** Connects; {@code startIfMissing} lets a local server be started when none answers. */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.marathon.activities.Json;
 import dev.marathon.runtime.Connection;
-import dev.marathon.runtime.MarathonHome;
 import dev.marathon.runtime.Repositories;
 import dev.marathon.runtime.RunIds;
 import dev.marathon.runtime.Runs;
@@ -58,7 +57,7 @@ final class ListCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     OptionChecks.atLeast("--limit", limit, 1);
     String query = query();
-    ArrayNode array = ServerHttpApi.beside(connection.address(), MarathonHome.fromEnvironment(), System.getenv())
+    ArrayNode array = connection.httpApi()
         .flatMap(api -> overHttp(api, connection.namespace, query, limit))
         .orElseGet(() -> overGrpc(query));
     PrintWriter out = spec.commandLine().getOut();

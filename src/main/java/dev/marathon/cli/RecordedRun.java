@@ -3,7 +3,6 @@ package dev.marathon.cli;
 import dev.marathon.activities.store.Conversations;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.HttpRunView;
-import dev.marathon.runtime.ServerHttpApi;
 import dev.marathon.activities.workspace.Workspace;
 import dev.marathon.activities.workspace.AllowedOrigins;
 import dev.marathon.activities.workspace.Workspaces;
@@ -35,7 +34,7 @@ record RecordedRun(String id, RunState state, RunTranscript transcript, Marathon
 
   /** As {@link #read(Connection, String)}; an ended run over the server's HTTP API when it is there (no gRPC to start). */
   static RecordedRun read(ConnectionOptions connection, String id, PrintWriter err) {
-    Optional<RunState> ended = ServerHttpApi.beside(connection.address(), MarathonHome.fromEnvironment(), System.getenv())
+    Optional<RunState> ended = connection.httpApi()
         .flatMap(api -> new HttpRunView(api, connection.namespace).endedState(id));
     if (ended.isPresent()) return of(id, ended.get());
     try (Connection conn = connection.open(false, err)) {

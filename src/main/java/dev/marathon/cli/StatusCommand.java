@@ -5,9 +5,7 @@ import dev.marathon.activities.Json;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.RunInspector;
 import dev.marathon.runtime.HttpRunView;
-import dev.marathon.runtime.MarathonHome;
 import dev.marathon.runtime.Runs;
-import dev.marathon.runtime.ServerHttpApi;
 import dev.marathon.workflows.Progress;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -35,7 +33,7 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String address = connection.address();
-    Optional<RunInspector.View> fast = ServerHttpApi.beside(address, MarathonHome.fromEnvironment(), System.getenv())
+    Optional<RunInspector.View> fast = connection.httpApi()
         .flatMap(api -> new HttpRunView(api, connection.namespace).view(run.value, Duration.ofSeconds(3)));
     if (fast.isPresent()) return print(fast.get(), Connection.uiUrlFor(address), connection.namespace);
     try (Connection conn = connection.open(false, spec.commandLine().getErr())) {

@@ -3,8 +3,6 @@ package dev.marathon.cli;
 import dev.marathon.runtime.Connection;
 import dev.marathon.runtime.DataConverters;
 import dev.marathon.runtime.HttpUpdate;
-import dev.marathon.runtime.MarathonHome;
-import dev.marathon.runtime.ServerHttpApi;
 import dev.marathon.workflows.AgentWorkflow;
 import dev.marathon.workflows.SteerReceipt;
 import io.temporal.client.UpdateOptions;
@@ -39,7 +37,7 @@ final class SteerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String message = OptionChecks.text("the steer MESSAGE", String.join(" ", words), AgentWorkflow.MAX_STEER_CHARS, LONG_TEXT);
     String updateId = UUID.randomUUID().toString(); // one id both ways: the server applies it once
-    HttpUpdate.Result overHttp = ServerHttpApi.beside(connection.address(), MarathonHome.fromEnvironment(), System.getenv())
+    HttpUpdate.Result overHttp = connection.httpApi()
         .map(api -> HttpUpdate.send(api, connection.namespace, run.value, "steer", updateId, message, Duration.ofSeconds(10)))
         .orElse(new HttpUpdate.Result.NotApplied());
     if (overHttp instanceof HttpUpdate.Result.Refused r) return refused(r.message());
