@@ -123,7 +123,7 @@ class TwoMachinesIT {
       // sticky to A, and A takes the activities it schedules itself), until A dies.
       try (WorkerProcess b = worker("machine-b")) {
         Eventually.get(() -> read(aLog).contains("3") ? true : null, Duration.ofMinutes(3), "step 3 under way on A, not moved to B");
-        a.kill9();
+        a.killMachine();
         long killed = System.nanoTime();
         java.time.LocalTime killedAt = java.time.LocalTime.now();
         FileTrees.delete(tmp.resolve("machine-a")); // the machine is gone, and its disk with it
@@ -166,7 +166,7 @@ class TwoMachinesIT {
       Eventually.get(() -> agentsOn("machine-a") >= 3 && agentsOn("machine-b") >= 1 ? true : null, Duration.ofMinutes(4),
           "sub-agents at work on both machines");
       int onA = agentsOn("machine-a");
-      a.kill9();
+      a.killMachine();
       FileTrees.delete(tmp.resolve("machine-a"));
       try (b) {
         RunReport report = finished("swarm-2", Duration.ofMinutes(8));

@@ -35,6 +35,24 @@ public final class WorkerProcess implements AutoCloseable {
     if (!process.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("worker did not die");
   }
 
+  /**
+   * The machine dies: the worker and every command it started, at once. The worker is stopped
+   * first (SIGSTOP) so it starts nothing new while its descendants are killed; then it is killed.
+   * A test that then deletes the machine's disk must do this, not {@link #kill9}, or a git the
+   * worker left running writes into the directory being deleted.
+   */
+  public void killMachine() throws InterruptedException, IOException {
+    new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).inheritIO().start().waitFor();
+    for (int round = 0; round < 50; round++) {
+      java.util.List<ProcessHandle> left = process.descendants().toList();
+      if (left.isEmpty()) break;
+      left.forEach(ProcessHandle::destroyForcibly);
+      for (ProcessHandle h : left) h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> h).join();
+    }
+    if (process.descendants().findAny().isPresent()) throw new AssertionError("the worker's commands did not die");
+    kill9();
+  }
+
   public boolean alive() {
     return process.isAlive();
   }
