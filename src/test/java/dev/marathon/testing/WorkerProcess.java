@@ -2,6 +2,7 @@ package dev.marathon.testing;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -36,21 +37,45 @@ public final class WorkerProcess implements AutoCloseable {
   }
 
   /**
-   * The machine dies: the worker and every command it started, at once. The worker is stopped
-   * first (SIGSTOP) so it starts nothing new while its descendants are killed; then it is killed.
-   * A test that then deletes the machine's disk must do this, not {@link #kill9}, or a git the
-   * worker left running writes into the directory being deleted.
+   * The machine dies: the worker and every command it started, at once. The worker and its
+   * descendants are stopped (SIGSTOP, until no new one appears), so none starts another, then all
+   * are killed. A test that then deletes the machine's disk must do this, not {@link #kill9}, or a
+   * git the worker left running writes into the directory being deleted.
    */
   public void killMachine() throws InterruptedException, IOException {
-    new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).inheritIO().start().waitFor();
-    for (int round = 0; round < 50; round++) {
-      java.util.List<ProcessHandle> left = process.descendants().toList();
-      if (left.isEmpty()) break;
-      left.forEach(ProcessHandle::destroyForcibly);
-      for (ProcessHandle h : left) h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> h).join();
+    stop(List.of(process.pid()));
+    java.util.Set<Long> frozen = new java.util.LinkedHashSet<>();
+    for (List<Long> found = List.of(0L); !found.isEmpty(); ) {
+      found = process.descendants().map(ProcessHandle::pid).filter(frozen::add).toList();
+      stop(found);
     }
-    if (process.descendants().findAny().isPresent()) throw new AssertionError("the worker's commands did not die");
-    kill9();
+    process.destroyForcibly();
+    for (long pid : frozen) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (long pid : frozen) {
+      while (running(pid)) {
+        if (System.nanoTime() > deadline) throw new AssertionError("process " + pid + " of the worker did not die");
+        Thread.sleep(20);
+      }
+    }
+    if (!process.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("worker did not die");
+  }
+
+  private static void stop(List<Long> pids) throws IOException, InterruptedException {
+    if (pids.isEmpty()) return;
+    List<String> command = new java.util.ArrayList<>(List.of("kill", "-STOP"));
+    for (long pid : pids) command.add(Long.toString(pid));
+    new ProcessBuilder(command).redirectErrorStream(true).start().waitFor(); // one that has ended meanwhile is no matter
+  }
+
+  /** Alive and not a zombie (a zombie has closed its files; its parent, killed too, no longer reaps it). */
+  private static boolean running(long pid) {
+    try {
+      String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (IOException gone) {
+      return false;
+    }
   }
 
   public boolean alive() {
