@@ -42,5 +42,52 @@ final class LargeFiles {
     return large;
   }
 
+  /**
+   * As {@link #in}, among {@code paths} (files, or directories with all they hold) only: the
+   * sizes are looked at here, and git is asked only about a file over the cap (is it new and not
+   * ignored), so a step that wrote no such file starts no process for it.
+   */
+  static List<String> among(Path root, Map<String, String> env, Runnable heartbeat, List<String> excludes, List<String> paths) {
+    List<String> over = new ArrayList<>();
+    for (String path : paths) {
+      try {
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(root.resolve(path),
+            java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (a.isRegularFile() && a.size() > MAX_BYTES) over.add(path);
+        if (a.isDirectory()) {
+          try (java.util.stream.Stream<Path> files = Files.walk(root.resolve(path))) {
+            files.filter(f -> !inGitDirectory(root.relativize(f)))
+                .filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && size(f) > MAX_BYTES)
+                .forEach(f -> over.add(root.relativize(f).toString()));
+          }
+        }
+      } catch (IOException | java.io.UncheckedIOException gone) {
+        // removed meanwhile: nothing to leave out
+      }
+    }
+    if (over.isEmpty()) return List.of();
+    List<String> args = new ArrayList<>(List.of("ls-files", "-z", "--others", "--exclude-standard", "--"));
+    for (String p : over) args.add(":(literal)" + p);
+    args.addAll(excludes);
+    Git.Result untracked = Git.call(root, env, heartbeat, args.toArray(String[]::new));
+    if (!untracked.ok()) return List.of();
+    List<String> large = new ArrayList<>();
+    for (String name : untracked.out().split("\0")) if (!name.isEmpty() && !large.contains(name)) large.add(name);
+    return large;
+  }
+
+  private static boolean inGitDirectory(Path relative) {
+    for (Path name : relative) if (name.toString().equals(".git")) return true;
+    return false;
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException gone) {
+      return 0;
+    }
+  }
+
   private LargeFiles() {}
 }

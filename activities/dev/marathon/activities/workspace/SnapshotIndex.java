@@ -28,6 +28,8 @@ final class SnapshotIndex {
   private final Path snapshots;
   private final LeftOut excluded;
   private final Supplier<Runnable> heartbeat;
+  /** What changed in the work tree since the last whole-tree snapshot asked. */
+  private final WorkTreeChanges changes;
   /** What the last snapshot left out (see {@link Steps#leftOutByLastSnapshot}). */
   private volatile List<String> leftOut = List.of();
   /**
@@ -35,6 +37,8 @@ final class SnapshotIndex {
    * process made that true; a file tool's snapshot then only needs to look at the path it wrote.
    */
   private volatile String indexAt;
+  /** How many snapshots looked at every file of the tree (the others looked at what changed). */
+  private final java.util.concurrent.atomic.AtomicInteger wholeTreeScans = new java.util.concurrent.atomic.AtomicInteger();
 
   SnapshotIndex(Workspace ws, Supplier<Runnable> heartbeat) {
     this.ws = ws;
@@ -43,6 +47,7 @@ final class SnapshotIndex {
     this.snapshots = ws.snapshots();
     this.excluded = new LeftOut(meta.resolve("left-out"));
     this.heartbeat = heartbeat;
+    this.changes = new WorkTreeChanges(root, meta.resolve("changes"), ws.key().runId());
   }
 
   /** Whether the index is known to match {@code snapshot}. */
@@ -68,7 +73,24 @@ final class SnapshotIndex {
    * for every later snapshot to fail.
    */
   String tree(String onlyPath) {
+    return tree(onlyPath, false);
+  }
+
+  /**
+   * As {@link #tree(String)}; with {@code indexMatched} (the index matched the work tree when the
+   * last whole-tree snapshot was taken, and only this process's steps ran since), a whole-tree
+   * snapshot asks git about the paths the kernel said changed, not every file of the tree.
+   */
+  String tree(String onlyPath, boolean indexMatched) {
     leftOut = List.of();
+    if (onlyPath == null) {
+      WorkTreeChanges.Changes changed = changes.drain();
+      if (changed == null) changes.restart(heartbeat.get());
+      String tree = changed != null && indexMatched && !changed.ignoreRulesChanged() ? treeOf(changed) : null;
+      if (tree != null) return tree;
+      leftOut = List.of();
+      wholeTreeScans.incrementAndGet();
+    }
     if (onlyPath == null) {
       List<String> large = LargeFiles.in(root, env(), heartbeat.get(), excluded.excludes());
       if (!large.isEmpty()) leaveOut(large, "files over " + (LargeFiles.MAX_BYTES >> 20) + " MB");
@@ -99,6 +121,57 @@ final class SnapshotIndex {
       if (!tree.ok()) throw new WorkspaceException("git failed in " + root + ": " + tree.err().strip(), false);
       return tree.out().strip();
     }
+  }
+
+  /**
+   * The tree after a step whose every change {@code changed} names, the index having matched the
+   * tree before it: paths gone are taken out of the index, paths present are added (those ignored
+   * stay out, as in a whole-tree add), and nothing else is looked at. Null when git refused
+   * (a nested repository, say): the caller then looks at the whole tree.
+   */
+  private String treeOf(WorkTreeChanges.Changes changed) {
+    List<String> present = new java.util.ArrayList<>();
+    List<String> gone = new java.util.ArrayList<>();
+    for (String path : changed.paths().keySet()) {
+      if (Files.exists(root.resolve(path), java.nio.file.LinkOption.NOFOLLOW_LINKS)) present.add(path);
+      else if (!changed.createdSince(path)) gone.add(path); // one made and removed within the step git never knew
+    }
+    List<String> large = LargeFiles.among(root, env(), heartbeat.get(), excluded.excludes(), present);
+    if (!large.isEmpty()) leaveOut(large, "files over " + (LargeFiles.MAX_BYTES >> 20) + " MB");
+    if (!gone.isEmpty() && !Git.call(root, env(), heartbeat.get(), "rm", "-r", "-q", "--cached", "--ignore-unmatch",
+        "--pathspec-from-file=" + pathspecs(gone, List.of()), "--pathspec-file-nul").ok()) {
+      return null;
+    }
+    if (!present.isEmpty()) {
+      Git.Result added = Git.call(root, env(), heartbeat.get(), "-c", "advice.addIgnoredFile=false", "add", "-A",
+          "--pathspec-from-file=" + pathspecs(present, excluded.excludes()), "--pathspec-file-nul");
+      // A path named exactly that an ignore rule covers is left out and said (exit 1); the rest is added all the same.
+      if (!added.ok() && !(added.exit() == 1 && added.err().startsWith(IGNORED) && !added.err().contains("fatal:"))) return null;
+    }
+    Git.Result tree = Git.call(root, env(), heartbeat.get(), "write-tree");
+    return tree.ok() ? tree.out().strip() : null;
+  }
+
+  /** What git says when a path named is ignored; it adds the others and exits 1. */
+  private static final String IGNORED = "The following paths are ignored by one of your .gitignore files:";
+
+  /** {@code paths} as literal pathspecs, with {@code more}, in a file of Marathon's for git's --pathspec-from-file. */
+  private Path pathspecs(List<String> paths, List<String> more) {
+    StringBuilder specs = new StringBuilder();
+    for (String p : paths) specs.append(":(literal)").append(p).append('\0');
+    for (String m : more) specs.append(m).append('\0');
+    Path file = meta.resolve("pathspecs");
+    Workspace.write(file, specs.toString());
+    return file;
+  }
+
+  int wholeTreeScans() {
+    return wholeTreeScans.get();
+  }
+
+  /** Stops watching the work tree for changes (its checkout is going away). */
+  void stopWatching() {
+    changes.stop();
   }
 
   /** Paths go on Marathon's list of what snapshots leave out, and out of its index: in the workspace, not in snapshots or the branch. */

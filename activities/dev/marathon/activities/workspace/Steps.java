@@ -250,9 +250,9 @@ public final class Steps {
    */
   public String snapshot(String previous, String label, String written) {
     Snapshot before = previous == null ? null : snapshots.describe(previous);
-    boolean onePath = written != null && previous != null && index.matches(previous);
+    boolean indexMatched = previous != null && index.matches(previous);
     index.at(null);
-    Snapshot now = before == null ? current() : currentSince(before, onePath ? written : null);
+    Snapshot now = before == null ? current() : currentSince(indexMatched, written != null && indexMatched ? written : null);
     if (now.head() != null && before != null && !now.head().equals(before.head()) && !snapshots.keptCommits(now.head(), before.head())) {
       now = new Snapshot(now.tree(), null, now.headRef()); // a ref the agent wrote by hand, naming no whole commit
     }
@@ -299,9 +299,15 @@ public final class Steps {
   void removeCheckout() {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) return;
     knownAt = null;
+    index.stopWatching();
     index.forget(); // it describes the checkout: 15 MB at 92,000 files, of no use once the checkout is gone
     Workspace.deleteTree(root, heartbeat);
     snapshots.linkObjects();
+  }
+
+  /** How many of this process's snapshots of the workspace looked at every file of its tree. */
+  int wholeTreeScans() {
+    return index.wholeTreeScans();
   }
 
   /** What long git commands call while they run: the lease holder's heartbeat, or nothing. */
@@ -323,11 +329,11 @@ public final class Steps {
   }
 
   /**
-   * {@link #current()} after a step that began at {@code before} (and changed at most {@code
-   * onlyPath}, when not null): the tree by git (two processes), HEAD from the agent's files.
+   * {@link #current()} after a step (that changed at most {@code onlyPath}, when not null), when
+   * the index matched the snapshot it began at or not: the tree by git, HEAD from the agent's files.
    */
-  private Snapshot currentSince(Snapshot before, String onlyPath) {
-    return withHead(index.tree(onlyPath));
+  private Snapshot currentSince(boolean indexMatched, String onlyPath) {
+    return withHead(index.tree(onlyPath, indexMatched));
   }
 
   private Snapshot withHead(String tree) {
