@@ -31,7 +31,8 @@ import java.util.TreeMap;
  * <p>What no notification reports: a file changed only through a shared memory map (no write,
  * truncate or chmod), and a file changed through a hard link from outside the tree. The sandbox
  * makes the second impossible (the workspace is a mount of its own); the first is seen at the next
- * whole-tree scan, which every run's end commit makes.
+ * whole-tree scan (a worker's first step of the run, the setup command, an ignore file changed, an
+ * overflow).
  */
 final class WorkTreeChanges {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Workspace.class);
