@@ -27,11 +27,18 @@ final class ChangeNotifications {
 
   private record Watched(WorkTreeChanges tree, String dir) {}
 
+  private final Thread thread;
+
   private ChangeNotifications(WatchService service) {
     this.service = service;
-    Thread t = new Thread(this::dispatch, "marathon-change-notifications");
-    t.setDaemon(true);
-    t.start();
+    this.thread = new Thread(this::dispatch, "marathon-change-notifications");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Whether events are still being handed out (if the thread ended, no tree can vouch for anything). */
+  boolean running() {
+    return thread.isAlive();
   }
 
   /** This process's notifications, started on first use; an IOException where the kernel offers none. */
@@ -75,7 +82,7 @@ final class ChangeNotifications {
             owners.remove(key);
             w.tree().lost(w.dir(), key);
           }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
           // One tree's trouble must not end every tree's notifications; that tree no longer vouches for what changed.
           LOG.warn("change notifications of {}: {}", w.tree(), e.toString());
           w.tree().lost(null, null);

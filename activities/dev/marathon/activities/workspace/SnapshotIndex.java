@@ -37,6 +37,12 @@ final class SnapshotIndex {
    * process made that true; a file tool's snapshot then only needs to look at the path it wrote.
    */
   private volatile String indexAt;
+  /**
+   * Every this many shell steps a snapshot looks at the whole tree even so: what no notification
+   * reports (a file changed only through a shared memory map) is in the record at most this late.
+   */
+  static final int WHOLE_TREE_EVERY = 25;
+  private int sinceWholeTreeScan;
   /** How many snapshots looked at every file of the tree (the others looked at what changed). */
   private final java.util.concurrent.atomic.AtomicInteger wholeTreeScans = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -86,10 +92,15 @@ final class SnapshotIndex {
     if (onlyPath == null) {
       WorkTreeChanges.Changes changed = changes.drain();
       if (changed == null) changes.restart(heartbeat.get());
-      String tree = changed != null && indexMatched && !changed.ignoreRulesChanged() ? treeOf(changed) : null;
-      if (tree != null) return tree;
+      boolean useChanges = changed != null && indexMatched && !changed.ignoreRulesChanged() && sinceWholeTreeScan < WHOLE_TREE_EVERY;
+      String tree = useChanges ? treeOf(changed) : null;
+      if (tree != null) {
+        sinceWholeTreeScan++;
+        return tree;
+      }
       leftOut = List.of();
       wholeTreeScans.incrementAndGet();
+      sinceWholeTreeScan = 0;
     }
     if (onlyPath == null) {
       List<String> large = LargeFiles.in(root, env(), heartbeat.get(), excluded.excludes());
@@ -126,15 +137,36 @@ final class SnapshotIndex {
   /**
    * The tree after a step whose every change {@code changed} names, the index having matched the
    * tree before it: paths gone are taken out of the index, paths present are added (those ignored
-   * stay out, as in a whole-tree add), and nothing else is looked at. Null when git refused
-   * (a nested repository, say): the caller then looks at the whole tree.
+   * stay out, as in a whole-tree add; nested repositories are left out, as there), and nothing else
+   * is looked at. Null when this cannot be sure or git refused: the caller looks at the whole tree.
    */
   private String treeOf(WorkTreeChanges.Changes changed) {
     List<String> present = new java.util.ArrayList<>();
     List<String> gone = new java.util.ArrayList<>();
-    for (String path : changed.paths().keySet()) {
-      if (Files.exists(root.resolve(path), java.nio.file.LinkOption.NOFOLLOW_LINKS)) present.add(path);
-      else if (!changed.createdSince(path)) gone.add(path); // one made and removed within the step git never knew
+    Map<String, Boolean> repositories = new java.util.HashMap<>();
+    try {
+      Path realRoot = root.toRealPath();
+      for (String path : changed.paths()) {
+        Path file = root.resolve(path);
+        Map<String, Object> a;
+        try {
+          a = Files.readAttributes(file, "unix:mode,nlink", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.FileSystemException e) {
+          boolean missing = e instanceof java.nio.file.NoSuchFileException || "Not a directory".equals(e.getReason());
+          if (!missing) return null;
+          gone.add(path); // or never there, or its directory is a file now: git rm --ignore-unmatch is fine with any
+          continue;
+        }
+        // Below a link the agent made, a path is not the tree's (git refuses it; a walk would leave the tree).
+        if (!file.getParent().toRealPath().equals(realRoot.resolve(path).getParent())) return null;
+        // In a repository nested in the tree, git adds nothing and says nothing: the whole-tree scan leaves it out and says so.
+        if (inNestedRepository(path, repositories)) return null;
+        // A file with another name: a write through that name made no event for this one.
+        if ((((Integer) a.get("mode")) & 0170000) == 0100000 && ((Integer) a.get("nlink")) > 1) return null;
+        present.add(path);
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
     List<String> large = LargeFiles.among(root, env(), heartbeat.get(), excluded.excludes(), present);
     if (!large.isEmpty()) leaveOut(large, "files over " + (LargeFiles.MAX_BYTES >> 20) + " MB");
@@ -145,23 +177,48 @@ final class SnapshotIndex {
     if (!present.isEmpty()) {
       Git.Result added = Git.call(root, env(), heartbeat.get(), "-c", "advice.addIgnoredFile=false", "add", "-A",
           "--pathspec-from-file=" + pathspecs(present, excluded.excludes()), "--pathspec-file-nul");
-      // A path named exactly that an ignore rule covers is left out and said (exit 1); the rest is added all the same.
-      if (!added.ok() && !(added.exit() == 1 && added.err().startsWith(IGNORED) && !added.err().contains("fatal:"))) return null;
+      // A path named exactly that an ignore rule covers is said and left out (exit 1); the rest is added all the same.
+      boolean ignoredNamed = added.exit() == 1 && added.err().contains(IGNORED) && !added.err().matches("(?sm).*^(fatal|error):.*");
+      if (!added.ok() && !ignoredNamed) return null;
+      // A repository with commits nested in the tree is added as a bare commit id, with a warning: left out, as a whole-tree add does.
+      List<String> nested = NestedRepositories.in(added.err());
+      if (!nested.isEmpty() && leaveOut(nested, "nested git repositories").size() != nested.size()) return null;
     }
     Git.Result tree = Git.call(root, env(), heartbeat.get(), "write-tree");
     return tree.ok() ? tree.out().strip() : null;
   }
 
+  /** Whether a directory above {@code path} (below the root) holds a {@code .git}; {@code seen} remembers directories asked about. */
+  private boolean inNestedRepository(String path, Map<String, Boolean> seen) {
+    for (int slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+      String dir = path.substring(0, slash);
+      Boolean repo = seen.get(dir);
+      if (repo == null) {
+        repo = Files.exists(root.resolve(dir).resolve(".git"), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        seen.put(dir, repo);
+      }
+      if (repo) return true;
+    }
+    return false;
+  }
+
   /** What git says when a path named is ignored; it adds the others and exits 1. */
   private static final String IGNORED = "The following paths are ignored by one of your .gitignore files:";
 
-  /** {@code paths} as literal pathspecs, with {@code more}, in a file of Marathon's for git's --pathspec-from-file. */
+  /**
+   * {@code paths} as literal pathspecs, with {@code more}, in a file of Marathon's for git's
+   * --pathspec-from-file, in the bytes the file system has them in.
+   */
   private Path pathspecs(List<String> paths, List<String> more) {
     StringBuilder specs = new StringBuilder();
     for (String p : paths) specs.append(":(literal)").append(p).append('\0');
     for (String m : more) specs.append(m).append('\0');
     Path file = meta.resolve("pathspecs");
-    Workspace.write(file, specs.toString());
+    try {
+      Files.write(file, specs.toString().getBytes(WorkTreeChanges.FILE_NAMES));
+    } catch (IOException e) {
+      throw new WorkspaceException("cannot write " + file + ": " + e.getMessage(), false);
+    }
     return file;
   }
 
@@ -182,7 +239,8 @@ final class SnapshotIndex {
     List<String> told = new java.util.ArrayList<>(leftOut);
     told.add(what + " stay in the workspace but are left out of the run's snapshots and its branch: " + String.join(", ", added));
     leftOut = List.copyOf(told);
-    List<String> rm = new java.util.ArrayList<>(List.of("rm", "-r", "-q", "--cached", "--ignore-unmatch", "--"));
+    // -f: a repository nested with commits is already in the index as a commit id the snapshot's HEAD lacks, which rm otherwise keeps.
+    List<String> rm = new java.util.ArrayList<>(List.of("rm", "-r", "-q", "-f", "--cached", "--ignore-unmatch", "--"));
     for (String p : added) rm.add(":(literal)" + p);
     Git.call(root, env(), heartbeat.get(), rm.toArray(String[]::new));
     return added;

@@ -28,11 +28,15 @@ import java.util.TreeMap;
  * removed make {@link #drain} answer null, and the caller then scans the whole tree, as it did
  * before, after {@link #restart}.
  *
+ * <p>A directory moved keeps its watch (the kernel's watch is of the directory, not its name): it
+ * is named anew when its new name is seen. A name that is not a string in the JDK's encoding of
+ * file names cannot be named to git: the tree is scanned from then on.
+ *
  * <p>What no notification reports: a file changed only through a shared memory map (no write,
- * truncate or chmod), and a file changed through a hard link from outside the tree. The sandbox
- * makes the second impossible (the workspace is a mount of its own); the first is seen at the next
- * whole-tree scan (a worker's first step of the run, the setup command, an ignore file changed, an
- * overflow).
+ * truncate or chmod), and a file changed through another name (a hard link) that is not watched —
+ * outside the tree (the sandbox mounts the workspace alone: no such link can be made) or in {@code
+ * .git}. A changed file with more than one name makes its snapshot scan the whole tree; the rest is
+ * seen at the next whole-tree scan, at most {@link SnapshotIndex#WHOLE_TREE_EVERY} shell steps later.
  */
 final class WorkTreeChanges {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Workspace.class);
@@ -45,8 +49,10 @@ final class WorkTreeChanges {
   private final String label;
   /** Watched directories of the tree, relative to its root ("" is the root). */
   private final NavigableMap<String, WatchKey> keys = new TreeMap<>();
-  /** Paths changed since the last drain, each with whether its first event was its creation. */
-  private final Map<String, Boolean> changed = new LinkedHashMap<>();
+  /** Which directory each watch is of now (a directory moved keeps its watch; it is named anew when seen). */
+  private final Map<WatchKey, String> watched = new java.util.HashMap<>();
+  /** Paths changed since the last drain. */
+  private final java.util.Set<String> changed = new java.util.LinkedHashSet<>();
   private ChangeNotifications notifications;
   private WatchKey barrierKey;
   /** Directories are being watched. */
@@ -58,16 +64,14 @@ final class WorkTreeChanges {
   private long barrierSent;
   private long barrierSeen;
 
-  /** What changed: paths relative to the root, and which of them did not exist when the last drain was made. */
-  record Changes(Map<String, Boolean> paths) {
-    /** Whether a path was created after the last drain (so if it is gone now, git never knew it). */
-    boolean createdSince(String path) {
-      return Boolean.TRUE.equals(paths.get(path));
-    }
+  /** How file names are bytes on this machine (the JDK's own choice, from the locale it started in). */
+  static final java.nio.charset.Charset FILE_NAMES = java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
 
+  /** What changed: paths relative to the root. */
+  record Changes(java.util.Set<String> paths) {
     /** Whether an ignore file changed: what is ignored everywhere below it may have changed with it. */
     boolean ignoreRulesChanged() {
-      return paths.keySet().stream().anyMatch(p -> p.equals(".gitignore") || p.endsWith("/.gitignore"));
+      return paths.stream().anyMatch(p -> p.equals(".gitignore") || p.endsWith("/.gitignore"));
     }
   }
 
@@ -85,7 +89,7 @@ final class WorkTreeChanges {
   Changes drain() {
     long n;
     synchronized (this) {
-      if (!watching || !intact) {
+      if (!watching || !intact || !notifications.running()) {
         changed.clear();
         return null;
       }
@@ -114,7 +118,7 @@ final class WorkTreeChanges {
           intact = false;
         }
       }
-      Changes changes = intact ? new Changes(Map.copyOf(changed)) : null;
+      Changes changes = intact ? new Changes(java.util.Set.copyOf(changed)) : null;
       changed.clear();
       return changes;
     }
@@ -142,11 +146,7 @@ final class WorkTreeChanges {
         changed.clear();
       }
     } catch (IOException | RuntimeException e) {
-      synchronized (this) {
-        disabled = true;
-        stopWatching();
-      }
-      LOG.info("workspace {}: change notifications unavailable ({}); each shell step scans the whole tree", label, e.getMessage());
+      disable(e.getMessage());
     }
   }
 
@@ -160,6 +160,7 @@ final class WorkTreeChanges {
     intact = false;
     for (WatchKey k : keys.values()) notifications.cancel(k);
     keys.clear();
+    watched.clear();
     if (barrierKey != null) notifications.cancel(barrierKey);
     barrierKey = null;
     changed.clear();
@@ -174,13 +175,15 @@ final class WorkTreeChanges {
       Path abs = rel.isEmpty() ? root : root.resolve(rel);
       synchronized (this) {
         WatchKey key = notifications.watch(this, abs, rel);
+        String before = watched.put(key, rel);
+        if (before != null && !before.equals(rel) && keys.get(before) == key) keys.remove(before); // moved here: one watch, named anew
         WatchKey old = keys.put(rel, key);
-        if (old != null && old != key) notifications.cancel(old); // a directory of that name that was replaced
+        if (old != null && old != key) cancel(old); // a directory of that name that was replaced
       }
       if (++n % 1000 == 0 && heartbeat != null) heartbeat.run();
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(abs)) {
         for (Path e : entries) {
-          String name = e.getFileName().toString();
+          String name = name(e.getFileName());
           if (!name.equals(".git") && Files.isDirectory(e, LinkOption.NOFOLLOW_LINKS)) todo.push(rel.isEmpty() ? name : rel + "/" + name);
         }
       } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException gone) {
@@ -191,12 +194,20 @@ final class WorkTreeChanges {
 
   /** A watched directory's events, from the notifications' thread. */
   void notice(String dir, List<WatchEvent<?>> events) {
+    try {
+      noticeAll(dir, events);
+    } catch (Unrepresentable e) {
+      disable(e.getMessage());
+    }
+  }
+
+  private void noticeAll(String dir, List<WatchEvent<?>> events) {
     for (WatchEvent<?> event : events) {
       if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
         lost(null, null);
         continue;
       }
-      String name = event.context().toString();
+      String name = name((Path) event.context());
       if (dir == null) {
         if (name.startsWith(BARRIER)) barrier(Long.parseLong(name.substring(BARRIER.length())));
         continue;
@@ -209,7 +220,7 @@ final class WorkTreeChanges {
       synchronized (this) {
         if (!watching) return;
         if (event.kind() != StandardWatchEventKinds.ENTRY_MODIFY) unwatchBelow(path); // removed, renamed or replaced
-        if (intact) changed.putIfAbsent(path, event.kind() == StandardWatchEventKinds.ENTRY_CREATE);
+        if (intact) changed.add(path);
         if (changed.size() > MAX_PATHS) {
           intact = false;
           changed.clear();
@@ -217,6 +228,8 @@ final class WorkTreeChanges {
       }
       if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && isDir) {
         try {
+          // Not through a link the agent put in its place since: the JDK's watch follows links.
+          if (!abs.toRealPath().equals(root.toRealPath().resolve(path))) throw new IOException(path + " is no longer in the tree");
           watchTree(path, null);
         } catch (IOException e) {
           lost(null, null);
@@ -233,6 +246,7 @@ final class WorkTreeChanges {
     if (dir != null && keys.get(dir) != key) return; // replaced by a newer watch
     if (dir != null && !dir.isEmpty() && !Files.isDirectory(root.resolve(dir), LinkOption.NOFOLLOW_LINKS)) {
       keys.remove(dir);
+      watched.remove(key);
       return;
     }
     intact = false;
@@ -246,10 +260,43 @@ final class WorkTreeChanges {
 
   private void unwatchBelow(String path) {
     WatchKey at = keys.remove(path);
-    if (at != null) notifications.cancel(at);
+    if (at != null) cancel(at);
     NavigableMap<String, WatchKey> below = keys.subMap(path + "/", true, path + "0", false); // '0' follows '/'
-    for (WatchKey k : below.values()) notifications.cancel(k);
+    for (WatchKey k : below.values()) cancel(k);
     below.clear();
+  }
+
+  private void cancel(WatchKey key) {
+    watched.remove(key);
+    notifications.cancel(key);
+  }
+
+  /**
+   * A file name as a string that gives back its very bytes. One that does not (bytes that are no
+   * character in the JDK's encoding) could not be named to git: this tree is scanned from then on.
+   */
+  private String name(Path fileName) {
+    String name = fileName.toString();
+    if (!Path.of(name).equals(fileName)) throw new Unrepresentable(name);
+    return name;
+  }
+
+  /** A file name no string gives back ({@link #name}). */
+  private static final class Unrepresentable extends RuntimeException {
+    Unrepresentable(String name) {
+      super("a file name that is not " + FILE_NAMES + ": " + name);
+    }
+  }
+
+  /** Gives up for good: this tree is scanned from now on. */
+  private void disable(String why) {
+    synchronized (this) {
+      if (disabled) return;
+      disabled = true;
+      if (watching) stopWatching();
+      notifyAll();
+    }
+    LOG.info("workspace {}: change notifications unavailable ({}); each shell step scans the whole tree", label, why);
   }
 
   @Override
