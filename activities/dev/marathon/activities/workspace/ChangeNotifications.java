@@ -22,10 +22,8 @@ final class ChangeNotifications {
   private static ChangeNotifications shared;
 
   private final WatchService service;
-  /** Which tree watches a directory, and the directory relative to its root ({@code null}: the tree's barrier directory). */
-  private final Map<WatchKey, Watched> owners = new ConcurrentHashMap<>();
-
-  private record Watched(WorkTreeChanges tree, String dir) {}
+  /** Which tree watches a directory (the tree knows which of its directories that is now). */
+  private final Map<WatchKey, WorkTreeChanges> owners = new ConcurrentHashMap<>();
 
   private final Thread thread;
 
@@ -51,14 +49,11 @@ final class ChangeNotifications {
    * Watches {@code dir} (its entries, not its subdirectories) for {@code tree}. Refused when
    * another tree of this process watches it already: one directory has one key.
    */
-  WatchKey watch(WorkTreeChanges tree, Path dir, String relative) throws IOException {
+  WatchKey watch(WorkTreeChanges tree, Path dir) throws IOException {
     WatchKey key = dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
         StandardWatchEventKinds.ENTRY_MODIFY);
-    Watched before = owners.put(key, new Watched(tree, relative));
-    if (before != null && before.tree() != tree) {
-      owners.put(key, before);
-      throw new IOException(dir + " is watched for another workspace already");
-    }
+    WorkTreeChanges before = owners.putIfAbsent(key, tree);
+    if (before != null && before != tree) throw new IOException(dir + " is watched for another workspace already");
     return key;
   }
 
@@ -74,18 +69,18 @@ final class ChangeNotifications {
         WatchKey key = service.take();
         List<WatchEvent<?>> events = key.pollEvents();
         boolean valid = key.reset();
-        Watched w = owners.get(key);
-        if (w == null) continue; // cancelled meanwhile
+        WorkTreeChanges tree = owners.get(key);
+        if (tree == null) continue; // cancelled meanwhile
         try {
-          w.tree().notice(w.dir(), events);
+          tree.notice(key, events);
           if (!valid) {
             owners.remove(key);
-            w.tree().lost(w.dir(), key);
+            tree.lost(key);
           }
         } catch (RuntimeException | StackOverflowError e) {
           // One tree's trouble must not end every tree's notifications; that tree no longer vouches for what changed.
-          LOG.warn("change notifications of {}: {}", w.tree(), e.toString());
-          w.tree().lost(null, null);
+          LOG.warn("change notifications of {}: {}", tree, e.toString());
+          tree.lost(null);
         }
       } catch (InterruptedException e) {
         return;

@@ -42,48 +42,56 @@ final class LargeFiles {
     return large;
   }
 
+  /** New files over the cap among some paths (see {@link #among}). */
+  record Among(List<String> large) {}
+
   /**
-   * As {@link #in}, among {@code paths} (files, or directories with all they hold) only: the
-   * sizes are looked at here, and git is asked only about a file over the cap (is it new and not
-   * ignored), so a step that wrote no such file starts no process for it.
+   * As {@link #in}, among {@code paths} only (files, or directories with all they hold, which git
+   * lists without what is ignored): the sizes are looked at here, and git is asked whether a file
+   * over the cap is new only when there is one. Null when a file in a directory named has another
+   * name (a hard link: a write through that name made no event) or git could not list them.
    */
-  static List<String> among(Path root, Map<String, String> env, Runnable heartbeat, List<String> excludes, List<String> paths) {
-    List<String> over = new ArrayList<>();
-    for (String path : paths) {
-      try {
-        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(root.resolve(path),
-            java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (a.isRegularFile() && a.size() > MAX_BYTES) over.add(path);
-        if (a.isDirectory()) {
-          try (java.util.stream.Stream<Path> files = Files.walk(root.resolve(path))) {
-            files.filter(f -> !inGitDirectory(root.relativize(f)))
-                .filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && size(f) > MAX_BYTES)
-                .forEach(f -> over.add(root.relativize(f).toString()));
-          }
-        }
-      } catch (IOException | java.io.UncheckedIOException gone) {
-        // removed meanwhile: nothing to leave out
+  static Among among(Path root, Map<String, String> env, Runnable heartbeat, List<String> excludes, List<String> paths) {
+    List<String> files = new ArrayList<>();
+    List<String> dirs = new ArrayList<>();
+    for (String path : paths) (Files.isDirectory(root.resolve(path), LinkOption.NOFOLLOW_LINKS) ? dirs : files).add(path);
+    if (!dirs.isEmpty()) {
+      List<String> args = new ArrayList<>(List.of("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--"));
+      for (String d : dirs) args.add(":(literal)" + d);
+      args.addAll(excludes);
+      Git.Result listed = Git.call(root, env, heartbeat, args.toArray(String[]::new));
+      if (!listed.ok()) return null;
+      for (String name : listed.out().split("\0")) {
+        if (name.isEmpty()) continue;
+        if (Files.isRegularFile(root.resolve(name), LinkOption.NOFOLLOW_LINKS) && links(root.resolve(name)) > 1) return null;
+        files.add(name);
       }
     }
-    if (over.isEmpty()) return List.of();
+    List<String> over = new ArrayList<>();
+    for (String f : files) if (size(root.resolve(f)) > MAX_BYTES && !over.contains(f)) over.add(f);
+    if (over.isEmpty()) return new Among(List.of());
+    // Tracked files are not left out (see in): git lists the new ones among them.
     List<String> args = new ArrayList<>(List.of("ls-files", "-z", "--others", "--exclude-standard", "--"));
     for (String p : over) args.add(":(literal)" + p);
     args.addAll(excludes);
-    Git.Result untracked = Git.call(root, env, heartbeat, args.toArray(String[]::new));
-    if (!untracked.ok()) return List.of();
+    Git.Result listed = Git.call(root, env, heartbeat, args.toArray(String[]::new));
+    if (!listed.ok()) return null;
     List<String> large = new ArrayList<>();
-    for (String name : untracked.out().split("\0")) if (!name.isEmpty() && !large.contains(name)) large.add(name);
-    return large;
+    for (String name : listed.out().split("\0")) if (!name.isEmpty() && !large.contains(name)) large.add(name);
+    return new Among(large);
   }
 
-  private static boolean inGitDirectory(Path relative) {
-    for (Path name : relative) if (name.toString().equals(".git")) return true;
-    return false;
+  private static int links(Path file) {
+    try {
+      return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException gone) {
+      return 1;
+    }
   }
 
   private static long size(Path file) {
     try {
-      return Files.size(file);
+      return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.size(file) : 0;
     } catch (IOException gone) {
       return 0;
     }

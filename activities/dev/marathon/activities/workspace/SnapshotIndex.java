@@ -92,14 +92,14 @@ final class SnapshotIndex {
     if (onlyPath == null) {
       WorkTreeChanges.Changes changed = changes.drain();
       if (changed == null) changes.restart(heartbeat.get());
-      boolean useChanges = changed != null && indexMatched && !changed.ignoreRulesChanged() && sinceWholeTreeScan < WHOLE_TREE_EVERY;
+      boolean useChanges = changed != null && indexMatched && !changed.ignoreRulesChanged()
+          && sinceWholeTreeScan < WHOLE_TREE_EVERY;
       String tree = useChanges ? treeOf(changed) : null;
       if (tree != null) {
         sinceWholeTreeScan++;
         return tree;
       }
-      leftOut = List.of();
-      wholeTreeScans.incrementAndGet();
+      wholeTreeScans.incrementAndGet(); // what treeOf left out and said stays said
       sinceWholeTreeScan = 0;
     }
     if (onlyPath == null) {
@@ -168,8 +168,9 @@ final class SnapshotIndex {
     } catch (IOException | RuntimeException e) {
       return null;
     }
-    List<String> large = LargeFiles.among(root, env(), heartbeat.get(), excluded.excludes(), present);
-    if (!large.isEmpty()) leaveOut(large, "files over " + (LargeFiles.MAX_BYTES >> 20) + " MB");
+    LargeFiles.Among among = LargeFiles.among(root, env(), heartbeat.get(), excluded.excludes(), present);
+    if (among == null) return null; // a file in a new directory has another name, or git could not list them
+    if (!among.large().isEmpty()) leaveOut(among.large(), "files over " + (LargeFiles.MAX_BYTES >> 20) + " MB");
     if (!gone.isEmpty() && !Git.call(root, env(), heartbeat.get(), "rm", "-r", "-q", "--cached", "--ignore-unmatch",
         "--pathspec-from-file=" + pathspecs(gone, List.of()), "--pathspec-file-nul").ok()) {
       return null;

@@ -35,8 +35,10 @@ import java.util.TreeMap;
  * <p>What no notification reports: a file changed only through a shared memory map (no write,
  * truncate or chmod), and a file changed through another name (a hard link) that is not watched —
  * outside the tree (the sandbox mounts the workspace alone: no such link can be made) or in {@code
- * .git}. A changed file with more than one name makes its snapshot scan the whole tree; the rest is
- * seen at the next whole-tree scan, at most {@link SnapshotIndex#WHOLE_TREE_EVERY} shell steps later.
+ * .git}. A file seen with more than one name gives up the notifications for the tree (its every
+ * name could be written through); what escapes that (a second name made, written through and
+ * removed before its event was read, or one in {@code .git}) is seen at the next whole-tree scan,
+ * at most {@link SnapshotIndex#WHOLE_TREE_EVERY} shell steps later.
  */
 final class WorkTreeChanges {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Workspace.class);
@@ -100,7 +102,7 @@ final class WorkTreeChanges {
       Files.write(marker, new byte[0]);
       Files.delete(marker);
     } catch (IOException e) {
-      lost(null, null);
+      lost(null);
       return null;
     }
     synchronized (this) {
@@ -137,7 +139,7 @@ final class WorkTreeChanges {
       if (notifications == null) notifications = ChangeNotifications.shared();
       Files.createDirectories(barrierDir);
       synchronized (this) {
-        barrierKey = notifications.watch(this, barrierDir, null);
+        barrierKey = notifications.watch(this, barrierDir);
         watching = true;
         intact = true;
       }
@@ -173,81 +175,104 @@ final class WorkTreeChanges {
     while (!todo.isEmpty()) {
       String rel = todo.pop();
       Path abs = rel.isEmpty() ? root : root.resolve(rel);
-      synchronized (this) {
-        WatchKey key = notifications.watch(this, abs, rel);
-        String before = watched.put(key, rel);
-        if (before != null && !before.equals(rel) && keys.get(before) == key) keys.remove(before); // moved here: one watch, named anew
-        WatchKey old = keys.put(rel, key);
-        if (old != null && old != key) cancel(old); // a directory of that name that was replaced
-      }
-      if (++n % 1000 == 0 && heartbeat != null) heartbeat.run();
-      try (DirectoryStream<Path> entries = Files.newDirectoryStream(abs)) {
-        for (Path e : entries) {
-          String name = name(e.getFileName());
-          if (!name.equals(".git") && Files.isDirectory(e, LinkOption.NOFOLLOW_LINKS)) todo.push(rel.isEmpty() ? name : rel + "/" + name);
+      try {
+        synchronized (this) {
+          WatchKey key = notifications.watch(this, abs);
+          if (!watching) { // stopped meanwhile: nothing of this tree is watched any more
+            notifications.cancel(key);
+            return;
+          }
+          String before = watched.put(key, rel);
+          if (before != null && !before.equals(rel) && keys.get(before) == key) keys.remove(before); // moved here: one watch, named anew
+          WatchKey old = keys.put(rel, key);
+          if (old != null && old != key) cancel(old); // a directory of that name that was replaced
+        }
+        if (++n % 1000 == 0 && heartbeat != null) heartbeat.run();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(abs)) {
+          for (Path e : entries) {
+            String name = name(e.getFileName());
+            if (!name.equals(".git") && Files.isDirectory(e, LinkOption.NOFOLLOW_LINKS)) todo.push(rel.isEmpty() ? name : rel + "/" + name);
+          }
         }
       } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException gone) {
-        // removed meanwhile: its parent's event names it
+        // removed (or replaced by a file) meanwhile: its parent's event names it
       }
     }
   }
 
   /** A watched directory's events, from the notifications' thread. */
-  void notice(String dir, List<WatchEvent<?>> events) {
+  void notice(WatchKey key, List<WatchEvent<?>> events) {
     try {
-      noticeAll(dir, events);
+      for (WatchEvent<?> event : events) notice(key, event);
     } catch (Unrepresentable e) {
       disable(e.getMessage());
     }
   }
 
-  private void noticeAll(String dir, List<WatchEvent<?>> events) {
-    for (WatchEvent<?> event : events) {
-      if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
-        lost(null, null);
-        continue;
-      }
-      String name = name((Path) event.context());
-      if (dir == null) {
+  private void notice(WatchKey key, WatchEvent<?> event) {
+    if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+      lost(null);
+      return;
+    }
+    String name = name((Path) event.context());
+    String dir;
+    synchronized (this) {
+      if (key == barrierKey) {
         if (name.startsWith(BARRIER)) barrier(Long.parseLong(name.substring(BARRIER.length())));
-        continue;
+        return;
       }
-      if (name.equals(".git")) continue; // the agent's repository: never part of a snapshot
-      String path = dir.isEmpty() ? name : dir + "/" + name;
-      Path abs = root.resolve(path);
-      boolean isDir = Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS);
-      if (event.kind() == StandardWatchEventKinds.ENTRY_MODIFY && isDir) continue; // its entries report for themselves
-      synchronized (this) {
-        if (!watching) return;
-        if (event.kind() != StandardWatchEventKinds.ENTRY_MODIFY) unwatchBelow(path); // removed, renamed or replaced
-        if (intact) changed.add(path);
-        if (changed.size() > MAX_PATHS) {
-          intact = false;
-          changed.clear();
-        }
+      dir = watched.get(key); // the directory's name now; null: a watch cancelled since this batch was taken
+    }
+    if (dir == null || name.equals(".git")) return; // the agent's repository: never part of a snapshot
+    String path = dir.isEmpty() ? name : dir + "/" + name;
+    Path abs = root.resolve(path);
+    java.util.Map<String, Object> attributes;
+    try {
+      attributes = Files.readAttributes(abs, "unix:mode,nlink", LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException gone) {
+      attributes = java.util.Map.of("mode", 0, "nlink", 1);
+    }
+    int type = ((Integer) attributes.get("mode")) & 0170000;
+    boolean isDir = type == 0040000;
+    if (event.kind() == StandardWatchEventKinds.ENTRY_MODIFY && isDir) return; // its entries report for themselves
+    if (type == 0100000 && ((Integer) attributes.get("nlink")) > 1) {
+      // A file with another name (a hard link): what is written through that name makes no event here.
+      disable("a file with more than one name: " + path);
+      return;
+    }
+    synchronized (this) {
+      if (!watching || watched.get(key) == null) return;
+      if (event.kind() != StandardWatchEventKinds.ENTRY_MODIFY) unwatchBelow(path); // removed, renamed or replaced
+      if (intact) changed.add(path);
+      if (changed.size() > MAX_PATHS) {
+        intact = false;
+        changed.clear();
       }
-      if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && isDir) {
-        try {
-          // Not through a link the agent put in its place since: the JDK's watch follows links.
-          if (!abs.toRealPath().equals(root.toRealPath().resolve(path))) throw new IOException(path + " is no longer in the tree");
-          watchTree(path, null);
-        } catch (IOException e) {
-          lost(null, null);
-        }
+    }
+    if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && isDir) {
+      try {
+        // Not through a link the agent put in its place since: the JDK's watch follows links.
+        if (!abs.toRealPath().equals(root.toRealPath().resolve(path))) throw new IOException(path + " is no longer in the tree");
+        watchTree(path, null);
+      } catch (IOException e) {
+        lost(null);
       }
     }
   }
 
   /**
-   * Something was lost (null), or the kernel ended the watch {@code key} of {@code dir}: fine for a
-   * directory that is gone (its parent's event named it) or watched anew, not for one still here.
+   * Something was lost (null), or the kernel ended the watch {@code key}: fine for a directory
+   * that is gone (its parent's event named it), not for one still here.
    */
-  synchronized void lost(String dir, WatchKey key) {
-    if (dir != null && keys.get(dir) != key) return; // replaced by a newer watch
-    if (dir != null && !dir.isEmpty() && !Files.isDirectory(root.resolve(dir), LinkOption.NOFOLLOW_LINKS)) {
-      keys.remove(dir);
-      watched.remove(key);
-      return;
+  synchronized void lost(WatchKey key) {
+    if (key != null && key != barrierKey) {
+      String dir = watched.get(key);
+      if (dir == null) return; // cancelled, or replaced by a newer watch
+      if (!dir.isEmpty() && !Files.isDirectory(root.resolve(dir), LinkOption.NOFOLLOW_LINKS)) {
+        watched.remove(key);
+        if (keys.get(dir) == key) keys.remove(dir);
+        return;
+      }
     }
     intact = false;
     notifyAll();
