@@ -79,22 +79,24 @@ final class SnapshotIndex {
    * for every later snapshot to fail.
    */
   String tree(String onlyPath) {
-    return tree(onlyPath, false);
+    return tree(onlyPath, null);
   }
 
   /**
-   * As {@link #tree(String)}; with {@code indexMatched} (the index matched the work tree when the
-   * last whole-tree snapshot was taken, and only this process's steps ran since), a whole-tree
-   * snapshot asks git about the paths the kernel said changed, not every file of the tree.
+   * As {@link #tree(String)}; with {@code matchedTree} (the tree the index was left at by this
+   * process's last snapshot or restore, or null when it is not known to match), a whole-tree
+   * snapshot asks git about the paths the kernel said changed, not every file of the tree, and
+   * when nothing changed (a command that only read) git is not asked at all.
    */
-  String tree(String onlyPath, boolean indexMatched) {
+  String tree(String onlyPath, String matchedTree) {
+    boolean indexMatched = matchedTree != null;
     leftOut = List.of();
     if (onlyPath == null) {
       WorkTreeChanges.Changes changed = changes.drain();
       if (changed == null) changes.restart(heartbeat.get());
       boolean useChanges = changed != null && indexMatched && !changed.ignoreRulesChanged()
           && sinceWholeTreeScan < WHOLE_TREE_EVERY;
-      String tree = useChanges ? treeOf(changed) : null;
+      String tree = !useChanges ? null : changed.paths().isEmpty() ? matchedTree : treeOf(changed);
       if (tree != null) {
         sinceWholeTreeScan++;
         return tree;

@@ -252,7 +252,7 @@ public final class Steps {
     Snapshot before = previous == null ? null : snapshots.describe(previous);
     boolean indexMatched = previous != null && index.matches(previous);
     index.at(null);
-    Snapshot now = before == null ? current() : currentSince(indexMatched, written != null && indexMatched ? written : null);
+    Snapshot now = before == null ? current() : currentSince(indexMatched ? before.tree() : null, written != null && indexMatched ? written : null);
     if (now.head() != null && before != null && !now.head().equals(before.head()) && !snapshots.keptCommits(now.head(), before.head())) {
       now = new Snapshot(now.tree(), null, now.headRef()); // a ref the agent wrote by hand, naming no whole commit
     }
@@ -329,11 +329,12 @@ public final class Steps {
   }
 
   /**
-   * {@link #current()} after a step (that changed at most {@code onlyPath}, when not null), when
-   * the index matched the snapshot it began at or not: the tree by git, HEAD from the agent's files.
+   * {@link #current()} after a step (that changed at most {@code onlyPath}, when not null); {@code
+   * matchedTree} is the tree of the snapshot it began at when the index matched that snapshot, else
+   * null: the tree by git, HEAD from the agent's files.
    */
-  private Snapshot currentSince(boolean indexMatched, String onlyPath) {
-    return withHead(index.tree(onlyPath, indexMatched));
+  private Snapshot currentSince(String matchedTree, String onlyPath) {
+    return withHead(index.tree(onlyPath, matchedTree));
   }
 
   private Snapshot withHead(String tree) {
