@@ -123,6 +123,7 @@ final class SnapshotIndex {
         nested = NestedRepositories.find(root); // a name git's message cannot carry (a newline in it)
       }
       if (attempt < 20 && !leaveOut(nested, "nested git repositories").isEmpty()) continue;
+      if (attempt < 20 && !leaveOut(UnsafePaths.in(added.err()), "paths git refuses (they are .git on another file system)").isEmpty()) continue;
       Git.Result tree = added.ok() ? Git.call(root, env(), heartbeat.get(), "write-tree") : added;
       if (!tree.ok() && attempt == 0 && tree.err().contains("invalid object")) {
         // The index names a blob the snapshot repository lacks (it was written to the agent's

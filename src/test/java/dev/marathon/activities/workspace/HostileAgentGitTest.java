@@ -116,6 +116,19 @@ class HostileAgentGitTest {
     assertFalse(GitRepos.git(repo, "ls-tree", "-r", "--name-only", "marathon/hostile-1").contains("big.bin"), "not on the branch");
   }
 
+  /** {@code .GIT/hooks/x} is {@code .git/hooks/x} on a Mac or Windows: git refuses it; it is left out, not a reason to fail. */
+  @Test
+  void aPathThatIsGitOnAnotherFileSystemIsLeftOutNotAReasonToFail() throws Exception {
+    run("mkdir -p .GIT/hooks sub/git~1 sub/ok && echo x > .GIT/hooks/post-checkout && echo y > sub/git~1/y && echo z > sub/ok/z");
+    String s1 = ws.steps().snapshot(s0, "1.1 aliases of .git");
+    String files = GitRepos.git(tmp.resolve("workspaces/hostile-1.marathon/snapshots.git"), "ls-tree", "-r", "--name-only", s1);
+    assertTrue(files.contains("sub/ok/z"), files);
+    assertFalse(files.contains(".GIT") || files.contains("git~1"), "left out: " + files);
+    assertTrue(ws.steps().leftOutByLastSnapshot().contains(".GIT"), ws.steps().leftOutByLastSnapshot());
+    Files.writeString(ws.root().resolve("later.txt"), "later\n");
+    assertNotEquals(s1, ws.steps().snapshot(s1, "1.2 later"), "later snapshots work");
+  }
+
   @Test
   void aNestedRepositoryIsLeftOutOfSnapshotsNotAReasonToFail() throws Exception {
     run("git init -q sub && echo inner > sub/inner.txt && mkdir -p dep && git init -q dep && echo d > dep/d.txt"
