@@ -36,12 +36,14 @@ final class Checkout {
 
   /** Files back to the snapshot's tree (through the snapshot repository), then HEAD and the agent's index. */
   void restore(Snapshot target) {
+    index.at(null); // it is rewritten to the target's tree: whoever restored says which snapshot that is
     inWorkTree(env -> Git.sh(root, env, heartbeat.get(), "set -e; git read-tree -u --reset \"$1\"; git clean -q -fd", target.tree()));
     pointHead(target);
   }
 
   /** A fresh checkout of {@code tree} of {@code treeish} with HEAD at {@code head} on {@code headRef}. */
   void recreate(String head, String headRef, String treeish) {
+    index.at(null);
     Workspace.deleteTree(root, heartbeat.get());
     initRepository();
     inWorkTree(env -> Git.sh(root, env, heartbeat.get(), "git read-tree -u --reset \"$1^{tree}\"", treeish));

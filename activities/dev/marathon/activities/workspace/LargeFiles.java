@@ -42,14 +42,14 @@ final class LargeFiles {
     return large;
   }
 
-  /** New files over the cap among some paths (see {@link #among}). */
-  record Among(List<String> large) {}
+  /** New files over the cap among some paths, and whether a file in a directory named has another name (see {@link #among}). */
+  record Among(List<String> large, boolean otherNames) {}
 
   /**
    * As {@link #in}, among {@code paths} only (files, or directories with all they hold, which git
    * lists without what is ignored): the sizes are looked at here, and git is asked whether a file
-   * over the cap is new only when there is one. Null when a file in a directory named has another
-   * name (a hard link: a write through that name made no event) or git could not list them.
+   * over the cap is new only when there is one. Says when a file in a directory named has another
+   * name (a hard link: a write through that name made no event). Null when git could not list them.
    */
   static Among among(Path root, Map<String, String> env, Runnable heartbeat, List<String> excludes, List<String> paths) {
     List<String> files = new ArrayList<>();
@@ -63,13 +63,13 @@ final class LargeFiles {
       if (!listed.ok()) return null;
       for (String name : listed.out().split("\0")) {
         if (name.isEmpty()) continue;
-        if (Files.isRegularFile(root.resolve(name), LinkOption.NOFOLLOW_LINKS) && links(root.resolve(name)) > 1) return null;
+        if (Files.isRegularFile(root.resolve(name), LinkOption.NOFOLLOW_LINKS) && links(root.resolve(name)) > 1) return new Among(List.of(), true);
         files.add(name);
       }
     }
     List<String> over = new ArrayList<>();
     for (String f : files) if (size(root.resolve(f)) > MAX_BYTES && !over.contains(f)) over.add(f);
-    if (over.isEmpty()) return new Among(List.of());
+    if (over.isEmpty()) return new Among(List.of(), false);
     // Tracked files are not left out (see in): git lists the new ones among them.
     List<String> args = new ArrayList<>(List.of("ls-files", "-z", "--others", "--exclude-standard", "--"));
     for (String p : over) args.add(":(literal)" + p);
@@ -78,7 +78,7 @@ final class LargeFiles {
     if (!listed.ok()) return null;
     List<String> large = new ArrayList<>();
     for (String name : listed.out().split("\0")) if (!name.isEmpty() && !large.contains(name)) large.add(name);
-    return new Among(large);
+    return new Among(large, false);
   }
 
   private static int links(Path file) {

@@ -165,14 +165,21 @@ final class SnapshotIndex {
         // In a repository nested in the tree, git adds nothing and says nothing: the whole-tree scan leaves it out and says so.
         if (inNestedRepository(path, repositories)) return null;
         // A file with another name: a write through that name made no event for this one.
-        if ((((Integer) a.get("mode")) & 0170000) == 0100000 && ((Integer) a.get("nlink")) > 1) return null;
+        if ((((Integer) a.get("mode")) & 0170000) == 0100000 && ((Integer) a.get("nlink")) > 1) {
+          changes.disable("a file with more than one name: " + path);
+          return null;
+        }
         present.add(path);
       }
     } catch (IOException | RuntimeException e) {
       return null;
     }
     LargeFiles.Among among = LargeFiles.among(root, env(), heartbeat.get(), excluded.excludes(), present);
-    if (among == null) return null; // a file in a new directory has another name, or git could not list them
+    if (among == null) return null;
+    if (among.otherNames()) {
+      changes.disable("a file with more than one name in a new directory");
+      return null;
+    }
     if (!among.large().isEmpty()) leaveOut(among.large(), "files over " + (LargeFiles.MAX_BYTES >> 20) + " MB");
     if (!gone.isEmpty() && !Git.call(root, env(), heartbeat.get(), "rm", "-r", "-q", "--cached", "--ignore-unmatch",
         "--pathspec-from-file=" + pathspecs(gone, List.of()), "--pathspec-file-nul").ok()) {

@@ -41,6 +41,11 @@ public final class Steps {
 
   public record Begun(String baseCommit, String snapshot) {}
 
+  /** In Marathon's directory: which process last left the workspace at which snapshot ({@link #known}). */
+  private static final String KNOWN_AT = "known-at";
+  /** This object's name in {@link #KNOWN_AT}: one per process and workspace. */
+  private final String token = java.util.UUID.randomUUID().toString();
+
   /** In Marathon's directory: the work tree was rebuilt here, and the repository's setup command has not run since. */
   private static final String SETUP_OWED = "setup-owed";
 
@@ -173,7 +178,7 @@ public final class Steps {
    */
   public void bringTo(String snapshot) {
     ws.repo(); // a vanished repository is for an operator to fix, not for retries
-    if (snapshot.equals(knownAt) && Files.isDirectory(agent.dir(), LinkOption.NOFOLLOW_LINKS)) return;
+    if (snapshot.equals(knownAt) && Files.isDirectory(agent.dir(), LinkOption.NOFOLLOW_LINKS) && stillOurs(snapshot)) return;
     knownAt = null;
     MarkedProcesses.kill(Workspace.MARKER_ENV, ws.key().runId());
     snapshots.ensure();
@@ -184,7 +189,7 @@ public final class Steps {
     } else if (!target.equals(current())) {
       checkout.restore(target);
     }
-    knownAt = snapshot;
+    known(snapshot);
     index.at(snapshot);
   }
 
@@ -229,6 +234,25 @@ public final class Steps {
     }
   }
 
+  /**
+   * This process left the workspace at {@code snapshot}. Said in Marathon's directory too: another
+   * worker process on this machine that takes a step here in between (a retry that went to it)
+   * overwrites it, and this one then no longer trusts what it knew.
+   */
+  private void known(String snapshot) {
+    knownAt = snapshot;
+    Workspace.write(meta.resolve(KNOWN_AT), token + " " + snapshot);
+  }
+
+  /** Whether the last process to leave the workspace at a snapshot was this one, at {@code snapshot}. */
+  private boolean stillOurs(String snapshot) {
+    try {
+      return Files.readString(meta.resolve(KNOWN_AT)).equals(token + " " + snapshot);
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
   /** Forget what this process knows: a step that may change the workspace is starting. */
   public void changing() {
     knownAt = null;
@@ -266,13 +290,13 @@ public final class Steps {
       now = new Snapshot(now.tree(), before.head(), before.headRef());
     }
     if (now.equals(before)) {
-      knownAt = previous;
+      known(previous);
       index.at(previous);
       return previous;
     }
     String commit = snapshots.record(now, previous, label);
     if (ws.shipping() != null) ws.shipping().ship(ws.key(), snapshots, commit, previous, Workspace.read(meta.resolve("base")), heartbeat);
-    knownAt = commit;
+    known(commit);
     index.at(commit);
     return commit;
   }

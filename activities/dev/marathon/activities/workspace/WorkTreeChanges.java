@@ -89,12 +89,16 @@ final class WorkTreeChanges {
    * Waits until the notifications have caught up with now: a file it writes itself must come back.
    */
   Changes drain() {
+    // Two barriers: a directory whose event came while its earlier events were being handed out is
+    // queued again behind the first barrier, but before the second.
+    return barrier() && barrier() ? taken() : discarded();
+  }
+
+  /** Writes a barrier file and waits until its event came back; false when this cannot vouch for anything. */
+  private boolean barrier() {
     long n;
     synchronized (this) {
-      if (!watching || !intact || !notifications.running()) {
-        changed.clear();
-        return null;
-      }
+      if (!watching || !intact || !notifications.running()) return false;
       n = ++barrierSent;
     }
     Path marker = barrierDir.resolve(BARRIER + n);
@@ -103,7 +107,7 @@ final class WorkTreeChanges {
       Files.delete(marker);
     } catch (IOException e) {
       lost(null);
-      return null;
+      return false;
     }
     synchronized (this) {
       long deadline = System.nanoTime() + 10_000_000_000L;
@@ -120,10 +124,21 @@ final class WorkTreeChanges {
           intact = false;
         }
       }
-      Changes changes = intact ? new Changes(java.util.Set.copyOf(changed)) : null;
-      changed.clear();
-      return changes;
+      return intact;
     }
+  }
+
+  /** What changed since the last drain, or null when this cannot vouch for it; starts the next round either way. */
+  private synchronized Changes taken() {
+    Changes changes = watching && intact ? new Changes(java.util.Set.copyOf(changed)) : null;
+    changed.clear();
+    return changes;
+  }
+
+  /** Null, for a drain that cannot vouch: what was collected is of no use. */
+  private synchronized Changes discarded() {
+    changed.clear();
+    return null;
   }
 
   /**
@@ -314,7 +329,7 @@ final class WorkTreeChanges {
   }
 
   /** Gives up for good: this tree is scanned from now on. */
-  private void disable(String why) {
+  void disable(String why) {
     synchronized (this) {
       if (disabled) return;
       disabled = true;

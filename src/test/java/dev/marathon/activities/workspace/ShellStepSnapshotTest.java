@@ -107,6 +107,15 @@ class ShellStepSnapshotTest {
     }
   }
 
+  /** A second name found in a new directory (here one kept in .git) turns the notifications off, so a write through it is seen. */
+  @Test
+  void aSecondNameFoundInANewDirectoryTurnsTheNotificationsOff() throws Exception {
+    String s = ws.steps().begin().snapshot();
+    s = step(s, "mkdir .git/stage && echo x > .git/stage/f && ln .git/stage/f .git/f2 && mv .git/stage n", false);
+    s = step(s, "echo y > .git/f2", false);
+    assertEquals("y", GitRepos.git(ws.snapshots(), "show", s + ":n/f"));
+  }
+
   /** What no notification reports (a write through a shared memory map) is in the record within WHOLE_TREE_EVERY steps. */
   @Test
   void aWriteThroughAMemoryMapIsInTheRecordWithinAFewSteps() throws Exception {

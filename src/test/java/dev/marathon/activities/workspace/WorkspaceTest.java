@@ -76,6 +76,54 @@ class WorkspaceTest {
     assertEquals("", ws.history().diff(s1, s1));
   }
 
+  /**
+   * A merge rewrites Marathon's index to the merged tree; a gitlink it bumps writes no file (so no
+   * change notification): the merge's snapshot must still be the merged tree, as a whole-tree scan has it.
+   */
+  @Test
+  void aMergeThatChangesOnlyAGitlinkIsInItsSnapshot() throws Exception {
+    Path user = GitRepos.create(tmp.resolve("gitlink"), Map.of("a.txt", "a\n"));
+    String x = GitRepos.git(user, "rev-parse", "HEAD");
+    GitRepos.git(user, "update-index", "--add", "--cacheinfo", "160000," + x + ",sub");
+    GitRepos.git(user, "commit", "-q", "-m", "sub");
+    String y = GitRepos.git(user, "rev-parse", "HEAD");
+    GitRepos.git(user, "checkout", "-q", "-b", "bump");
+    GitRepos.git(user, "update-index", "--cacheinfo", "160000," + y + ",sub");
+    GitRepos.git(user, "commit", "-q", "-m", "bump");
+    String bump = GitRepos.git(user, "rev-parse", "HEAD");
+    GitRepos.git(user, "checkout", "-q", "main");
+    Workspace w = new Workspaces(tmp.resolve("ws-gitlink")).get(new WorkspaceKey("gl-1", user.toString(), "marathon/gl-1"));
+    String s0 = w.steps().begin().snapshot();
+    Files.writeString(w.root().resolve("a.txt"), "a\nwip\n");
+    String s1 = w.steps().snapshot(s0, "wip");
+    String merged = w.history().merge(s1, List.of(new SnapshotHistory.Merge(bump, "merge bump")), "@0 +0000").snapshot();
+    assertEquals(GitRepos.git(w.snapshots(), "ls-tree", merged + "^1", "sub"), GitRepos.git(w.snapshots(), "ls-tree", merged, "sub"),
+        "the bumped gitlink, as in the merge commit");
+    w.steps().setupDone();
+    assertEquals(merged, w.steps().snapshot(merged, "whole tree"), "a whole-tree scan finds nothing more");
+  }
+
+  /**
+   * Two worker processes of one machine serving a run (a retry that went to the other): each must
+   * notice the other took a step here, not trust what it last knew of the workspace.
+   */
+  @Test
+  void aRetryAfterAnotherProcessTookAStepHereRestoresItsStart() throws Exception {
+    Workspace first = ws;
+    Workspace second = new Workspaces(tmp.resolve("workspaces")).get(ws.key());
+    String s0 = first.steps().begin().snapshot();
+    first.steps().bringTo(s0);
+    first.steps().changing();
+    Files.writeString(first.root().resolve("a.txt"), "1\n");
+    String s1 = first.steps().snapshot(s0, "step on the first");
+    second.steps().bringTo(s1);
+    second.steps().changing();
+    Files.writeString(second.root().resolve("a.txt"), "2\n");
+    second.steps().snapshot(s1, "step on the second, whose result the workflow never got");
+    first.steps().bringTo(s1); // the retry, on the first
+    assertEquals("1\n", Files.readString(first.root().resolve("a.txt")));
+  }
+
   @Test
   void anUnchangedTreeNeedsNoNewSnapshot() {
     String s0 = ws.steps().begin().snapshot();
