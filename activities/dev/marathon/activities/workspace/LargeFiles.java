@@ -55,6 +55,8 @@ final class LargeFiles {
     List<String> files = new ArrayList<>();
     List<String> dirs = new ArrayList<>();
     for (String path : paths) (Files.isDirectory(root.resolve(path), LinkOption.NOFOLLOW_LINKS) ? dirs : files).add(path);
+    List<String> over = new ArrayList<>();
+    for (String f : files) if (size(root.resolve(f)) > MAX_BYTES) over.add(f);
     if (!dirs.isEmpty()) {
       List<String> args = new ArrayList<>(List.of("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--"));
       for (String d : dirs) args.add(":(literal)" + d);
@@ -63,12 +65,15 @@ final class LargeFiles {
       if (!listed.ok()) return null;
       for (String name : listed.out().split("\0")) {
         if (name.isEmpty()) continue;
-        if (Files.isRegularFile(root.resolve(name), LinkOption.NOFOLLOW_LINKS) && links(root.resolve(name)) > 1) return new Among(List.of(), true);
-        files.add(name);
+        try {
+          Map<String, Object> a = WorkTreeChanges.attributes(root.resolve(name), "size");
+          if (WorkTreeChanges.hasOtherNames(a)) return new Among(List.of(), true);
+          if (((Long) a.get("size")) > MAX_BYTES && !WorkTreeChanges.isDirectory(a) && !over.contains(name)) over.add(name);
+        } catch (IOException gone) {
+          // removed meanwhile: nothing to leave out
+        }
       }
     }
-    List<String> over = new ArrayList<>();
-    for (String f : files) if (size(root.resolve(f)) > MAX_BYTES && !over.contains(f)) over.add(f);
     if (over.isEmpty()) return new Among(List.of(), false);
     // Tracked files are not left out (see in): git lists the new ones among them.
     List<String> args = new ArrayList<>(List.of("ls-files", "-z", "--others", "--exclude-standard", "--"));
@@ -79,14 +84,6 @@ final class LargeFiles {
     List<String> large = new ArrayList<>();
     for (String name : listed.out().split("\0")) if (!name.isEmpty() && !large.contains(name)) large.add(name);
     return new Among(large, false);
-  }
-
-  private static int links(Path file) {
-    try {
-      return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
-    } catch (IOException gone) {
-      return 1;
-    }
   }
 
   private static long size(Path file) {

@@ -89,12 +89,11 @@ final class SnapshotIndex {
    * when nothing changed (a command that only read) git is not asked at all.
    */
   String tree(String onlyPath, String matchedTree) {
-    boolean indexMatched = matchedTree != null;
     leftOut = List.of();
     if (onlyPath == null) {
       WorkTreeChanges.Changes changed = changes.drain();
       if (changed == null) changes.restart(heartbeat.get());
-      boolean useChanges = changed != null && indexMatched && !changed.ignoreRulesChanged()
+      boolean useChanges = changed != null && matchedTree != null && !changed.ignoreRulesChanged()
           && sinceWholeTreeScan < WHOLE_TREE_EVERY;
       String tree = !useChanges ? null : changed.paths().isEmpty() ? matchedTree : treeOf(changed);
       if (tree != null) {
@@ -153,7 +152,7 @@ final class SnapshotIndex {
         Path file = root.resolve(path);
         Map<String, Object> a;
         try {
-          a = Files.readAttributes(file, "unix:mode,nlink", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+          a = WorkTreeChanges.attributes(file, "");
         } catch (java.nio.file.FileSystemException e) {
           boolean missing = e instanceof java.nio.file.NoSuchFileException || "Not a directory".equals(e.getReason());
           if (!missing) return null;
@@ -164,8 +163,7 @@ final class SnapshotIndex {
         if (!file.getParent().toRealPath().equals(realRoot.resolve(path).getParent())) return null;
         // In a repository nested in the tree, git adds nothing and says nothing: the whole-tree scan leaves it out and says so.
         if (inNestedRepository(path, repositories)) return null;
-        // A file with another name: a write through that name made no event for this one.
-        if ((((Integer) a.get("mode")) & 0170000) == 0100000 && ((Integer) a.get("nlink")) > 1) {
+        if (WorkTreeChanges.hasOtherNames(a)) {
           changes.disable("a file with more than one name: " + path);
           return null;
         }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -69,6 +68,26 @@ final class WorkTreeChanges {
   /** How file names are bytes on this machine (the JDK's own choice, from the locale it started in). */
   static final java.nio.charset.Charset FILE_NAMES = java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
 
+  /** What {@link #attributes} reads of a file: its type and how many names it has. */
+  static final String ATTRIBUTES = "unix:mode,nlink";
+
+  /** A file's {@link #ATTRIBUTES} (and any more asked for), its last name not followed if a link. */
+  static Map<String, Object> attributes(Path file, String more) throws IOException {
+    return Files.readAttributes(file, more.isEmpty() ? ATTRIBUTES : ATTRIBUTES + "," + more, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  static boolean isDirectory(Map<String, Object> attributes) {
+    return (((Integer) attributes.get("mode")) & 0170000) == 0040000;
+  }
+
+  /**
+   * Whether a file has another name (a hard link): what is written through that name makes no
+   * event for this one, so the tree it is in cannot be vouched for.
+   */
+  static boolean hasOtherNames(Map<String, Object> attributes) {
+    return (((Integer) attributes.get("mode")) & 0170000) == 0100000 && ((Integer) attributes.get("nlink")) > 1;
+  }
+
   /** What changed: paths relative to the root. */
   record Changes(java.util.Set<String> paths) {
     /** Whether an ignore file changed: what is ignored everywhere below it may have changed with it. */
@@ -91,7 +110,12 @@ final class WorkTreeChanges {
   Changes drain() {
     // Two barriers: a directory whose event came while its earlier events were being handed out is
     // queued again behind the first barrier, but before the second.
-    return barrier() && barrier() ? taken() : discarded();
+    boolean caughtUp = barrier() && barrier();
+    synchronized (this) {
+      Changes changes = caughtUp && watching && intact ? new Changes(java.util.Set.copyOf(changed)) : null;
+      changed.clear(); // the next round starts either way
+      return changes;
+    }
   }
 
   /** Writes a barrier file and waits until its event came back; false when this cannot vouch for anything. */
@@ -126,19 +150,6 @@ final class WorkTreeChanges {
       }
       return intact;
     }
-  }
-
-  /** What changed since the last drain, or null when this cannot vouch for it; starts the next round either way. */
-  private synchronized Changes taken() {
-    Changes changes = watching && intact ? new Changes(java.util.Set.copyOf(changed)) : null;
-    changed.clear();
-    return changes;
-  }
-
-  /** Null, for a drain that cannot vouch: what was collected is of no use. */
-  private synchronized Changes discarded() {
-    changed.clear();
-    return null;
   }
 
   /**
@@ -241,17 +252,15 @@ final class WorkTreeChanges {
     if (dir == null || name.equals(".git")) return; // the agent's repository: never part of a snapshot
     String path = dir.isEmpty() ? name : dir + "/" + name;
     Path abs = root.resolve(path);
-    java.util.Map<String, Object> attributes;
+    Map<String, Object> attributes;
     try {
-      attributes = Files.readAttributes(abs, "unix:mode,nlink", LinkOption.NOFOLLOW_LINKS);
+      attributes = attributes(abs, "");
     } catch (IOException gone) {
-      attributes = java.util.Map.of("mode", 0, "nlink", 1);
+      attributes = Map.of("mode", 0, "nlink", 1);
     }
-    int type = ((Integer) attributes.get("mode")) & 0170000;
-    boolean isDir = type == 0040000;
+    boolean isDir = isDirectory(attributes);
     if (event.kind() == StandardWatchEventKinds.ENTRY_MODIFY && isDir) return; // its entries report for themselves
-    if (type == 0100000 && ((Integer) attributes.get("nlink")) > 1) {
-      // A file with another name (a hard link): what is written through that name makes no event here.
+    if (hasOtherNames(attributes)) {
       disable("a file with more than one name: " + path);
       return;
     }
