@@ -30,11 +30,19 @@ final class SnapshotIndex {
   private final Supplier<Runnable> heartbeat;
   /** What changed in the work tree since the last whole-tree snapshot asked. */
   private final WorkTreeChanges changes;
+  /** Builds a step's tree from the tree it began at, without git. */
+  private final ChangedTree changedTree;
+  /**
+   * Paths where the index may differ from the work tree because {@link #changedTree} recorded
+   * them without git: the next snapshot through git names them too, and then the index matches again.
+   */
+  private final java.util.Set<String> notInIndex = new java.util.LinkedHashSet<>();
   /** What the last snapshot left out (see {@link Steps#leftOutByLastSnapshot}). */
   private volatile List<String> leftOut = List.of();
   /**
-   * The snapshot whose tree the snapshot index (and so git's stat cache) matches, set where this
-   * process made that true; a file tool's snapshot then only needs to look at the path it wrote.
+   * The snapshot whose tree the work tree was at as far as this process knows, set where this
+   * process made that true (the index matches it but at {@link #notInIndex}); a step's snapshot
+   * then only needs to look at the paths it changed.
    */
   private volatile String indexAt;
   /**
@@ -45,6 +53,8 @@ final class SnapshotIndex {
   private int sinceWholeTreeScan;
   /** How many snapshots looked at every file of the tree (the others looked at what changed). */
   private final java.util.concurrent.atomic.AtomicInteger wholeTreeScans = new java.util.concurrent.atomic.AtomicInteger();
+  /** How many snapshots of what changed were made by git (the others by {@link ChangedTree}, or had nothing to make). */
+  private final java.util.concurrent.atomic.AtomicInteger gitSnapshots = new java.util.concurrent.atomic.AtomicInteger();
 
   SnapshotIndex(Workspace ws, Supplier<Runnable> heartbeat) {
     this.ws = ws;
@@ -54,6 +64,7 @@ final class SnapshotIndex {
     this.excluded = new LeftOut(meta.resolve("left-out"));
     this.heartbeat = heartbeat;
     this.changes = new WorkTreeChanges(root, meta.resolve("changes"), ws.key().runId());
+    this.changedTree = new ChangedTree(root, snapshots);
   }
 
   /** Whether the index is known to match {@code snapshot}. */
@@ -72,51 +83,39 @@ final class SnapshotIndex {
   }
 
   /**
-   * The working tree as a tree object of the snapshot repository: {@code git add -A} (of {@code
-   * onlyPath} alone, when not null) and {@code git write-tree} through Marathon's own index. A
-   * repository nested in the workspace ({@code git init sub}) is not the agent's work tree's
-   * content git can store as files: it is left out of snapshots (said in the log), never a reason
-   * for every later snapshot to fail.
-   */
-  String tree(String onlyPath) {
-    return tree(onlyPath, null);
-  }
-
-  /**
-   * As {@link #tree(String)}; with {@code matchedTree} (the tree the index was left at by this
-   * process's last snapshot or restore, or null when it is not known to match), a whole-tree
-   * snapshot asks git about the paths the kernel said changed, not every file of the tree, and
-   * when nothing changed (a command that only read) git is not asked at all.
+   * The working tree as a tree object of the snapshot repository. With {@code matchedTree} (the
+   * tree of the snapshot this process last left the work tree at, or null when it does not know),
+   * only what changed since is looked at: {@code onlyPath} when not null (the file a file tool
+   * wrote), else the paths the kernel said changed; when nothing changed (a command that only
+   * read) nothing is asked at all. Otherwise, or when that cannot be sure, the whole tree: {@code
+   * git add -A} and {@code git write-tree} through Marathon's own index. A repository nested in the
+   * workspace ({@code git init sub}) is not the agent's work tree's content git can store as files:
+   * it is left out of snapshots (said in the log), never a reason for every later snapshot to fail.
    */
   String tree(String onlyPath, String matchedTree) {
     leftOut = List.of();
-    if (onlyPath == null) {
+    if (onlyPath != null && matchedTree != null) {
+      String tree = treeOf(List.of(onlyPath), matchedTree);
+      if (tree != null) return tree;
+    } else if (onlyPath == null) {
       WorkTreeChanges.Changes changed = changes.drain();
       if (changed == null) changes.restart(heartbeat.get());
       boolean useChanges = changed != null && matchedTree != null && !changed.ignoreRulesChanged()
           && sinceWholeTreeScan < WHOLE_TREE_EVERY;
-      String tree = !useChanges ? null : changed.paths().isEmpty() ? matchedTree : treeOf(changed);
+      String tree = !useChanges ? null : changed.paths().isEmpty() ? matchedTree : treeOf(changed.paths(), matchedTree);
       if (tree != null) {
         sinceWholeTreeScan++;
         return tree;
       }
-      wholeTreeScans.incrementAndGet(); // what treeOf left out and said stays said
       sinceWholeTreeScan = 0;
     }
-    if (onlyPath == null) {
-      List<String> large = LargeFiles.in(root, env(), heartbeat.get(), excluded.excludes());
-      if (!large.isEmpty()) leaveOut(large, "files over " + (LargeFiles.MAX_BYTES >> 20) + " MB");
-    }
+    wholeTreeScans.incrementAndGet(); // what treeOf left out and said stays said
+    List<String> large = LargeFiles.in(root, env(), heartbeat.get(), excluded.excludes());
+    if (!large.isEmpty()) leaveOut(large, "files over " + (LargeFiles.MAX_BYTES >> 20) + " MB");
     for (int attempt = 0; ; attempt++) {
       List<String> add = new java.util.ArrayList<>(List.of("add", "-A", "--"));
-      if (onlyPath != null) add.add(":(literal)" + onlyPath);
       add.addAll(excluded.excludes());
       Git.Result added = Git.call(root, env(), heartbeat.get(), add.toArray(String[]::new));
-      // An ignored path is refused when named: the whole tree then, which leaves ignored files out as always.
-      if (!added.ok() && onlyPath != null) {
-        onlyPath = null;
-        continue;
-      }
       List<String> nested = NestedRepositories.in(added.err());
       if (!added.ok() && added.err().contains("does not have a commit checked out") && excluded.paths().containsAll(nested)) {
         nested = NestedRepositories.find(root); // a name git's message cannot carry (a newline in it)
@@ -128,27 +127,53 @@ final class SnapshotIndex {
         // The index names a blob the snapshot repository lacks (it was written to the agent's
         // objects, which the agent can delete): forget the index, so every file is hashed again.
         forget();
-        onlyPath = null;
         continue;
       }
       if (!tree.ok()) throw new WorkspaceException("git failed in " + root + ": " + tree.err().strip(), false);
+      notInIndex.clear();
       return tree.out().strip();
     }
   }
 
   /**
-   * The tree after a step whose every change {@code changed} names, the index having matched the
-   * tree before it: paths gone are taken out of the index, paths present are added (those ignored
-   * stay out, as in a whole-tree add; nested repositories are left out, as there), and nothing else
-   * is looked at. Null when this cannot be sure or git refused: the caller looks at the whole tree.
+   * The tree after a step whose every change {@code changed} names, from {@code matchedTree}, the
+   * tree before it: built by {@link ChangedTree} where it can be sure, else by git through the
+   * index (which matches {@code matchedTree} but at {@link #notInIndex}): paths gone are taken out
+   * of the index, paths present are added (those ignored stay out, as in a whole-tree add; nested
+   * repositories are left out, as there), and nothing else is looked at. Null when this cannot be
+   * sure or git refused: the caller looks at the whole tree.
    */
-  private String treeOf(WorkTreeChanges.Changes changed) {
+  private String treeOf(java.util.Collection<String> changed, String matchedTree) {
+    List<List<String>> sorted = presentAndGone(changed);
+    if (sorted == null) return null;
+    if (notInIndex.size() + changed.size() <= WorkTreeChanges.MAX_PATHS) {
+      IgnoreRules rules = new IgnoreRules(root, List.of(snapshots.resolve("info/exclude")));
+      ChangedTree.Result built = changedTree.edit(matchedTree, sorted.get(0), sorted.get(1), excluded.paths(), rules);
+      if (built != null) {
+        notInIndex.addAll(built.changed());
+        return built.tree();
+      }
+    }
+    if (!notInIndex.isEmpty()) {
+      java.util.Set<String> all = new java.util.LinkedHashSet<>(changed);
+      all.addAll(notInIndex);
+      sorted = presentAndGone(all);
+      if (sorted == null) return null;
+    }
+    gitSnapshots.incrementAndGet();
+    String tree = gitTreeOf(sorted.get(0), sorted.get(1));
+    if (tree != null) notInIndex.clear();
+    return tree;
+  }
+
+  /** {@code paths} as those present (list 0) and those gone (list 1); null when one is not safely the tree's. */
+  private List<List<String>> presentAndGone(java.util.Collection<String> paths) {
     List<String> present = new java.util.ArrayList<>();
     List<String> gone = new java.util.ArrayList<>();
     Map<String, Boolean> repositories = new java.util.HashMap<>();
     try {
       Path realRoot = root.toRealPath();
-      for (String path : changed.paths()) {
+      for (String path : paths) {
         Path file = root.resolve(path);
         Map<String, Object> a;
         try {
@@ -172,6 +197,11 @@ final class SnapshotIndex {
     } catch (IOException | RuntimeException e) {
       return null;
     }
+    return List.of(present, gone);
+  }
+
+  /** {@link #treeOf} by git: the index takes {@code gone} out and {@code present} in, then the tree is written. */
+  private String gitTreeOf(List<String> present, List<String> gone) {
     LargeFiles.Among among = LargeFiles.among(root, env(), heartbeat.get(), excluded.excludes(), present);
     if (among == null) return null;
     if (among.otherNames()) {
@@ -235,6 +265,10 @@ final class SnapshotIndex {
     return wholeTreeScans.get();
   }
 
+  int gitSnapshots() {
+    return gitSnapshots.get();
+  }
+
   /** Stops watching the work tree for changes (its checkout is going away). */
   void stopWatching() {
     changes.stop();
@@ -265,6 +299,7 @@ final class SnapshotIndex {
       throw new WorkspaceException("cannot remove the snapshot index in " + meta + ": " + e.getMessage(), false);
     }
     indexAt = null;
+    notInIndex.clear();
   }
 
   /**

@@ -334,6 +334,11 @@ public final class Steps {
     return index.wholeTreeScans();
   }
 
+  /** How many of this process's snapshots of what a step changed were made by git, not by Marathon itself ({@link ChangedTree}). */
+  int gitSnapshots() {
+    return index.gitSnapshots();
+  }
+
   /** What long git commands call while they run: the lease holder's heartbeat, or nothing. */
   Runnable heartbeat() {
     return heartbeat;
@@ -349,7 +354,7 @@ public final class Steps {
 
   /** The working tree's state right now; {@code head} is null when the agent's repository is unusable. */
   Snapshot current() {
-    return withHead(index.tree(null));
+    return withHead(index.tree(null, null));
   }
 
   /**

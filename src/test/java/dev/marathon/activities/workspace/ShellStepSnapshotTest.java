@@ -133,6 +133,46 @@ class ShellStepSnapshotTest {
    * fromNotifications}), and checks it against a whole-tree {@code git add -A} of the test's own;
    * steps follow one another without a whole-tree scan between them, as in a run.
    */
+  /**
+   * What most steps do — edit, create, delete, chmod, link, files an ignore rule covers — is built
+   * by Marathon itself from the tree the step began at, without starting git, and must be the
+   * tree git would make; what it cannot be sure of goes to git, and must be that tree too.
+   */
+  @Test
+  void mostStepsAreBuiltWithoutGitAndExactlyAsGitWouldBuildThem() throws Exception {
+    String s = ws.steps().begin().snapshot();
+    s = step(s, "mkdir -p build/deep new; echo o > build/deep/o.txt; echo n > new/n.txt", true); // new directories: git
+    for (String command : List.of(
+        "echo more >> a.txt; sed -i s/k/K/ keep/k.txt; rm gone.txt",
+        "echo x > d/new.txt; echo y > d/sub/new.log; echo z > build/deep/p.txt; echo w > build/q",
+        "chmod +x a.txt; ln -s a.txt d/link; ln -s nowhere dangling; echo n2 > new/n2.txt",
+        "rm -r d/sub; echo again > new/n.txt; : > empty",
+        "rm d/link; echo f > d/link; chmod -x a.txt; printf 'crlf\r\n' > new/crlf.txt",
+        "rm -r new; rm d/one.txt", // a directory emptied goes from the tree
+        "echo 'é' > keep/café.txt; echo 2 > keep/k.txt; echo log > keep/x.log")) {
+      s = builtByMarathon(s, command);
+    }
+    Files.writeString(ws.root().resolve("keep/written-by-a-tool.txt"), "tool\n");
+    int git = ws.steps().gitSnapshots();
+    s = ws.steps().snapshot(s, "write_file", "keep/written-by-a-tool.txt");
+    assertEquals(git, ws.steps().gitSnapshots(), "a file tool's write is built without git too");
+    assertEquals(wholeTree(), tree(s));
+    s = builtByMarathon(s, "echo 3 > keep/written-by-a-tool.txt");
+    s = step(s, "mkdir -p fresh/a; echo 1 > fresh/a/f; echo 2 > keep/k.txt", true); // a new directory: git, and what Marathon built before is named to it
+    s = builtByMarathon(s, "echo 4 > fresh/a/f");
+    s = step(s, "printf '/keep\\n!keep/un.txt\\n!*.keep\\n' >> .gitignore", false); // an ignore file changed: the whole tree
+    // keep/ is tracked and now ignored: a change to its tracked file is taken, its new files are not (no rule below an ignored directory counts)
+    s = builtByMarathon(s, "echo 1 > keep/new.txt; echo 2 > keep/un.txt; echo 3 > keep/k.txt; echo 4 > d/x.log; echo 5 > d/y.keep");
+  }
+
+  private String builtByMarathon(String s, String command) throws Exception {
+    int git = ws.steps().gitSnapshots();
+    String next = step(s, command, true);
+    assertEquals(git, ws.steps().gitSnapshots(), "built without git: " + command);
+    assertNotEquals(s, next, command);
+    return next;
+  }
+
   private String step(String s, String command, boolean fromNotifications) throws Exception {
     bash(command);
     int scans = ws.steps().wholeTreeScans();
@@ -140,7 +180,7 @@ class ShellStepSnapshotTest {
     last = next;
     told = String.valueOf(ws.steps().leftOutByLastSnapshot());
     if (fromNotifications) assertEquals(scans, ws.steps().wholeTreeScans(), "no whole-tree scan for: " + command);
-    assertEquals(wholeTree(), tree(next), "a whole-tree git add -A after: " + command);
+    assertEquals(wholeTree(s), tree(next), "a whole-tree git add -A after: " + command);
     return next;
   }
 
@@ -192,8 +232,18 @@ class ShellStepSnapshotTest {
 
   /** The tree of a whole-tree {@code git add -A} through an index of the test's own, but for what Marathon leaves out. */
   private String wholeTree() throws Exception {
+    return wholeTree(null);
+  }
+
+  /**
+   * The tree {@code git add -A} makes of the whole work tree, through an index of the test's own
+   * that tracks what {@code previous} (a snapshot, or null: nothing) holds: a file tracked there is
+   * taken even where an ignore rule now covers it.
+   */
+  private String wholeTree(String previous) throws Exception {
     Path index = tmp.resolve("oracle-index");
     Files.deleteIfExists(index);
+    if (previous != null) git(index, "read-tree", tree(previous));
     List<String> add = new java.util.ArrayList<>(List.of("add", "-A", "--", "."));
     add.addAll(new LeftOut(ws.meta().resolve("left-out")).excludes()); // what Marathon said it leaves out (nested repositories)
     git(index, add.toArray(String[]::new));

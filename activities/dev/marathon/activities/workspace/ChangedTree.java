@@ -1,0 +1,280 @@
+package dev.marathon.activities.workspace;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The tree a step left, built by Marathon itself from the tree the step began at and the paths it
+ * changed: each changed file is stored as a blob, and only the trees above it are written again.
+ * {@code git add} and {@code git write-tree} (two processes, each reading the whole index: ~50 ms
+ * at 90,000 files) are not started, so a step costs about the same in a repository of one file or
+ * of a hundred thousand.
+ *
+ * <p>It must make exactly the tree {@code git add -A} would. Where that needs more than it knows,
+ * it answers null and the caller asks git: a path that is a directory (a new one is walked by
+ * git), a change of a path's kind between file and directory, a tree that is not a loose object
+ * here (packed, or only in the user's objects), a mode git would write differently, a name git
+ * refuses or treats specially, a file larger than {@link #MAX_INLINE_BYTES}, and an ignore rule
+ * {@link IgnoreRules} cannot decide. A new file an ignore rule covers stays out, as with git; a
+ * change to a tracked file is taken whatever the rules say, as with git.
+ */
+final class ChangedTree {
+  /** Larger files are hashed by git, which streams them (a file step's file is rarely this large). */
+  static final long MAX_INLINE_BYTES = 16L << 20;
+  private static final String TREE = "40000";
+  private static final List<String> MODES = List.of("100644", "100755", "120000", TREE, "160000");
+  /** Names git refuses ({@link UnsafePaths}) or reads as its own ({@code .gitmodules}, {@code .gitattributes}). */
+  private static final java.util.regex.Pattern GIT_NAME = java.util.regex.Pattern.compile("(?i)(\\.git.*|git~[0-9]+|.*[ .])");
+
+  private final Path root;
+  private final Path gitDir;
+  private final LooseObjects objects;
+  /** At most this many entries of trees are kept in memory per workspace (~1.5 MB; a swarm has 300 workspaces). */
+  private static final int CACHED_ENTRIES = 10_000;
+  /** Trees read or written lately, by id (content-addressed: never stale), least recently used first. */
+  private final LinkedHashMap<String, Map<String, Entry>> trees = new LinkedHashMap<>(64, 0.75f, true);
+  private int cachedEntries;
+
+  ChangedTree(Path root, Path gitDir) {
+    this.root = root;
+    this.gitDir = gitDir;
+    this.objects = new LooseObjects(gitDir);
+  }
+
+  /** An entry of a tree: its mode as git writes it, and the object's id (hex). */
+  private record Entry(String mode, String id) {
+    boolean isTree() {
+      return mode.equals(TREE);
+    }
+  }
+
+  /** A tree and the paths whose entries it changed (Marathon's index no longer matches it there). */
+  record Result(String tree, List<String> changed) {}
+
+  /** Thrown where git must decide. */
+  private static final class AskGit extends Exception {
+    AskGit() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * The tree after a step that changed no more than {@code present} (files and links as they now
+   * are) and {@code gone} (paths no longer there) in the tree {@code base}; null when git must say.
+   */
+  Result edit(String base, List<String> present, List<String> gone, java.util.Collection<String> leftOut, IgnoreRules rules) {
+    try {
+      Map<String, Entry> edits = new TreeMap<>(); // path (bytes) -> new entry, or null to remove
+      for (String path : gone) {
+        check(path, leftOut);
+        edits.put(bytes(path), null);
+      }
+      for (String path : present) {
+        check(path, leftOut);
+        String key = bytes(path);
+        Entry before = find(base, key);
+        if (before != null && before.isTree() || before != null && before.mode.equals("160000")) throw new AskGit();
+        if (before == null) {
+          Boolean ignored = rules.ignored(path);
+          if (ignored == null) throw new AskGit();
+          if (ignored) continue; // as git add -A: an untracked file a rule covers stays out
+        }
+        edits.put(key, stored(root.resolve(path)));
+      }
+      List<String> changed = new ArrayList<>();
+      String tree = apply(base, "", edits, changed);
+      return new Result(tree == null ? objects.writeTree(new byte[0]) : tree, changed);
+    } catch (AskGit | IOException e) {
+      return null;
+    }
+  }
+
+  private static void check(String path, java.util.Collection<String> leftOut) throws AskGit {
+    for (String part : path.split("/", -1)) {
+      if (part.isEmpty() || GIT_NAME.matcher(part).matches()) throw new AskGit();
+    }
+    for (String out : leftOut) {
+      if (path.equals(out) || path.startsWith(out + "/") || out.startsWith(path + "/")) throw new AskGit();
+    }
+  }
+
+  /** A file or link stored as a blob, with the mode git gives it; what git must look at throws. */
+  private Entry stored(Path file) throws IOException, AskGit {
+    Map<String, Object> a = WorkTreeChanges.attributes(file, "size");
+    int type = ((Integer) a.get("mode")) & 0170000;
+    byte[] content;
+    String mode;
+    if (type == 0100000) {
+      long size = (Long) a.get("size");
+      if (size > MAX_INLINE_BYTES) throw new AskGit();
+      content = Files.readAllBytes(file);
+      if (content.length != size) throw new AskGit(); // still being written: git must look
+      mode = (((Integer) a.get("mode")) & 0100) != 0 ? "100755" : "100644";
+    } else if (type == 0120000) {
+      String target = Files.readSymbolicLink(file).toString();
+      if (target.indexOf('\uFFFD') >= 0) throw new AskGit(); // not a string in the file names' encoding: its bytes are unknown here
+      content = target.getBytes(WorkTreeChanges.FILE_NAMES);
+      mode = "120000";
+    } else {
+      throw new AskGit();
+    }
+    return new Entry(mode, objects.writeBlob(content));
+  }
+
+  /** The entry at {@code path} (bytes) in tree {@code tree}, or null. */
+  private Entry find(String tree, String path) throws AskGit {
+    String id = tree;
+    int from = 0;
+    while (true) {
+      int slash = path.indexOf('/', from);
+      Entry e = read(id).get(slash < 0 ? path.substring(from) : path.substring(from, slash));
+      if (e == null || slash < 0) return e;
+      if (!e.isTree()) return null;
+      id = e.id;
+      from = slash + 1;
+    }
+  }
+
+  /**
+   * Tree {@code id} (null: none yet) with {@code edits} (paths below {@code prefix}) made; adds
+   * each path whose entry changed to {@code changed}; null when it ends up empty (git keeps no
+   * empty tree).
+   */
+  private String apply(String id, String prefix, Map<String, Entry> edits, List<String> changed) throws AskGit {
+    Map<String, Entry> entries = new TreeMap<>(id == null ? Map.of() : read(id));
+    Map<String, Map<String, Entry>> below = new LinkedHashMap<>();
+    for (Map.Entry<String, Entry> edit : edits.entrySet()) {
+      String rest = edit.getKey();
+      int slash = rest.indexOf('/');
+      if (slash >= 0) {
+        below.computeIfAbsent(rest.substring(0, slash), k -> new TreeMap<>()).put(rest.substring(slash + 1), edit.getValue());
+        continue;
+      }
+      Entry before = entries.get(rest);
+      Entry after = edit.getValue();
+      if (java.util.Objects.equals(before, after)) continue;
+      if (after == null) entries.remove(rest);
+      else entries.put(rest, after);
+      changed.add(name(prefix + rest));
+    }
+    for (Map.Entry<String, Map<String, Entry>> sub : below.entrySet()) {
+      Entry before = entries.get(sub.getKey());
+      boolean onlyRemovals = sub.getValue().values().stream().allMatch(java.util.Objects::isNull);
+      if (before != null && !before.isTree()) {
+        if (onlyRemovals) continue; // nothing is below a file: nothing to remove
+        throw new AskGit(); // a file became a directory
+      }
+      String subId = before == null ? null : before.id;
+      if (subId == null && onlyRemovals) continue;
+      String after = apply(subId, prefix + sub.getKey() + "/", sub.getValue(), changed);
+      if (after == null) entries.remove(sub.getKey());
+      else entries.put(sub.getKey(), new Entry(TREE, after));
+    }
+    if (entries.isEmpty()) return null;
+    if (id != null && entries.equals(read(id))) return id;
+    return write(entries);
+  }
+
+  /** Writes a tree in git's order: by name's bytes, a tree's name as if it ended in '/'. */
+  private String write(Map<String, Entry> entries) {
+    List<String> names = new ArrayList<>(entries.keySet());
+    names.sort((a, b) -> sortKey(a, entries.get(a)).compareTo(sortKey(b, entries.get(b))));
+    ByteArrayOutputStream out = new ByteArrayOutputStream(entries.size() * 40);
+    for (String name : names) {
+      Entry e = entries.get(name);
+      out.writeBytes((e.mode + " " + name).getBytes(StandardCharsets.ISO_8859_1));
+      out.write(0);
+      out.writeBytes(HexFormat.of().parseHex(e.id));
+    }
+    String id = objects.writeTree(out.toByteArray());
+    remember(id, Map.copyOf(entries));
+    return id;
+  }
+
+  private static String sortKey(String name, Entry e) {
+    return e.isTree() ? name + "/" : name;
+  }
+
+  /** Tree {@code id}'s entries by name (bytes as ISO-8859-1); what is not a loose tree here in git's canonical form throws. */
+  private Map<String, Entry> read(String id) throws AskGit {
+    synchronized (trees) {
+      Map<String, Entry> known = trees.get(id);
+      if (known != null) return known;
+    }
+    byte[] content = objects.readTree(id);
+    Map<String, Entry> parsed = java.util.Collections.unmodifiableMap(content == null ? listedByGit(id) : parse(content));
+    remember(id, parsed);
+    return parsed;
+  }
+
+  private void remember(String id, Map<String, Entry> entries) {
+    synchronized (trees) {
+      Map<String, Entry> was = trees.put(id, entries);
+      cachedEntries += entries.size() - (was == null ? 0 : was.size());
+      var eldest = trees.entrySet().iterator();
+      while (cachedEntries > CACHED_ENTRIES && trees.size() > 1) {
+        cachedEntries -= eldest.next().getValue().size();
+        eldest.remove();
+      }
+    }
+  }
+
+  /** A tree's entries from its content. */
+  private static Map<String, Entry> parse(byte[] content) throws AskGit {
+    Map<String, Entry> entries = new LinkedHashMap<>();
+    int i = 0;
+    while (i < content.length) {
+      int space = i;
+      while (space < content.length && content[space] != ' ') space++;
+      int nul = space + 1;
+      while (nul < content.length && content[nul] != 0) nul++;
+      if (nul + 21 > content.length) throw new AskGit();
+      String mode = new String(content, i, space - i, StandardCharsets.US_ASCII);
+      if (!MODES.contains(mode)) throw new AskGit(); // git would write it differently from an index
+      entries.put(new String(content, space + 1, nul - space - 1, StandardCharsets.ISO_8859_1),
+          new Entry(mode, HexFormat.of().formatHex(content, nul + 1, nul + 21)));
+      i = nul + 21;
+    }
+    return entries;
+  }
+
+  /**
+   * A tree that is not a loose object here — one of the commit the run began at, in the user's
+   * packs — as {@code git ls-tree} lists it: once per tree (the trees this class writes are loose,
+   * and known), far cheaper than {@code git add} and {@code write-tree} reading the whole index.
+   */
+  private Map<String, Entry> listedByGit(String id) throws AskGit {
+    Git.Result listed = Git.call(gitDir, Map.of("GIT_DIR", gitDir.toString()), null, "ls-tree", "-z", id);
+    if (!listed.ok()) throw new AskGit();
+    Map<String, Entry> entries = new LinkedHashMap<>();
+    for (String line : listed.out().split("\0")) {
+      if (line.isEmpty()) continue;
+      int tab = line.indexOf('\t');
+      String[] fields = tab < 0 ? new String[0] : line.substring(0, tab).split(" ");
+      String name = line.substring(tab + 1);
+      if (fields.length != 3 || name.indexOf('\uFFFD') >= 0) throw new AskGit(); // git's output is read as UTF-8: other bytes are not known here
+      String mode = fields[0].startsWith("0") ? fields[0].substring(1) : fields[0];
+      if (!MODES.contains(mode) || !fields[2].matches("[0-9a-f]{40}")) throw new AskGit();
+      entries.put(new String(name.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1), new Entry(mode, fields[2]));
+    }
+    return entries;
+  }
+
+  /** A path as the bytes the file system has it (one char a byte). */
+  private static String bytes(String path) {
+    return new String(path.getBytes(WorkTreeChanges.FILE_NAMES), StandardCharsets.ISO_8859_1);
+  }
+
+  private static String name(String bytes) {
+    return new String(bytes.getBytes(StandardCharsets.ISO_8859_1), WorkTreeChanges.FILE_NAMES);
+  }
+}
