@@ -32,12 +32,21 @@ final class ChangedTree {
   static final long MAX_INLINE_BYTES = 16L << 20;
   private static final String TREE = "40000";
   private static final List<String> MODES = List.of("100644", "100755", "120000", TREE, "160000");
-  /** Names git refuses ({@link UnsafePaths}) or reads as its own ({@code .gitmodules}, {@code .gitattributes}). */
-  private static final java.util.regex.Pattern GIT_NAME = java.util.regex.Pattern.compile("(?i)(\\.git.*|git~[0-9]+|.*[ .])");
+  /**
+   * Names git refuses ({@code core.protectNTFS}, on by default: {@code .git} spelt another way, or
+   * behind a backslash, which NTFS reads as a separator; see {@link UnsafePaths}) or reads as its
+   * own ({@code .gitmodules}, {@code .gitattributes}): git decides about them.
+   */
+  private static final java.util.regex.Pattern GIT_NAME =
+      java.util.regex.Pattern.compile("(?i)(\\.git.*|git~.*|gitmod~.*|gi7eba~.*|.*[ .]|.*[\\\\:].*)");
+  /** More paths than this in one step are git's: one walk is then cheaper than a blob and an fsync each. */
+  static final int MAX_PATHS = 1_000;
 
   private final Path root;
   private final Path gitDir;
   private final LooseObjects objects;
+  /** Whether git here takes modes, links and names as this class does (a file system can make it say otherwise at init); read at first use. */
+  private Boolean gitAgrees;
   /** At most this many entries of trees are kept in memory per workspace (~1.5 MB; a swarm has 300 workspaces). */
   private static final int CACHED_ENTRIES = 10_000;
   /** Trees read or written lately, by id (content-addressed: never stale), least recently used first. */
@@ -48,6 +57,21 @@ final class ChangedTree {
     this.root = root;
     this.gitDir = gitDir;
     this.objects = new LooseObjects(gitDir);
+  }
+
+  /**
+   * Whether the snapshot repository's config leaves git's defaults that this class builds on: the
+   * executable bit is trusted ({@code core.fileMode}, which {@code git init} sets false on a file
+   * system without it), links are links, names are compared byte for byte.
+   */
+  private static boolean gitAgrees(Path config) {
+    try {
+      String text = Files.readString(config, StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT).replace(" ", "").replace("\t", "");
+      return !text.contains("filemode=false") && !text.contains("symlinks=false") && !text.contains("ignorecase=true")
+          && !text.contains("precomposeunicode=true");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** An entry of a tree: its mode as git writes it, and the object's id (hex). */
@@ -71,14 +95,19 @@ final class ChangedTree {
    * The tree after a step that changed no more than {@code present} (files and links as they now
    * are) and {@code gone} (paths no longer there) in the tree {@code base}; null when git must say.
    */
-  Result edit(String base, List<String> present, List<String> gone, java.util.Collection<String> leftOut, IgnoreRules rules) {
+  Result edit(String base, List<String> present, List<String> gone, java.util.Collection<String> leftOut, IgnoreRules rules,
+      Runnable heartbeat) {
+    if (gitAgrees == null) gitAgrees = gitAgrees(gitDir.resolve("config"));
+    if (!gitAgrees || present.size() + gone.size() > MAX_PATHS) return null;
     try {
       Map<String, Entry> edits = new TreeMap<>(); // path (bytes) -> new entry, or null to remove
       for (String path : gone) {
         check(path, leftOut);
         edits.put(bytes(path), null);
       }
+      int done = 0;
       for (String path : present) {
+        if (++done % 100 == 0) heartbeat.run();
         check(path, leftOut);
         String key = bytes(path);
         Entry before = find(base, key);
@@ -116,8 +145,13 @@ final class ChangedTree {
     if (type == 0100000) {
       long size = (Long) a.get("size");
       if (size > MAX_INLINE_BYTES) throw new AskGit();
-      content = Files.readAllBytes(file);
-      if (content.length != size) throw new AskGit(); // still being written: git must look
+      content = new byte[(int) size];
+      // Never through a link, never more than lstat said: what is there now may not be what was.
+      try (var in = Files.newByteChannel(file, java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(content);
+        while (buf.hasRemaining() && in.read(buf) >= 0) {}
+        if (buf.hasRemaining() || in.read(java.nio.ByteBuffer.allocate(1)) > 0) throw new AskGit(); // still being written: git must look
+      }
       mode = (((Integer) a.get("mode")) & 0100) != 0 ? "100755" : "100644";
     } else if (type == 0120000) {
       String target = Files.readSymbolicLink(file).toString();

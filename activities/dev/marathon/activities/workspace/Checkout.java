@@ -37,6 +37,7 @@ final class Checkout {
   /** Files back to the snapshot's tree (through the snapshot repository), then HEAD and the agent's index. */
   void restore(Snapshot target) {
     index.at(null); // it is rewritten to the target's tree: whoever restored says which snapshot that is
+    index.catchUp(); // what the index tracks decides which files read-tree removes and which clean leaves
     inWorkTree(env -> Git.sh(root, env, heartbeat.get(), "set -e; git read-tree -u --reset \"$1\"; git clean -q -fd", target.tree()));
     pointHead(target);
   }

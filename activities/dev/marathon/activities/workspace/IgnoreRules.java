@@ -28,6 +28,8 @@ final class IgnoreRules {
 
   private final Path root;
   private final List<Rules> everywhere;
+  /** The rules of each directory's {@code .gitignore} read so far, by directory (bytes; "" the root): one instance serves one snapshot. */
+  private final java.util.Map<String, Rules> byDirectory = new java.util.HashMap<>();
 
   /** {@code globalFiles}: the files of rules for every directory, in the order git reads them (lowest precedence first). */
   IgnoreRules(Path root, List<Path> globalFiles) {
@@ -53,7 +55,8 @@ final class IgnoreRules {
           Pattern match = lastMatch(stack, dir, true);
           if (match != null && !match.negative) return true; // nothing below an ignored directory is added
         }
-        Rules rules = read(root.resolve(dir.isEmpty() ? ".gitignore" : name(dir) + "/.gitignore"), dir.isEmpty() ? "" : dir + "/", false);
+        Rules rules = byDirectory.computeIfAbsent(dir,
+            d -> read(root.resolve(d.isEmpty() ? ".gitignore" : name(d) + "/.gitignore"), d.isEmpty() ? "" : d + "/", false));
         if (rules == null) return null;
         stack.add(rules);
         int next = bytes.indexOf('/', slash + 1);
@@ -104,6 +107,7 @@ final class IgnoreRules {
       return null;
     }
     String text = new String(content, StandardCharsets.ISO_8859_1);
+    if (text.indexOf('\0') >= 0) return null; // git reads a line only up to a NUL: not decided here
     if (text.startsWith("\u00EF\u00BB\u00BF")) text = text.substring(3); // a UTF-8 byte order mark
     List<Pattern> patterns = new ArrayList<>();
     int from = 0;

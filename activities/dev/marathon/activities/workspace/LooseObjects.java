@@ -116,11 +116,7 @@ final class LooseObjects {
         ch.write(java.nio.ByteBuffer.wrap(deflated.toByteArray()));
         ch.force(true);
       }
-      try {
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException same) {
-        Files.deleteIfExists(temp);
-      }
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE); // over the same object, if one was written meanwhile
     } catch (IOException e) {
       try {
         Files.deleteIfExists(temp);

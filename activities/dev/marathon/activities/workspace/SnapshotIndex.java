@@ -33,10 +33,14 @@ final class SnapshotIndex {
   /** Builds a step's tree from the tree it began at, without git. */
   private final ChangedTree changedTree;
   /**
-   * Paths where the index may differ from the work tree because {@link #changedTree} recorded
-   * them without git: the next snapshot through git names them too, and then the index matches again.
+   * Paths where the index may differ from {@link #builtTree}, the tree {@link #changedTree} last
+   * built, because that tree recorded them without git: before git looks at the work tree again
+   * they are brought into the index as that tree has them ({@link #catchUp}), or git would take a
+   * file that tree tracks for an untracked one (and leave it out once a rule covers it), or the
+   * reverse.
    */
   private final java.util.Set<String> notInIndex = new java.util.LinkedHashSet<>();
+  private String builtTree;
   /** What the last snapshot left out (see {@link Steps#leftOutByLastSnapshot}). */
   private volatile List<String> leftOut = List.of();
   /**
@@ -110,6 +114,7 @@ final class SnapshotIndex {
       sinceWholeTreeScan = 0;
     }
     wholeTreeScans.incrementAndGet(); // what treeOf left out and said stays said
+    catchUp();
     List<String> large = LargeFiles.in(root, env(), heartbeat.get(), excluded.excludes());
     if (!large.isEmpty()) leaveOut(large, "files over " + (LargeFiles.MAX_BYTES >> 20) + " MB");
     for (int attempt = 0; ; attempt++) {
@@ -148,22 +153,34 @@ final class SnapshotIndex {
     if (sorted == null) return null;
     if (notInIndex.size() + changed.size() <= WorkTreeChanges.MAX_PATHS) {
       IgnoreRules rules = new IgnoreRules(root, List.of(snapshots.resolve("info/exclude")));
-      ChangedTree.Result built = changedTree.edit(matchedTree, sorted.get(0), sorted.get(1), excluded.paths(), rules);
+      ChangedTree.Result built = changedTree.edit(matchedTree, sorted.get(0), sorted.get(1), excluded.paths(), rules, heartbeat.get());
       if (built != null) {
         notInIndex.addAll(built.changed());
+        builtTree = built.tree();
         return built.tree();
       }
     }
-    if (!notInIndex.isEmpty()) {
-      java.util.Set<String> all = new java.util.LinkedHashSet<>(changed);
-      all.addAll(notInIndex);
-      sorted = presentAndGone(all);
-      if (sorted == null) return null;
-    }
     gitSnapshots.incrementAndGet();
-    String tree = gitTreeOf(sorted.get(0), sorted.get(1));
-    if (tree != null) notInIndex.clear();
-    return tree;
+    return catchUp() ? gitTreeOf(sorted.get(0), sorted.get(1)) : null;
+  }
+
+  /**
+   * Brings the index to {@link #builtTree} at {@link #notInIndex} ({@code git reset <tree> --
+   * <paths>}: entries only, the work tree untouched); done before git looks at the work tree
+   * through the index, and before a restore. The entries lose their stat data, so git hashes those
+   * few files again. False, and the index forgotten (the next snapshot hashes every file), when
+   * git refused.
+   */
+  boolean catchUp() {
+    if (notInIndex.isEmpty()) return true;
+    boolean done = Git.call(root, env(), heartbeat.get(), "reset", "-q", builtTree,
+        "--pathspec-from-file=" + pathspecs(List.copyOf(notInIndex), List.of()), "--pathspec-file-nul").ok();
+    if (!done) {
+      LOG.warn("workspace {}: Marathon's index could not be brought up to date; it is rebuilt from {}", ws.key().runId(), builtTree);
+      if (!Git.call(root, env(), heartbeat.get(), "read-tree", builtTree).ok()) forget();
+    }
+    notInIndex.clear();
+    return done;
   }
 
   /** {@code paths} as those present (list 0) and those gone (list 1); null when one is not safely the tree's. */

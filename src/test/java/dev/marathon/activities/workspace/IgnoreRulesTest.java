@@ -46,6 +46,14 @@ class IgnoreRulesTest {
     assertAgreesWithGit(root, List.of(tmp.resolve("global"), tmp.resolve("exclude")));
   }
 
+  /** Git reads a rule only up to a NUL: a rule file with one is git's to read. */
+  @Test
+  void aRuleFileWithANulIsNotDecidedHere() throws Exception {
+    Path root = tmp.resolve("nul");
+    write(root, ".gitignore", "*.o\0junk\n");
+    assertEquals(null, new IgnoreRules(root, List.of()).ignored("b.o"));
+  }
+
   /** Random rules over a small alphabet, where git's corner cases live: stars, sets, slashes, escapes. */
   @Test
   void randomRulesAreDecidedAsGitDecidesThem() throws Exception {

@@ -219,6 +219,32 @@ class ShellStepSnapshotTest {
     assertEquals(scans + 2, ws.steps().wholeTreeScans(), "and then watched again");
   }
 
+  /**
+   * Marathon's index does not see what a step built without git recorded: before git looks at the
+   * work tree again (a whole-tree scan, a new directory) or a restore, it must track what that
+   * tree tracks — a file added then covered by a rule stays, a file removed then made again under
+   * a rule stays out — and a name git refuses must never reach a snapshot (a restore of it fails).
+   */
+  @Test
+  void whatWasBuiltWithoutGitIsWhatGitThenTracks() throws Exception {
+    String s = ws.steps().begin().snapshot();
+    s = step(s, "mkdir -p z e; echo > z/f; echo > e/f", true);
+    String before = builtByMarathon(s, "echo 1 > d/gen.txt; echo 1 > e/gen.txt; rm d/one.txt; echo one > a.txt");
+    s = step(before, "echo gen.txt >> .gitignore; echo '*.txt' >> .gitignore", false); // the whole tree: gen.txt is tracked, and stays
+    assertEquals("1", GitRepos.git(ws.snapshots(), "show", s + ":d/gen.txt"));
+    s = builtByMarathon(s, "echo back > d/one.txt; rm e/gen.txt"); // untracked and ignored: it stays out
+    s = step(s, "mkdir y; echo > y/f; echo 2 > d/gen.txt; echo back > e/gen.txt", true); // a new directory: git, after the index caught up
+    assertEquals("2", GitRepos.git(ws.snapshots(), "show", s + ":d/gen.txt"));
+    s = step(s, "echo x > 'd/a\\.git'; echo y > d/x\\y; echo 3 > d/gen.txt", false); // names git refuses: git, which leaves d/a\\.git out
+    assertTrue(told.contains("a\\.git"), told);
+    s = step(s, "echo y >> keep/k.txt", true);
+    ws.steps().bringTo(before);
+    last = before; // and Marathon's own whole-tree scan must find it so too
+    assertEquals(tree(before), wholeTree(before), "restored to a tree built without git");
+    assertEquals("1\n", Files.readString(ws.root().resolve("d/gen.txt")));
+    assertTrue(Files.notExists(ws.root().resolve("d/one.txt")) && Files.notExists(ws.root().resolve("y")));
+  }
+
   @Test
   void aFileChangedBetweenStepsByNoStepIsSeenByTheNextShellStep() throws Exception {
     String s0 = ws.steps().begin().snapshot();
