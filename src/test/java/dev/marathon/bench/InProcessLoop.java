@@ -29,7 +29,9 @@ import java.util.List;
 
 /**
  * The same agent loop with the same activity implementations, called directly: no Temporal. The
- * difference between this and a Marathon run is what durability costs per step.
+ * difference between this and a Marathon run is what durability costs per step. The tool activity
+ * runs in Temporal's in-process test environment (no server): it reads its workflow id from the
+ * activity's context, as a worker's sandbox must.
  */
 final class InProcessLoop {
 
@@ -43,8 +45,21 @@ final class InProcessLoop {
     ModelActivitiesImpl model = new ModelActivitiesImpl(conversations, new ModelClient(Duration.ofMinutes(5)), catalog, Prices.load(null), secrets,
         new dev.marathon.activities.model.local.LocalModels(home.resolve("models")),
         dev.marathon.runtime.WorkerHost.policy(new dev.marathon.runtime.MarathonHome(home)).keys());
-    ToolActivitiesImpl tools = new ToolActivitiesImpl(workspaces, conversations, catalog, secrets,
+    ToolActivitiesImpl toolsImpl = new ToolActivitiesImpl(workspaces, conversations, catalog, secrets,
         new dev.marathon.activities.sandbox.Sandboxes(List.of(home), dev.marathon.runtime.WorkerHost.policy(new dev.marathon.runtime.MarathonHome(home))));
+    io.temporal.testing.TestActivityEnvironment activities = io.temporal.testing.TestActivityEnvironment.newInstance();
+    activities.registerActivitiesImplementations(toolsImpl);
+    dev.marathon.workflows.api.ToolActivities tools = activities.newActivityStub(dev.marathon.workflows.api.ToolActivities.class,
+        io.temporal.activity.ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(10)).build());
+    try {
+      return loop(state, model, tools, workspaces, conversations);
+    } finally {
+      activities.close();
+    }
+  }
+
+  private static int loop(RunState state, ModelActivitiesImpl model, dev.marathon.workflows.api.ToolActivities tools, Workspaces workspaces,
+      Conversations conversations) {
     WorkspaceKey key = state.spec.workspaceKey();
     CreateRunResult begun = new WorkspaceActivitiesImpl(workspaces, conversations)
         .createWorkspaceAndConversation(new CreateRunInput(key, state.spec.title(), state.task));
