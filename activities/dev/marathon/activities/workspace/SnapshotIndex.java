@@ -32,20 +32,13 @@ final class SnapshotIndex {
   private final WorkTreeChanges changes;
   /** Builds a step's tree from the tree it began at, without git. */
   private final ChangedTree changedTree;
-  /**
-   * Paths where the index may differ from {@link #builtTree}, the tree {@link #changedTree} last
-   * built, because that tree recorded them without git: before git looks at the work tree again
-   * they are brought into the index as that tree has them ({@link #catchUp}), or git would take a
-   * file that tree tracks for an untracked one (and leave it out once a rule covers it), or the
-   * reverse.
-   */
-  private final java.util.Set<String> notInIndex = new java.util.LinkedHashSet<>();
-  private String builtTree;
+  /** Where the index lags the last tree built without git, for every worker process ({@link IndexLag}). */
+  private final IndexLag lag;
   /** What the last snapshot left out (see {@link Steps#leftOutByLastSnapshot}). */
   private volatile List<String> leftOut = List.of();
   /**
    * The snapshot whose tree the work tree was at as far as this process knows, set where this
-   * process made that true (the index matches it but at {@link #notInIndex}); a step's snapshot
+   * process made that true (the index matches it but where {@link #lag} says); a step's snapshot
    * then only needs to look at the paths it changed.
    */
   private volatile String indexAt;
@@ -69,6 +62,7 @@ final class SnapshotIndex {
     this.heartbeat = heartbeat;
     this.changes = new WorkTreeChanges(root, meta.resolve("changes"), ws.key().runId());
     this.changedTree = new ChangedTree(root, snapshots);
+    this.lag = new IndexLag(meta.resolve("index-lag"));
   }
 
   /** Whether the index is known to match {@code snapshot}. */
@@ -98,7 +92,7 @@ final class SnapshotIndex {
    */
   String tree(String onlyPath, String matchedTree) {
     leftOut = List.of();
-    if (onlyPath != null && matchedTree != null) {
+    if (onlyPath != null && matchedTree != null && !WorkTreeChanges.isIgnoreFile(onlyPath)) {
       String tree = treeOf(List.of(onlyPath), matchedTree);
       if (tree != null) return tree;
     } else if (onlyPath == null) {
@@ -135,7 +129,6 @@ final class SnapshotIndex {
         continue;
       }
       if (!tree.ok()) throw new WorkspaceException("git failed in " + root + ": " + tree.err().strip(), false);
-      notInIndex.clear();
       return tree.out().strip();
     }
   }
@@ -143,7 +136,7 @@ final class SnapshotIndex {
   /**
    * The tree after a step whose every change {@code changed} names, from {@code matchedTree}, the
    * tree before it: built by {@link ChangedTree} where it can be sure, else by git through the
-   * index (which matches {@code matchedTree} but at {@link #notInIndex}): paths gone are taken out
+   * index (which matches {@code matchedTree} but where {@link #lag} says): paths gone are taken out
    * of the index, paths present are added (those ignored stay out, as in a whole-tree add; nested
    * repositories are left out, as there), and nothing else is looked at. Null when this cannot be
    * sure or git refused: the caller looks at the whole tree.
@@ -151,12 +144,11 @@ final class SnapshotIndex {
   private String treeOf(java.util.Collection<String> changed, String matchedTree) {
     List<List<String>> sorted = presentAndGone(changed);
     if (sorted == null) return null;
-    if (notInIndex.size() + changed.size() <= WorkTreeChanges.MAX_PATHS) {
+    if (lag.size() + changed.size() <= WorkTreeChanges.MAX_PATHS) {
       IgnoreRules rules = new IgnoreRules(root, List.of(snapshots.resolve("info/exclude")));
       ChangedTree.Result built = changedTree.edit(matchedTree, sorted.get(0), sorted.get(1), excluded.paths(), rules, heartbeat.get());
       if (built != null) {
-        notInIndex.addAll(built.changed());
-        builtTree = built.tree();
+        lag.add(built.tree(), built.changed());
         return built.tree();
       }
     }
@@ -165,21 +157,22 @@ final class SnapshotIndex {
   }
 
   /**
-   * Brings the index to {@link #builtTree} at {@link #notInIndex} ({@code git reset <tree> --
+   * Brings the index to the tree {@link #lag} names at the paths it names ({@code git reset <tree> --
    * <paths>}: entries only, the work tree untouched); done before git looks at the work tree
    * through the index, and before a restore. The entries lose their stat data, so git hashes those
    * few files again. False, and the index forgotten (the next snapshot hashes every file), when
    * git refused.
    */
   boolean catchUp() {
-    if (notInIndex.isEmpty()) return true;
-    boolean done = Git.call(root, env(), heartbeat.get(), "reset", "-q", builtTree,
-        "--pathspec-from-file=" + pathspecs(List.copyOf(notInIndex), List.of()), "--pathspec-file-nul").ok();
+    IndexLag.Lag behind = lag.read();
+    if (behind == null) return true;
+    boolean done = Git.call(root, env(), heartbeat.get(), "reset", "-q", behind.tree(),
+        "--pathspec-from-file=" + pathspecs(List.copyOf(behind.paths()), List.of()), "--pathspec-file-nul").ok();
     if (!done) {
-      LOG.warn("workspace {}: Marathon's index could not be brought up to date; it is rebuilt from {}", ws.key().runId(), builtTree);
-      if (!Git.call(root, env(), heartbeat.get(), "read-tree", builtTree).ok()) forget();
+      LOG.warn("workspace {}: Marathon's index could not be brought up to date; it is rebuilt from {}", ws.key().runId(), behind.tree());
+      if (!Git.call(root, env(), heartbeat.get(), "read-tree", behind.tree()).ok()) forget();
     }
-    notInIndex.clear();
+    lag.clear();
     return done;
   }
 
@@ -316,7 +309,7 @@ final class SnapshotIndex {
       throw new WorkspaceException("cannot remove the snapshot index in " + meta + ": " + e.getMessage(), false);
     }
     indexAt = null;
-    notInIndex.clear();
+    lag.clear();
   }
 
   /**

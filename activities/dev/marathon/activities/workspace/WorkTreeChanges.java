@@ -88,11 +88,16 @@ final class WorkTreeChanges {
     return (((Integer) attributes.get("mode")) & 0170000) == 0100000 && ((Integer) attributes.get("nlink")) > 1;
   }
 
+  /** Whether {@code path} is a file of ignore rules: what is ignored everywhere below it may change with it. */
+  static boolean isIgnoreFile(String path) {
+    return path.equals(".gitignore") || path.endsWith("/.gitignore");
+  }
+
   /** What changed: paths relative to the root. */
   record Changes(java.util.Set<String> paths) {
     /** Whether an ignore file changed: what is ignored everywhere below it may have changed with it. */
     boolean ignoreRulesChanged() {
-      return paths.stream().anyMatch(p -> p.equals(".gitignore") || p.endsWith("/.gitignore"));
+      return paths.stream().anyMatch(WorkTreeChanges::isIgnoreFile);
     }
   }
 

@@ -245,6 +245,51 @@ class ShellStepSnapshotTest {
     assertTrue(Files.notExists(ws.root().resolve("d/one.txt")) && Files.notExists(ws.root().resolve("y")));
   }
 
+  /**
+   * Where the index lags a tree built without git is on disk, not in the worker's memory: a
+   * restarted worker, or another worker process that took a step in between, must see it before
+   * git looks at the work tree, or it takes a file that tree removed for a tracked one and its
+   * restore deletes an ignored file the run still has (a build's output, say); and a worker must
+   * not apply what it knew from before another process's steps.
+   */
+  @Test
+  void anotherWorkerProcessSeesWhereTheIndexLags() throws Exception {
+    String s = ws.steps().begin().snapshot();
+    s = step(s, "mkdir z; echo > z/f; echo 1 > d/x.gen", true);
+    s = step(s, "echo '*.gen' >> .gitignore", false); // d/x.gen is tracked, and stays
+    s = builtByMarathon(s, "rm d/x.gen");
+    bash("echo 'fresh build output' > d/x.gen"); // untracked now, and ignored
+    assertEquals(s, ws.steps().snapshot(s, "bash"));
+    Workspace restarted = new Workspaces(tmp.resolve("workspaces")).get(ws.key());
+    restarted.steps().bringTo(s);
+    assertTrue(Files.exists(ws.root().resolve("d/x.gen")), "an ignored file the run made is kept by the restarted worker");
+    assertEquals("fresh build output\n", Files.readString(ws.root().resolve("d/x.gen")));
+
+    String s1 = builtByMarathon(s, "echo 1 > g"); // the first process builds; its index lags at g
+    restarted.steps().bringTo(s1);
+    bash("rm g");
+    String s2 = restarted.steps().snapshot(s1, "bash");
+    bash("echo g >> .gitignore; echo precious > g");
+    String s3 = restarted.steps().snapshot(s2, "bash");
+    assertEquals(wholeTree(s2), tree(s3));
+    ws.steps().bringTo(s3); // back on the first process, which must not reapply what it knew of g
+    assertTrue(Files.exists(ws.root().resolve("g")), "the first process did not reapply its old knowledge of g");
+    assertEquals("precious\n", Files.readString(ws.root().resolve("g")));
+    last = s3;
+  }
+
+  /** A file tool's write of an ignore file changes what is ignored everywhere below it: the whole tree. */
+  @Test
+  void aFileToolWritingAnIgnoreFileScansTheWholeTree() throws Exception {
+    String s = ws.steps().begin().snapshot();
+    s = step(s, "echo log > x.log", true); // ignored: not in the tree
+    Files.writeString(ws.root().resolve(".gitignore"), "*.tmp\n");
+    String next = ws.steps().snapshot(s, "write_file", ".gitignore");
+    assertEquals(wholeTree(s), tree(next));
+    assertEquals("log", GitRepos.git(ws.snapshots(), "show", next + ":x.log"));
+    last = next;
+  }
+
   @Test
   void aFileChangedBetweenStepsByNoStepIsSeenByTheNextShellStep() throws Exception {
     String s0 = ws.steps().begin().snapshot();
