@@ -48,6 +48,7 @@ final class Checkout {
     Workspace.deleteTree(root, heartbeat.get());
     initRepository();
     inWorkTree(env -> Git.sh(root, env, heartbeat.get(), "git read-tree -u --reset \"$1^{tree}\"", treeish));
+    index.rewritten();
     pointHead(new Snapshot(null, head, headRef));
   }
 

@@ -61,7 +61,18 @@ final class IndexLag {
     Set<String> all = new LinkedHashSet<>(was == null ? Set.of() : was.paths());
     all.addAll(paths);
     if (all.isEmpty()) return;
-    Workspace.write(file, tree + "\n" + String.join("\0", all));
+    // Fsynced: after a power loss the snapshots recorded would otherwise outlive the record of where the index lags them.
+    Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+    try {
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
+        ch.write(java.nio.ByteBuffer.wrap((tree + "\n" + String.join("\0", all)).getBytes(StandardCharsets.UTF_8)));
+        ch.force(true);
+      }
+      Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new WorkspaceException("cannot write " + file + ": " + e.getMessage(), false);
+    }
   }
 
   /** The index has caught up (or was rebuilt): nothing lags. */

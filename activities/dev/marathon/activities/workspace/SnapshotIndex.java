@@ -144,7 +144,11 @@ final class SnapshotIndex {
   private String treeOf(java.util.Collection<String> changed, String matchedTree) {
     List<List<String>> sorted = presentAndGone(changed);
     if (sorted == null) return null;
-    if (lag.size() + changed.size() <= WorkTreeChanges.MAX_PATHS) {
+    IndexLag.Lag behind = lag.read();
+    // The lag is of the tree this step began from, or the index is first brought up to date (a defence: nothing else leaves it so).
+    if (behind != null && !behind.tree().equals(matchedTree) && !catchUp()) return null;
+    int lagging = behind == null || !behind.tree().equals(matchedTree) ? 0 : behind.paths().size();
+    if (lagging + changed.size() <= ChangedTree.MAX_PATHS) {
       IgnoreRules rules = new IgnoreRules(root, List.of(snapshots.resolve("info/exclude")));
       ChangedTree.Result built = changedTree.edit(matchedTree, sorted.get(0), sorted.get(1), excluded.paths(), rules, heartbeat.get());
       if (built != null) {
@@ -279,6 +283,11 @@ final class SnapshotIndex {
     return gitSnapshots.get();
   }
 
+  /** The index was written whole from a tree (a new checkout): nothing lags. */
+  void rewritten() {
+    lag.clear();
+  }
+
   /** Stops watching the work tree for changes (its checkout is going away). */
   void stopWatching() {
     changes.stop();
@@ -303,7 +312,7 @@ final class SnapshotIndex {
   void forget() {
     try (Stream<Path> files = Files.list(meta)) {
       for (Path f : files.filter(f -> f.getFileName().toString().startsWith("index") || f.getFileName().toString().startsWith("sharedindex.")).toList()) {
-        Files.deleteIfExists(f);
+        if (!f.getFileName().toString().startsWith("index-lag")) Files.deleteIfExists(f);
       }
     } catch (IOException e) {
       throw new WorkspaceException("cannot remove the snapshot index in " + meta + ": " + e.getMessage(), false);
