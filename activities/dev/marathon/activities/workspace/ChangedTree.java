@@ -103,13 +103,13 @@ final class ChangedTree {
       Map<String, Entry> edits = new TreeMap<>(); // path (bytes) -> new entry, or null to remove
       for (String path : gone) {
         check(path, leftOut);
-        edits.put(bytes(path), null);
+        edits.put(WorkTreeChanges.asBytes(path), null);
       }
       int done = 0;
       for (String path : present) {
         if (++done % 100 == 0) heartbeat.run();
         check(path, leftOut);
-        String key = bytes(path);
+        String key = WorkTreeChanges.asBytes(path);
         Entry before = find(base, key);
         if (before != null && before.isTree() || before != null && before.mode.equals("160000")) throw new AskGit();
         if (before == null) {
@@ -186,6 +186,7 @@ final class ChangedTree {
   private String apply(String id, String prefix, Map<String, Entry> edits, List<String> changed) throws AskGit {
     Map<String, Entry> entries = new TreeMap<>(id == null ? Map.of() : read(id));
     Map<String, Map<String, Entry>> below = new LinkedHashMap<>();
+    boolean modified = false;
     for (Map.Entry<String, Entry> edit : edits.entrySet()) {
       String rest = edit.getKey();
       int slash = rest.indexOf('/');
@@ -198,7 +199,8 @@ final class ChangedTree {
       if (java.util.Objects.equals(before, after)) continue;
       if (after == null) entries.remove(rest);
       else entries.put(rest, after);
-      changed.add(name(prefix + rest));
+      modified = true;
+      changed.add(WorkTreeChanges.fromBytes(prefix + rest));
     }
     for (Map.Entry<String, Map<String, Entry>> sub : below.entrySet()) {
       Entry before = entries.get(sub.getKey());
@@ -210,12 +212,13 @@ final class ChangedTree {
       String subId = before == null ? null : before.id;
       if (subId == null && onlyRemovals) continue;
       String after = apply(subId, prefix + sub.getKey() + "/", sub.getValue(), changed);
+      if (java.util.Objects.equals(after, subId)) continue;
       if (after == null) entries.remove(sub.getKey());
       else entries.put(sub.getKey(), new Entry(TREE, after));
+      modified = true;
     }
     if (entries.isEmpty()) return null;
-    if (id != null && entries.equals(read(id))) return id;
-    return write(entries);
+    return modified || id == null ? write(entries) : id;
   }
 
   /** Writes a tree in git's order: by name's bytes, a tree's name as if it ended in '/'. */
@@ -301,14 +304,5 @@ final class ChangedTree {
       entries.put(new String(name.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1), new Entry(mode, fields[2]));
     }
     return entries;
-  }
-
-  /** A path as the bytes the file system has it (one char a byte). */
-  private static String bytes(String path) {
-    return new String(path.getBytes(WorkTreeChanges.FILE_NAMES), StandardCharsets.ISO_8859_1);
-  }
-
-  private static String name(String bytes) {
-    return new String(bytes.getBytes(StandardCharsets.ISO_8859_1), WorkTreeChanges.FILE_NAMES);
   }
 }

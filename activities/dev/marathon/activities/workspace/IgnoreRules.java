@@ -45,7 +45,7 @@ final class IgnoreRules {
    */
   Boolean ignored(String path) {
     if (everywhere == null) return null;
-    String bytes = new String(path.getBytes(WorkTreeChanges.FILE_NAMES), StandardCharsets.ISO_8859_1);
+    String bytes = WorkTreeChanges.asBytes(path);
     try {
       List<Rules> stack = new ArrayList<>();
       int slash = -1;
@@ -56,7 +56,7 @@ final class IgnoreRules {
           if (match != null && !match.negative) return true; // nothing below an ignored directory is added
         }
         Rules rules = byDirectory.computeIfAbsent(dir,
-            d -> read(root.resolve(d.isEmpty() ? ".gitignore" : name(d) + "/.gitignore"), d.isEmpty() ? "" : d + "/", false));
+            d -> read(root.resolve(d.isEmpty() ? ".gitignore" : WorkTreeChanges.fromBytes(d) + "/.gitignore"), d.isEmpty() ? "" : d + "/", false));
         if (rules == null) return null;
         stack.add(rules);
         int next = bytes.indexOf('/', slash + 1);
@@ -82,11 +82,6 @@ final class IgnoreRules {
       if (p != null) return p;
     }
     return null;
-  }
-
-  /** A byte string (ISO-8859-1) as the name the file system has. */
-  private static String name(String bytes) {
-    return new String(bytes.getBytes(StandardCharsets.ISO_8859_1), WorkTreeChanges.FILE_NAMES);
   }
 
   /**

@@ -46,12 +46,6 @@ final class IndexLag {
     return nl == 40 && text.substring(0, nl).matches("[0-9a-f]{40}") ? new Lag(text.substring(0, nl), paths) : null;
   }
 
-  /** How many paths lag. */
-  int size() {
-    Lag lag = read();
-    return lag == null ? 0 : lag.paths().size();
-  }
-
   /**
    * {@code tree} was built on top of the tree the lag was of (which it holds, but where it names
    * {@code paths}): the lag is now of {@code tree}, at those paths too.
@@ -62,17 +56,7 @@ final class IndexLag {
     all.addAll(paths);
     if (all.isEmpty()) return;
     // Fsynced: after a power loss the snapshots recorded would otherwise outlive the record of where the index lags them.
-    Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-    try {
-      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
-        ch.write(java.nio.ByteBuffer.wrap((tree + "\n" + String.join("\0", all)).getBytes(StandardCharsets.UTF_8)));
-        ch.force(true);
-      }
-      Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new WorkspaceException("cannot write " + file + ": " + e.getMessage(), false);
-    }
+    Workspace.writeDurably(file, (tree + "\n" + String.join("\0", all)).getBytes(StandardCharsets.UTF_8));
   }
 
   /** The index has caught up (or was rebuilt): nothing lags. */

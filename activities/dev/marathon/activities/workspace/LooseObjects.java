@@ -2,13 +2,9 @@ package dev.marathon.activities.workspace;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -22,7 +18,7 @@ import java.util.zip.Inflater;
  * starting git: a snapshot is made after every step that changes the workspace, and a process
  * start costs milliseconds where writing a few hundred bytes costs microseconds. Both are written
  * the way git writes them (a loose object is the zlib-deflated "commit &lt;size&gt;\0" + content,
- * named by its SHA-1; a ref goes through "&lt;ref&gt;.lock" and a rename), and both are fsynced: the
+ * named by its SHA-1; a ref is written beside itself and renamed over: {@link Workspace#writeDurably}), and both are fsynced: the
  * workflow records the snapshot only after this returns, so it must be on disk when it does.
  */
 final class LooseObjects {
@@ -85,10 +81,10 @@ final class LooseObjects {
   }
 
   /**
-   * Writes a loose object as git does (zlib of "type size\0" + content, named by its SHA-1): to a
-   * file of its own, fsynced, then renamed to its name, so two writers of the same object, or a
-   * crash mid-write, never leave half of one under its name. Fsynced unlike git's loose objects:
-   * the snapshot commit that names them is, and the run's record is only as good as what it names.
+   * Writes a loose object as git does (zlib of "type size\0" + content, named by its SHA-1),
+   * durably: a crash mid-write never leaves half of one under its name. Fsynced unlike git's loose
+   * objects: the snapshot commit that names them is, and the run's record is only as good as what
+   * it names. Call with the workspace's lease (one writer).
    */
   private String write(String type, byte[] body) {
     byte[] header = (type + " " + body.length + "\0").getBytes(StandardCharsets.US_ASCII);
@@ -105,26 +101,7 @@ final class LooseObjects {
     } finally {
       deflater.end();
     }
-    if (type.equals("commit")) {
-      durablyReplace(file, deflated.toByteArray(), false);
-      return id;
-    }
-    Path temp = file.resolveSibling("tmp_obj_" + java.util.UUID.randomUUID());
-    try {
-      Files.createDirectories(file.getParent());
-      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ch.write(java.nio.ByteBuffer.wrap(deflated.toByteArray()));
-        ch.force(true);
-      }
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE); // over the same object, if one was written meanwhile
-    } catch (IOException e) {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException ignored) {
-        // the write's own error is the one to report
-      }
-      throw new WorkspaceException("cannot write " + file + ": " + e.getMessage(), false);
-    }
+    Workspace.writeDurably(file, deflated.toByteArray());
     return id;
   }
 
@@ -134,31 +111,7 @@ final class LooseObjects {
 
   /** Points {@code ref} (e.g. refs/marathon/snapshots) at {@code id}. */
   void updateRef(String ref, String id) {
-    durablyReplace(gitDir.resolve(ref), (id + "\n").getBytes(StandardCharsets.US_ASCII), true);
-  }
-
-  /** Writes next to {@code file}, fsyncs, renames over it: readers see the old content or the new, never half. */
-  private static void durablyReplace(Path file, byte[] bytes, boolean replace) {
-    Path lock = file.resolveSibling(file.getFileName() + ".lock");
-    try {
-      Files.createDirectories(file.getParent());
-      Files.deleteIfExists(lock); // left by a crashed attempt: this process holds the workspace's lease
-      try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ch.write(java.nio.ByteBuffer.wrap(bytes));
-        ch.force(true);
-      }
-      if (replace) {
-        Files.move(lock, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } else {
-        try {
-          Files.move(lock, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException same) {
-          Files.deleteIfExists(lock); // the same content, written meanwhile: content-addressed
-        }
-      }
-    } catch (IOException e) {
-      throw new WorkspaceException("cannot write " + file + ": " + e.getMessage(), false);
-    }
+    Workspace.writeDurably(gitDir.resolve(ref), (id + "\n").getBytes(StandardCharsets.US_ASCII));
   }
 
   private static String sha1(byte[] header, byte[] body) {

@@ -145,10 +145,12 @@ final class SnapshotIndex {
     List<List<String>> sorted = presentAndGone(changed);
     if (sorted == null) return null;
     IndexLag.Lag behind = lag.read();
-    // The lag is of the tree this step began from, or the index is first brought up to date (a defence: nothing else leaves it so).
-    if (behind != null && !behind.tree().equals(matchedTree) && !catchUp()) return null;
-    int lagging = behind == null || !behind.tree().equals(matchedTree) ? 0 : behind.paths().size();
-    if (lagging + changed.size() <= ChangedTree.MAX_PATHS) {
+    if (behind != null && !behind.tree().equals(matchedTree)) {
+      // The lag is of the tree this step began from, or the index is first brought up to date (a defence: nothing else leaves it so).
+      if (!catchUp()) return null;
+      behind = null;
+    }
+    if ((behind == null ? 0 : behind.paths().size()) + changed.size() <= ChangedTree.MAX_PATHS) {
       IgnoreRules rules = new IgnoreRules(root, List.of(snapshots.resolve("info/exclude")));
       ChangedTree.Result built = changedTree.edit(matchedTree, sorted.get(0), sorted.get(1), excluded.paths(), rules, heartbeat.get());
       if (built != null) {

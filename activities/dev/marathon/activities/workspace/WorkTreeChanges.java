@@ -68,6 +68,16 @@ final class WorkTreeChanges {
   /** How file names are bytes on this machine (the JDK's own choice, from the locale it started in). */
   static final java.nio.charset.Charset FILE_NAMES = java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
 
+  /** A name as the bytes the file system has it, one char a byte (ISO-8859-1): how git compares and stores names. */
+  static String asBytes(String name) {
+    return new String(name.getBytes(FILE_NAMES), java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  /** The name a byte string ({@link #asBytes}) is. */
+  static String fromBytes(String bytes) {
+    return new String(bytes.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), FILE_NAMES);
+  }
+
   /** What {@link #attributes} reads of a file: its type and how many names it has. */
   static final String ATTRIBUTES = "unix:mode,nlink";
 

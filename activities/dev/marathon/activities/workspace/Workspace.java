@@ -246,6 +246,26 @@ public final class Workspace {
     }
   }
 
+  /**
+   * Replaces a file of Marathon's at once and durably: written next to it, fsynced, renamed over
+   * it, so readers see the old content or the new, never half, and a record that names it (a
+   * snapshot, a step) is not on disk without it.
+   */
+  static void writeDurably(Path file, byte[] bytes) {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try {
+      Files.createDirectories(file.getParent());
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
+        ch.write(java.nio.ByteBuffer.wrap(bytes));
+        ch.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new WorkspaceException("cannot write " + file + ": " + e.getMessage(), false);
+    }
+  }
+
   /** Replaces one of Marathon's small files at once: a crash leaves the old content or the new. */
   static void write(Path file, String content) {
     try {
