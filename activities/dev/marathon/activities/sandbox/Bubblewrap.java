@@ -108,11 +108,14 @@ public final class Bubblewrap implements CommandSandbox {
     a.addAll(List.of("--chdir", workspace.toString(), "--clearenv"));
     environment.forEach((k, v) -> a.addAll(List.of("--setenv", k, v)));
     if (proxied) {
-      // The bridge first, then the command once the bridge listens (its socket in /proc/net/tcp: 127.0.0.1:3128,
-      // LISTEN), waited for with builtins only: a process per check (grep, sleep) cost ~20 ms a command.
-      String listening = String.format(" 0100007F:%04X 00000000:0000 0A", Network.PROXY_PORT);
-      a.addAll(List.of("--", "bash", "-c", socat + " TCP-LISTEN:" + Network.PROXY_PORT + ",bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:"
-          + EGRESS_SOCKET + " 2>/dev/null & n=0; until read -r -d '' t < /proc/net/tcp; [[ $t == *'" + listening + "'* ]] || ((++n > 50000)); do :; done;"
+      // The bridge first, then the command once the bridge listens: bash's own connect to it (a
+      // connection that sends nothing, which the proxy closes), tried until it succeeds. Builtins
+      // only: a process per check (grep, sleep) cost ~20 ms a command, and scanning /proc/net/tcp
+      // instead took the CPU socat needed to start (+9.5 ms a command, against +5 ms).
+      // nodelay: a reply's small writes go out at once, not after the client's delayed acknowledgement.
+      String probe = "/dev/tcp/127.0.0.1/" + Network.PROXY_PORT;
+      a.addAll(List.of("--", "bash", "-c", socat + " TCP-LISTEN:" + Network.PROXY_PORT + ",bind=127.0.0.1,fork,reuseaddr,nodelay UNIX-CONNECT:"
+          + EGRESS_SOCKET + " 2>/dev/null & n=0; until : 2>/dev/null 3<>" + probe + "; do ((++n > 50000)) && break; done;"
           + " exec bash -c \"$1\"", "marathon-egress-bridge", command));
     } else {
       a.addAll(List.of("--", "bash", "-c", command));

@@ -254,6 +254,7 @@ public final class EgressProxy implements AutoCloseable {
       try {
         upstream = SocketChannel.open();
         upstream.socket().connect(address, CONNECT_TIMEOUT_MILLIS); // the checked address: no second lookup
+        upstream.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true); // a relay adds no wait to a short exchange
         return upstream;
       } catch (IOException | UnsupportedAddressTypeException e) { // the next address may be of the other family
         last = e;

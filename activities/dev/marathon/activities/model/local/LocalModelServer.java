@@ -40,7 +40,7 @@ public final class LocalModelServer implements AutoCloseable {
   public static LocalModelServer start(int port, Path modelsDir, Consumer<String> progress) throws IOException {
     Path weights = LocalWeights.install(modelsDir, progress);
     LocalEngine engine = new LocalEngine(weights, CONTEXT_TOKENS);
-    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 16);
+    HttpServer http = NoDelayHttpServer.create(new InetSocketAddress("127.0.0.1", port), 16);
     LocalModelServer server = new LocalModelServer(http, engine);
     http.createContext("/v1/chat/completions", server::complete);
     http.createContext("/v1/models", server::models);

@@ -151,7 +151,7 @@ public final class ScriptedModel implements AutoCloseable {
 
   public ScriptedModel(Script script) throws IOException {
     this.script = script;
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server = dev.marathon.activities.model.local.NoDelayHttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.createContext("/v1/chat/completions", this::handle);
     server.start();
