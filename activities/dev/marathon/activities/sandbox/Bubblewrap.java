@@ -44,6 +44,7 @@ public final class Bubblewrap implements CommandSandbox {
   private final Path socat;
   private final List<Path> hidden;
   private final Path userHome;
+  private final SandboxSessions sessions = new SandboxSessions();
 
   /**
    * @param socat the bridge to the egress proxy, or null where it is not installed (then only
@@ -127,6 +128,11 @@ public final class Bubblewrap implements CommandSandbox {
     pb.environment().clear();
     pb.environment().put("PATH", HOST_PATH);
     return pb;
+  }
+
+  @Override
+  public SandboxSessions sessions() {
+    return sessions;
   }
 
   @Override

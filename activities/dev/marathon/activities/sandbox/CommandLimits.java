@@ -104,6 +104,11 @@ public final class CommandLimits {
     return unavailable;
   }
 
+  /** What a cgroup has refused so far: processes over the limit, processes killed for memory. */
+  record Limited(long processes, long memory) {
+    static final Limited NEVER = new Limited(0, 0);
+  }
+
   /** A cgroup for one command; the command joins it with {@link Cgroup#wrap}. */
   public Cgroup open() {
     if (unavailable != null) return new Cgroup(List.of());
@@ -149,15 +154,36 @@ public final class CommandLimits {
 
     /** Why the command was stopped short by its limits, or null. */
     public String exhausted() {
-      for (Path dir : dirs) {
-        if (v2 || Files.exists(dir.resolve("pids.events"))) {
-          if (counter(dir.resolve("pids.events"), "max") > 0) return "it reached its limit of " + MAX_PROCESSES + " processes";
-        }
-        if (counter(dir.resolve(v2 ? "memory.events" : "memory.oom_control"), "oom_kill") > 0) {
-          return "it reached its memory limit of " + (memoryBytes >> 20) + " MB";
-        }
-      }
+      return exhaustedSince(Limited.NEVER);
+    }
+
+    /** Why a command was stopped short by its limits since the cgroup had {@code before}, or null (a kept sandbox's cgroup outlives its commands). */
+    String exhaustedSince(Limited before) {
+      Limited now = limited();
+      if (now.processes() > before.processes()) return "it reached its limit of " + MAX_PROCESSES + " processes";
+      if (now.memory() > before.memory()) return "it reached its memory limit of " + (memoryBytes >> 20) + " MB";
       return null;
+    }
+
+    /** How often the cgroup has refused a process and killed one for memory, so far. */
+    Limited limited() {
+      long processes = 0;
+      long memory = 0;
+      for (Path dir : dirs) {
+        if (v2 || Files.exists(dir.resolve("pids.events"))) processes += counter(dir.resolve("pids.events"), "max");
+        memory += counter(dir.resolve(v2 ? "memory.events" : "memory.oom_control"), "oom_kill");
+      }
+      return new Limited(processes, memory);
+    }
+
+    /** Whether this is a real cgroup (not the stand-in of a machine without limits). */
+    boolean exists() {
+      return !dirs.isEmpty();
+    }
+
+    /** The processes in the cgroup now, by their process id in this worker's namespace. */
+    List<Long> members() {
+      return dirs.isEmpty() ? List.of() : members(dirs.get(0));
     }
 
     /** Kills whatever is left in the cgroup (a daemon that left its session included) and removes it. */

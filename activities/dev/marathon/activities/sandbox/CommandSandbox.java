@@ -22,4 +22,9 @@ public interface CommandSandbox {
 
   /** What contains the command, for its step's record. */
   String describe(Network network);
+
+  /** Where commands can run in a sandbox kept between them, or null when each starts its own (nothing to save). */
+  default SandboxSessions sessions() {
+    return null;
+  }
 }

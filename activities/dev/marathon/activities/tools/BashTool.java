@@ -2,10 +2,13 @@ package dev.marathon.activities.tools;
 
 import dev.marathon.activities.process.ProcessGroups;
 import dev.marathon.activities.sandbox.CommandLimits;
+import dev.marathon.activities.sandbox.SandboxSession;
+import dev.marathon.activities.sandbox.SandboxSessions;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -14,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * in the run's sandbox ({@link ToolContext#sandbox}), in its own process group with the workspace
  * as cwd, no stdin and an allow-listed environment. On timeout or cancellation the whole group is
  * killed; in the sandbox, background processes end with the command. A non-zero exit is an
- * observation for the model, not an error of the run.
+ * observation for the model, not an error of the run. In bubblewrap with limits, the command runs
+ * in the run's kept sandbox ({@link SandboxSession}: nothing carries over from one command to the
+ * next there either), else in a process of its own.
  */
 public final class BashTool implements WorkspaceTool<BashTool.Call> {
   /** Output kept in the store per command; beyond it only the tail is kept. */
@@ -60,9 +65,40 @@ public final class BashTool implements WorkspaceTool<BashTool.Call> {
 
   @Override
   public ToolOutput run(Call call, ToolContext context) {
+    SandboxSessions sessions = context.sandbox().sessions();
+    if (sessions != null && context.limits().unavailable() == null && call.command().indexOf('\0') < 0) {
+      ToolOutput kept = inKeptSandbox(call, context, sessions);
+      if (kept != null) return kept;
+    }
     try (CommandLimits.Cgroup cgroup = context.limits().open()) {
       return run(call, context, cgroup);
     }
+  }
+
+  /** The command in the run's kept sandbox ({@link SandboxSession}); null when it is to run in a process of its own. */
+  private static ToolOutput inKeptSandbox(Call call, ToolContext context, SandboxSessions sessions) {
+    SandboxSession session = sessions.take(context.sandbox(), context.root(), context.home(), context.readable(), context.env(), context.network(),
+        context.limits());
+    if (session == null) return null;
+    Capture capture = new Capture();
+    SandboxSession.Outcome outcome;
+    try {
+      outcome = session.run(call.command(), capture, context.commandSeconds(), context.heartbeat());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ToolException("bash: interrupted");
+    } finally {
+      sessions.giveBack(session);
+    }
+    String output = capture.text();
+    if (outcome.exhausted() != null) output += "\n[marathon: the command was limited: " + outcome.exhausted() + "]";
+    return switch (outcome.status()) {
+      case NOT_RUN -> null;
+      case TIMED_OUT -> timedOut(context, output);
+      case GONE -> new ToolOutput(false, BoundedText.forModel("exit code: unknown\n" + output + "\n[marathon: the command ended the sandbox it ran in]"),
+          null, "sandbox ended · " + BoundedText.lines(output) + " lines");
+      case EXITED -> exited(outcome.exitCode(), output);
+    };
   }
 
   private ToolOutput run(Call call, ToolContext context, CommandLimits.Cgroup cgroup) {
@@ -78,8 +114,15 @@ public final class BashTool implements WorkspaceTool<BashTool.Call> {
       throw new ToolException("bash: cannot start: " + e.getMessage());
     }
     long pgid = process.pid(); // setsid made it the leader of a new process group
-    Capture capture = new Capture(process.getInputStream());
-    Thread reader = new Thread(capture, "bash-output-" + pgid);
+    Capture capture = new Capture();
+    InputStream out = process.getInputStream();
+    Thread reader = new Thread(() -> {
+      try (out) {
+        out.transferTo(capture);
+      } catch (IOException killed) {
+        // the process was killed; what was read is kept
+      }
+    }, "bash-output-" + pgid);
     reader.setDaemon(true);
     reader.start();
     boolean timedOut = false;
@@ -107,11 +150,15 @@ public final class BashTool implements WorkspaceTool<BashTool.Call> {
     String output = capture.text();
     String exhausted = cgroup.exhausted();
     if (exhausted != null) output += "\n[marathon: the command was limited: " + exhausted + "]";
-    if (timedOut) {
-      String text = "Command timed out after " + context.commandSeconds() + " s; its process group was killed.\n" + output;
-      return new ToolOutput(false, BoundedText.forModel(text), fullIfCut(text), "timed out after " + context.commandSeconds() + " s");
-    }
-    int exit = process.exitValue();
+    return timedOut ? timedOut(context, output) : exited(process.exitValue(), output);
+  }
+
+  private static ToolOutput timedOut(ToolContext context, String output) {
+    String text = "Command timed out after " + context.commandSeconds() + " s; its process group was killed.\n" + output;
+    return new ToolOutput(false, BoundedText.forModel(text), fullIfCut(text), "timed out after " + context.commandSeconds() + " s");
+  }
+
+  private static ToolOutput exited(int exit, String output) {
     String text = "exit code: " + exit + "\n" + output;
     return new ToolOutput(exit == 0, BoundedText.forModel(text), fullIfCut(text),
         "exit " + exit + " · " + BoundedText.lines(output) + " lines");
@@ -121,31 +168,22 @@ public final class BashTool implements WorkspaceTool<BashTool.Call> {
     return text.length() > BoundedText.MODEL_CHARS ? text : null;
   }
 
-  /** Reads a command's output: keeps the first {@link #MAX_KEPT_BYTES}, then counts the rest. */
-  private static final class Capture implements Runnable {
-    private final InputStream in;
+  /** A command's output: keeps the first {@link #MAX_KEPT_BYTES}, then counts the rest. */
+  private static final class Capture extends OutputStream {
     private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
     private long dropped;
 
-    Capture(InputStream in) {
-      this.in = in;
+    @Override
+    public synchronized void write(int b) {
+      if (kept.size() < MAX_KEPT_BYTES) kept.write(b);
+      else dropped++;
     }
 
     @Override
-    public void run() {
-      byte[] buf = new byte[8192];
-      try (in) {
-        int n;
-        while ((n = in.read(buf)) > 0) {
-          synchronized (this) {
-            int room = MAX_KEPT_BYTES - kept.size();
-            if (room > 0) kept.write(buf, 0, Math.min(room, n));
-            if (n > room) dropped += n - Math.max(room, 0);
-          }
-        }
-      } catch (IOException ignored) {
-        // the process was killed; what was read is kept
-      }
+    public synchronized void write(byte[] buf, int off, int n) {
+      int room = MAX_KEPT_BYTES - kept.size();
+      if (room > 0) kept.write(buf, off, Math.min(room, n));
+      if (n > room) dropped += n - Math.max(room, 0);
     }
 
     synchronized String text() {

@@ -5,6 +5,8 @@ import dev.marathon.activities.policy.KeyBindings;
 import dev.marathon.activities.policy.WorkerPolicy;
 import dev.marathon.activities.sandbox.CommandEnvironment;
 import dev.marathon.activities.sandbox.CommandLimits;
+import dev.marathon.activities.sandbox.CommandSandbox;
+import dev.marathon.activities.sandbox.Network;
 import dev.marathon.activities.sandbox.Sandboxes;
 import dev.marathon.activities.tools.Arguments;
 import dev.marathon.activities.tools.BashTool;
@@ -29,8 +31,9 @@ import java.util.stream.Stream;
  * What containing one bash command costs: the agent's {@code bash} tool ({@link BashTool}, as the
  * tool activity runs it: cgroup, process start, wait, process-group kill) timed around {@code echo
  * hi} in each way a command can run — unsandboxed or in bubblewrap, with or without the
- * per-command cgroup limits, with the network off, through the egress proxy (the default: a
- * namespace of its own plus a socat bridge started and waited for in every command) or open —
+ * per-command cgroup limits, with the network off, through the egress proxy (a namespace of its
+ * own plus a socat bridge started and waited for) or open, each in a sandbox started for it; then
+ * the default, the run's kept sandbox ({@code SandboxSession}), where none of that is started again —
  * and one real registry request through the proxy next to the same request unsandboxed. All
  * modes in one invocation and interleaved call by call, so a busy machine slows them alike and
  * the differences stand side by side. No Temporal server. A mode this machine cannot run (no
@@ -109,28 +112,30 @@ public final class SandboxBenchmark {
     Containment open = new Containment(true, true, List.of(), true, List.of());
     Containment proxied = Containment.DEFAULT;
 
+    // Rows 3-6 start a sandbox for each command, as every command did before kept sandboxes; row 7 is the default.
     List<Mode> rows = List.of(
-        mode("unsandboxed, no cgroup limits (the floor)", sandboxes, unsandboxed, noLimits, workspace, home, env, ECHO),
-        mode("unsandboxed, cgroup limits", sandboxes, unsandboxed, limits, workspace, home, env, ECHO),
-        mode("bubblewrap, network off, no limits", sandboxes, off, noLimits, workspace, home, env, ECHO),
-        mode("bubblewrap, network off, limits", sandboxes, off, limits, workspace, home, env, ECHO),
-        mode("bubblewrap, egress proxy, limits (default)", sandboxes, proxied, limits, workspace, home, env, ECHO),
-        mode("bubblewrap, network open, limits", sandboxes, open, limits, workspace, home, env, ECHO));
-    Mode curlBare = mode("curl: unsandboxed, no proxy, no limits", sandboxes, unsandboxed, noLimits, workspace, home, noProxyEnv, CURL);
-    Mode curlDefault = mode("curl: default sandbox (egress proxy, limits)", sandboxes, proxied, limits, workspace, home, env, CURL);
+        mode("unsandboxed, no cgroup limits (the floor)", sandboxes, unsandboxed, noLimits, workspace, home, env, ECHO, true),
+        mode("unsandboxed, cgroup limits", sandboxes, unsandboxed, limits, workspace, home, env, ECHO, true),
+        mode("fresh bubblewrap, network off, no limits", sandboxes, off, noLimits, workspace, home, env, ECHO, true),
+        mode("fresh bubblewrap, network off, limits", sandboxes, off, limits, workspace, home, env, ECHO, true),
+        mode("fresh bubblewrap, egress proxy, limits", sandboxes, proxied, limits, workspace, home, env, ECHO, true),
+        mode("fresh bubblewrap, network open, limits", sandboxes, open, limits, workspace, home, env, ECHO, true),
+        mode("kept bubblewrap, egress proxy, limits (default)", sandboxes, proxied, limits, workspace, home, env, ECHO, false));
+    Mode curlBare = mode("curl: unsandboxed, no proxy, no limits", sandboxes, unsandboxed, noLimits, workspace, home, noProxyEnv, CURL, true);
+    Mode curlDefault = mode("curl: default sandbox (kept, proxy, limits)", sandboxes, proxied, limits, workspace, home, env, CURL, false);
     if (limits.unavailable() != null) {
-      for (Mode m : List.of(rows.get(1), rows.get(3), rows.get(4), rows.get(5), curlDefault)) {
+      for (Mode m : List.of(rows.get(1), rows.get(3), rows.get(4), rows.get(5), rows.get(6), curlDefault)) {
         if (m.unavailable == null) m.note = "RAN WITHOUT LIMITS";
       }
     }
 
     List<String> warnings = new ArrayList<>();
     if (bwrapProblem != null) {
-      warnings.add("bubblewrap is UNAVAILABLE on this machine: " + bwrapProblem + ". Rows 3-6 and 7b were NOT measured.");
+      warnings.add("bubblewrap is UNAVAILABLE on this machine: " + bwrapProblem + ". Rows 3-7 and 8b were NOT measured.");
     }
     if (limits.unavailable() != null) {
       warnings.add("cgroup limits are UNAVAILABLE on this machine: " + limits.unavailable()
-          + ". Rows 2, 4, 5, 6 and 7b ran WITHOUT them: the limits' cost is NOT measured.");
+          + ". Rows 2, 4-7 and 8b ran WITHOUT them (and row 7 with a fresh sandbox per command): the limits' cost is NOT measured.");
     }
     for (Mode m : concat(rows, curlDefault)) {
       if (m.unavailable != null && bwrapProblem == null) warnings.add("'" + m.label + "' is UNAVAILABLE: " + m.unavailable);
@@ -143,9 +148,9 @@ public final class SandboxBenchmark {
     System.out.printf(Locale.ROOT, "bubblewrap: %s%n", bwrapProblem == null ? "works" : "UNAVAILABLE (" + bwrapProblem + ")");
     shout(warnings);
 
-    // Rows 1-6: `echo hi`, WARMUP rounds not counted, then `calls` rounds; each round runs every mode once, starting one further on.
+    // Rows 1-7: `echo hi`, WARMUP rounds not counted, then `calls` rounds; each round runs every mode once, starting one further on.
     measure(rows, WARMUP, calls);
-    // Row 7: one real request, fewer calls (it reaches a public registry).
+    // Row 8: one real request, fewer calls (it reaches a public registry).
     measure(List.of(curlBare, curlDefault), CURL_WARMUP, curlCalls);
     for (Mode m : concat(concat(rows, curlBare), curlDefault)) {
       if (m.unavailable != null && m.unavailable.startsWith("FAILED")) warnings.add("'" + m.label + "' " + m.unavailable);
@@ -155,7 +160,7 @@ public final class SandboxBenchmark {
     Mode bwrapFloor = rows.get(2);
     System.out.printf(Locale.ROOT, "%n`%s` through the bash tool: median and p90 of %d calls per mode after %d warm-up calls, modes interleaved%n",
         ECHO, calls, WARMUP);
-    String header = String.format(Locale.ROOT, "%-3s %-46s %10s %9s %11s %11s", "#", "mode", "median ms", "p90 ms", "vs row 1", "vs row 3");
+    String header = String.format(Locale.ROOT, "%-3s %-48s %10s %9s %11s %11s", "#", "mode", "median ms", "p90 ms", "vs row 1", "vs row 3");
     System.out.println(header);
     System.out.println("-".repeat(header.length()));
     for (int i = 0; i < rows.size(); i++) {
@@ -164,16 +169,16 @@ public final class SandboxBenchmark {
         System.out.printf(Locale.ROOT, "%-3d %-46s   UNAVAILABLE: %s%n", i + 1, m.label, m.unavailable);
         continue;
       }
-      System.out.printf(Locale.ROOT, "%-3d %-46s %10.1f %9.1f %11s %11s%s%n", i + 1, m.label, m.median(), m.p90(),
+      System.out.printf(Locale.ROOT, "%-3d %-48s %10.1f %9.1f %11s %11s%s%n", i + 1, m.label, m.median(), m.p90(),
           delta(m, floor), delta(m, bwrapFloor), m.note == null ? "" : "   !! " + m.note);
     }
 
     System.out.printf(Locale.ROOT, "%nOne real request: `%s`, median and p90 of %d calls each after %d warm-up, interleaved%n",
         CURL, curlCalls, CURL_WARMUP);
-    String header7 = String.format(Locale.ROOT, "%-3s %-46s %10s %9s %11s", "#", "mode", "median ms", "p90 ms", "vs row 7a");
-    System.out.println(header7);
-    System.out.println("-".repeat(header7.length()));
-    String[] ids = {"7a", "7b"};
+    String header8 = String.format(Locale.ROOT, "%-3s %-46s %10s %9s %11s", "#", "mode", "median ms", "p90 ms", "vs row 8a");
+    System.out.println(header8);
+    System.out.println("-".repeat(header8.length()));
+    String[] ids = {"8a", "8b"};
     List<Mode> curls = List.of(curlBare, curlDefault);
     for (int i = 0; i < 2; i++) {
       Mode m = curls.get(i);
@@ -193,15 +198,33 @@ public final class SandboxBenchmark {
     return complete ? 0 : 1;
   }
 
+  /** @param fresh a sandbox started for each command, not the kept one */
   static Mode mode(String label, Sandboxes sandboxes, Containment containment, CommandLimits limits, Path workspace, Path home,
-      Map<String, String> env, String command) {
+      Map<String, String> env, String command, boolean fresh) {
     try {
-      ToolContext context = new ToolContext(workspace, 60, () -> { }, sandboxes.forRun("bench", containment), home, List.of(), env,
+      CommandSandbox sandbox = sandboxes.forRun("bench", containment);
+      if (fresh) sandbox = withoutSessions(sandbox);
+      ToolContext context = new ToolContext(workspace, 60, () -> { }, sandbox, home, List.of(), env,
           sandboxes.network(containment), limits, new dev.marathon.activities.GitWorkTreeFiles());
       return new Mode(label, context, command, null);
     } catch (Sandboxes.SandboxUnavailableException e) {
       return new Mode(label, null, command, e.getMessage());
     }
+  }
+
+  /** {@code sandbox} as it is, but with each command in a sandbox of its own. */
+  static CommandSandbox withoutSessions(CommandSandbox sandbox) {
+    return new CommandSandbox() {
+      @Override
+      public ProcessBuilder process(String command, Path workspace, Path home, List<Path> readable, Map<String, String> env, Network network) {
+        return sandbox.process(command, workspace, home, readable, env, network);
+      }
+
+      @Override
+      public String describe(Network network) {
+        return sandbox.describe(network);
+      }
+    };
   }
 
   /** Runs each available mode {@code warmup + calls} times, one of each per round, the round's first mode rotating. */
@@ -232,16 +255,19 @@ public final class SandboxBenchmark {
 
   static String summary(List<Mode> rows, Mode curlBare, Mode curlDefault) {
     StringBuilder s = new StringBuilder();
+    s.append("the kept sandbox next to a fresh one per command: ").append(diff(rows.get(6), rows.get(4)))
+        .append(" ms per bash call (row 7 − row 5").append(rows.get(6).measured() && rows.get(4).measured()
+            ? String.format(Locale.ROOT, ", %.2f×", rows.get(6).median() / rows.get(4).median()) : "").append(")\nin a fresh sandbox, ");
     s.append("network namespace + egress bridge: ").append(diff(rows.get(4), rows.get(5))).append(" ms per bash call (row 5 − row 6; namespace alone,"
         + " row 4 − row 6: ").append(diff(rows.get(3), rows.get(5))).append(" ms; bridge alone, row 5 − row 4: ")
         .append(diff(rows.get(4), rows.get(3))).append(" ms); cgroup limits: ").append(diff(rows.get(1), rows.get(0)))
         .append(" ms per bash call (row 2 − row 1; in bubblewrap, row 4 − row 3: ").append(diff(rows.get(3), rows.get(2))).append(" ms)");
-    s.append("\nthe default sandbox next to the floor: ").append(diff(rows.get(4), rows.get(0))).append(" ms per bash call (row 5 − row 1")
-        .append(rows.get(4).measured() && rows.get(0).measured()
-            ? String.format(Locale.ROOT, ", %.1f×", rows.get(4).median() / rows.get(0).median()) : "").append(")");
+    s.append("\nthe default sandbox next to the floor: ").append(diff(rows.get(6), rows.get(0))).append(" ms per bash call (row 7 − row 1")
+        .append(rows.get(6).measured() && rows.get(0).measured()
+            ? String.format(Locale.ROOT, ", %.1f×", rows.get(6).median() / rows.get(0).median()) : "").append(")");
     s.append("\none registry request through the egress proxy, sandboxed: ").append(diff(curlDefault, curlBare))
-        .append(" ms per request next to the same curl unsandboxed and direct (row 7b − row 7a; of it, the sandbox around any command,"
-            + " row 5 − row 1: ").append(diff(rows.get(4), rows.get(0))).append(" ms)");
+        .append(" ms per request next to the same curl unsandboxed and direct (row 8b − row 8a; of it, the sandbox around any command,"
+            + " row 7 − row 1: ").append(diff(rows.get(6), rows.get(0))).append(" ms)");
     return s.toString();
   }
 

@@ -1,0 +1,284 @@
+package dev.marathon.activities.sandbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One sandbox kept for a run's consecutive bash commands, so that each does not start bubblewrap,
+ * its namespaces and the egress bridge again: that start was most of a bash call's cost (20 ms on
+ * 2 idle cores, 39 ms on busy ones, against a few for a fresh bash in the kept sandbox; {@code
+ * scripts/bench --sandbox}). Inside it a small bash loop ({@link #LOOP}) runs the commands one at a
+ * time, each a fresh {@code bash -c} with the sandbox's environment, in the workspace, stdin empty;
+ * their output comes back framed by lines with a token made for each command ({@link CommandFraming}).
+ *
+ * <p>Between two commands nothing carries over that a fresh sandbox would not have. Every process
+ * a command left is killed, and the session's cgroup is the authority for that, not the loop's
+ * word: a process is the loop's own (bubblewrap, its init, the loop, the bridge) only if it was
+ * there, with the same start time, before the first command. /tmp, /var/tmp and /dev/shm are
+ * emptied before each command, but for the mounts in them. A command that times out or is cancelled, that kills the loop or
+ * the bridge, or that leaves a process that will not die, ends the session; so does anything that
+ * makes it unsure. The next command then starts a fresh sandbox.
+ */
+public final class SandboxSession implements AutoCloseable {
+  /**
+   * The loop, run in the sandbox as a command would be. Requests arrive on fd 3 (the worker's
+   * pipe; commands get /dev/null), one line each: the token, a space, the command with every byte
+   * as {@code \xHH} (printf {@code %b} turns it back, builtins only).
+   */
+  static final String LOOP = """
+      exec 3<&0 </dev/null
+      read -r -a bridge < /proc/$$/task/$$/children
+      mounts=(); while read -r _ _ _ _ point _; do mounts+=("$point"); done < /proc/self/mountinfo
+      # What is in $1 and not a mount (the workspace, its home, a cache), nor holds one; into $left.
+      scratch() {
+        local e m holds
+        for e in "$1"/*; do
+          holds=; for m in "${mounts[@]}"; do [[ $m == "$e" ]] && continue 2; [[ $m == "$e"/* ]] && holds=1; done
+          if [[ $holds ]]; then scratch "$e"; else left+=("$e"); fi
+        done
+      }
+      ready="marathon-session $$"; for p in "${bridge[@]}"; do ready+=" $p"; done
+      printf '%s\\n' "$ready"
+      while IFS= read -r -u 3 request; do
+        token=${request%% *}
+        left=(); shopt -s dotglob nullglob; scratch /tmp; scratch /var/tmp; scratch /dev/shm; shopt -u dotglob nullglob
+        if ((${#left[@]})) && ! rm -rf -- "${left[@]}" 2>/dev/null; then printf '\\n%s unclean\\n' "$token"; continue; fi
+        printf -v command '%b' "${request#* }"
+        printf '\\n%s start\\n' "$token"
+        (exec 3<&-; exec bash -c "$command") 2>&1
+        printf '\\n%s %d\\n' "$token" "$?"
+      done
+      """;
+  private static final SecureRandom RANDOM = new SecureRandom();
+  /** How long a new sandbox may take to come up before the command starts one of its own instead. */
+  private static final long READY_MILLIS = 30_000;
+
+  private final Object key;
+  private final Process process;
+  private final OutputStream requests;
+  private final CommandFraming framing = new CommandFraming();
+  private final CommandLimits.Cgroup cgroup;
+  /** The loop's own processes: process id → start time. */
+  private final Map<Long, Optional<Instant>> resident = new HashMap<>();
+  private volatile boolean broken;
+  private volatile long idleSince = System.nanoTime();
+
+  /**
+   * What one command came to: it EXITED with {@code exitCode}; it was NOT_RUN (a fresh sandbox is
+   * to run it); the sandbox was GONE before it ended (it killed the loop: its exit code is
+   * unknown); or it TIMED_OUT and was killed. {@code exhausted}: why its limits stopped it short, or null.
+   */
+  public record Outcome(Status status, int exitCode, String exhausted) {
+    public enum Status { EXITED, NOT_RUN, GONE, TIMED_OUT }
+  }
+
+  private SandboxSession(Object key, Process process, CommandLimits.Cgroup cgroup) {
+    this.key = key;
+    this.process = process;
+    this.requests = process.getOutputStream();
+    this.cgroup = cgroup;
+  }
+
+  /**
+   * Starts {@code loop} (a sandbox's process running {@link #LOOP}) in a cgroup of its own, on
+   * {@code starter}: bubblewrap ends its sandbox when the thread that started it ends
+   * (--die-with-parent), and an activity's thread may end before the session does. Null when it
+   * does not come up as expected; the command then runs in a process of its own.
+   */
+  static SandboxSession start(Object key, ProcessBuilder loop, CommandLimits limits, ExecutorService starter) {
+    CommandLimits.Cgroup cgroup = limits.open();
+    if (!cgroup.exists()) return null;
+    loop.command(cgroup.wrap(loop.command()));
+    loop.redirectErrorStream(true);
+    SandboxSession session = null;
+    try {
+      Process process = starter.submit(loop::start).get();
+      session = new SandboxSession(key, process, cgroup);
+      session.readOutput();
+      if (!session.framing.await(READY_MILLIS, true) || !session.knowResidents()) {
+        session.close();
+        return null;
+      }
+      return session;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      // a sandbox that cannot start: the command's own process will say why
+    }
+    if (session != null) session.close();
+    else cgroup.close();
+    return null;
+  }
+
+  Object key() {
+    return key;
+  }
+
+  /** Whether it can take another command. */
+  boolean healthy() {
+    return !broken && process.isAlive() && !framing.isClosed();
+  }
+
+  long idleNanos() {
+    return System.nanoTime() - idleSince;
+  }
+
+  /**
+   * Runs {@code command}, its output to {@code sink}, for at most {@code seconds}; heartbeats
+   * while it runs. A command that times out or is interrupted ends the session (and its processes).
+   */
+  public Outcome run(String command, OutputStream sink, int seconds, Runnable heartbeat) throws InterruptedException {
+    CommandLimits.Limited before = cgroup.limited();
+    String token = HexFormat.of().formatHex(randomBytes());
+    framing.expect(token, sink);
+    try {
+      requests.write((token + " " + escaped(command) + "\n").getBytes(StandardCharsets.US_ASCII));
+      requests.flush();
+    } catch (IOException gone) {
+      close();
+      return new Outcome(Outcome.Status.NOT_RUN, -1, null);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    try {
+      while (!framing.await(1000, false)) {
+        if (System.nanoTime() >= deadline) {
+          String exhausted = cgroup.exhaustedSince(before);
+          close();
+          return new Outcome(Outcome.Status.TIMED_OUT, -1, exhausted);
+        }
+        heartbeat.run();
+      }
+    } catch (InterruptedException e) {
+      close();
+      throw e;
+    }
+    CommandFraming.End end = framing.end();
+    String exhausted = cgroup.exhaustedSince(before);
+    if (end.kind() != CommandFraming.End.Kind.EXITED || !killLeftovers()) close();
+    idleSince = System.nanoTime();
+    Outcome.Status status = switch (end.kind()) {
+      case EXITED -> Outcome.Status.EXITED;
+      case UNCLEAN -> Outcome.Status.NOT_RUN;
+      case GONE -> Outcome.Status.GONE;
+    };
+    return new Outcome(status, end.exitCode(), exhausted);
+  }
+
+  /** Ends the sandbox and everything in it. */
+  @Override
+  public void close() {
+    broken = true;
+    process.destroyForcibly(); // bubblewrap's init follows it (--die-with-parent), and the namespace's every process with it
+    cgroup.close(); // and whatever is left is killed by its cgroup
+  }
+
+  /** Kills what the last command left; false when the session cannot be trusted any more. */
+  private boolean killLeftovers() {
+    for (int round = 0; round < 50; round++) {
+      List<Long> members = cgroup.members();
+      for (Map.Entry<Long, Optional<Instant>> r : resident.entrySet()) {
+        if (!members.contains(r.getKey()) || !startOf(r.getKey()).equals(r.getValue())) return false; // the loop or the bridge was killed
+      }
+      List<Long> leftovers = members.stream().filter(pid -> !resident.containsKey(pid)).toList();
+      if (leftovers.isEmpty()) return true;
+      for (long pid : leftovers) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      try {
+        Thread.sleep(round == 0 ? 1 : 20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The loop's own processes, before any command: bubblewrap, its init (process 1 of the sandbox),
+   * and the processes the loop named in its first line (itself, the bridge), found by their ids in
+   * the sandbox's namespace. Nothing else may be there but a connection the bridge is closing (its
+   * check that it listens): a process nobody named (a kernel that could not list the loop's
+   * children) would be killed as a leftover after the first command, so such a sandbox is not kept.
+   */
+  private boolean knowResidents() {
+    long[] named = framing.ready();
+    resident.put(process.pid(), startOf(process.pid()));
+    List<Long> others = new java.util.ArrayList<>();
+    for (long pid : cgroup.members()) {
+      if (pid == process.pid()) continue;
+      long inner = innermostPid(pid);
+      boolean ours = inner == 1;
+      for (long n : named) ours |= inner == n;
+      if (ours) resident.put(pid, startOf(pid));
+      else others.add(pid);
+    }
+    for (long pid : others) {
+      long parent = ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
+      boolean closingProbe = resident.containsKey(parent) && named.length > 1 && innermostPid(parent) == named[1];
+      if (!closingProbe && ProcessHandle.of(pid).isPresent()) return false;
+    }
+    return resident.size() == 2 + named.length;
+  }
+
+  /** {@code pid}'s id in the innermost PID namespace it is in (the last field of NSpid), or -1. */
+  private static long innermostPid(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("NSpid:")) {
+          String[] fields = line.substring(6).trim().split("\\s+");
+          return fields.length < 2 ? -1 : Long.parseLong(fields[fields.length - 1]);
+        }
+      }
+    } catch (IOException | RuntimeException gone) {
+      // ended meanwhile
+    }
+    return -1;
+  }
+
+  private static Optional<Instant> startOf(long pid) {
+    return ProcessHandle.of(pid).flatMap(h -> h.info().startInstant());
+  }
+
+  private void readOutput() {
+    InputStream out = process.getInputStream();
+    Thread reader = new Thread(() -> {
+      byte[] buffer = new byte[65536];
+      try (out) {
+        for (int n; (n = out.read(buffer)) > 0; ) framing.accept(buffer, 0, n);
+      } catch (IOException | RuntimeException ended) {
+        // the sandbox is gone, or a sink failed: either way the session is over
+      } finally {
+        framing.closed();
+      }
+    }, "sandbox-session-output-" + process.pid());
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  private static byte[] randomBytes() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return bytes;
+  }
+
+  /** Every byte of the command as {@code \xHH}: one line, no character the loop's read or printf would take as its own. */
+  static String escaped(String command) {
+    byte[] bytes = command.getBytes(StandardCharsets.UTF_8);
+    StringBuilder s = new StringBuilder(bytes.length * 4);
+    HexFormat hex = HexFormat.of();
+    for (byte b : bytes) s.append("\\x").append(hex.toHexDigits(b));
+    return s.toString();
+  }
+}

@@ -1,0 +1,131 @@
+package dev.marathon.activities.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.marathon.activities.policy.KeyBindings;
+import dev.marathon.activities.policy.WorkerPolicy;
+import dev.marathon.activities.tools.Arguments;
+import dev.marathon.activities.tools.BashTool;
+import dev.marathon.activities.tools.ToolContext;
+import dev.marathon.activities.tools.ToolOutput;
+import dev.marathon.workflows.Containment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A run's bash commands share one kept bubblewrap sandbox, and each still runs as in a fresh one:
+ * real bwrap, real processes, through the bash tool. Needs bwrap, socat and cgroups (the test command installs
+ * the first two; the tests run as root): without them it fails, it does not skip.
+ */
+class SandboxSessionTest {
+  @TempDir Path tmp;
+  Sandboxes sandboxes;
+  Path workspace;
+  Path home;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    sandboxes = new Sandboxes(List.of(tmp.resolve("marathon")), WorkerPolicy.strict(KeyBindings.none()));
+    assertNull(sandboxes.problem(), "bubblewrap must work here");
+    assertNull(sandboxes.limits().unavailable(), "per-command cgroups must work here");
+    workspace = Files.createDirectories(tmp.resolve("marathon/workspaces/ks-1"));
+    home = Files.createDirectories(tmp.resolve("marathon/workspaces/ks-1.marathon/home"));
+  }
+
+  @AfterEach
+  void tearDown() {
+    sessions().closeAll();
+  }
+
+  SandboxSessions sessions() {
+    return sandboxes.forRun("ks-1", Containment.DEFAULT).sessions();
+  }
+
+  ToolOutput bash(String command, int seconds) {
+    ToolContext context = new ToolContext(workspace, seconds, () -> { }, sandboxes.forRun("ks-1", Containment.DEFAULT), home, List.of(),
+        Map.of("PATH", System.getenv("PATH"), "HOME", home.toString()), sandboxes.network(Containment.DEFAULT), sandboxes.limits(),
+        new dev.marathon.activities.GitWorkTreeFiles());
+    return new BashTool().execute(Arguments.parse("bash", dev.marathon.activities.Json.MAPPER.createObjectNode()
+        .put("command", command).toString()), context);
+  }
+
+  /** The command's output after its "exit code: N" line. */
+  static String output(ToolOutput out) {
+    return out.text().substring(out.text().indexOf('\n') + 1);
+  }
+
+  /** How many sandboxes the commands so far have started. */
+  int sandboxes() {
+    return sessions().started();
+  }
+
+  /** What /tmp holds that is not scratch: the directory the test's workspace is mounted in, when it is under /tmp. */
+  String tmpMounts() {
+    return tmp.startsWith("/tmp") ? tmp.getName(1) + "\n" : "";
+  }
+
+  static final String PROCESSES = "for p in /proc/[0-9]*; do read -r c < $p/comm && echo \"$c\"; done 2>/dev/null | sort | tr '\\n' ' '";
+
+  @Test
+  void consecutiveCommandsShareOneSandboxAndNothingCarriesOverFromOneToTheNext() {
+    ToolOutput first = bash("export LEFT=1; cd /; echo x > /tmp/t; echo y > /var/tmp/v; echo z > /dev/shm/s; mkdir -p /tmp/d/e;"
+        + " sleep 300 & setsid sleep 301 & disown -a; echo started", 30);
+    assertEquals("exit code: 0\nstarted\n", first.text());
+    ToolOutput second = bash("echo ${LEFT:-unset}; pwd; ls -A /tmp /var/tmp /dev/shm; " + PROCESSES, 30);
+    assertEquals("unset\n" + workspace + "\n/dev/shm:\n\n/tmp:\n" + tmpMounts() + "\n/var/tmp:\n",
+        output(second).substring(0, output(second).lastIndexOf("/var/tmp:\n") + 10));
+    assertEquals("", output(bash("ls -A " + tmp + "/marathon | grep -v '^workspaces$'; ls -A " + tmp + "/marathon/workspaces | grep -v '^ks-1'", 30)),
+        "beside the mounts, nothing is left either");
+    String processes = output(second).substring(output(second).lastIndexOf("/var/tmp:\n") + 10);
+    assertFalse(processes.contains("sleep"), "what the command before left running is gone: " + processes);
+    assertTrue(processes.contains("socat"), "the bridge to the egress proxy is still there: " + processes);
+    assertEquals(1, sandboxes(), "one sandbox served them all");
+    assertEquals(1, sessions().idleCount());
+
+    assertEquals("exit code: 3\nno newline", bash("printf 'no newline'; exit 3", 30).text());
+    assertEquals("exit code: 0\n\n0123456789abcdef0123456789abcdef 0\n\\x41 %b $'\\n' ✓\n",
+        bash("printf '\\n%s 0\\n' 0123456789abcdef0123456789abcdef; echo '\\x41 %b $'\\''\\n'\\'' ✓'", 30).text());
+    assertEquals(1, sandboxes());
+  }
+
+  @Test
+  void aCommandThatEndsItsSandboxOrTimesOutLeavesTheNextCommandAFreshOne() throws Exception {
+    // The loop is the sandbox's first process: with it goes the sandbox, and the command with it.
+    ToolOutput killedLoop = bash("echo before; kill -9 $PPID; sleep 1; echo after", 30);
+    assertEquals("exit code: unknown\nbefore\n\n[marathon: the command ended the sandbox it ran in]", killedLoop.text());
+    assertEquals(1, sandboxes());
+    assertEquals("exit code: 0\nok\n", bash("echo ok", 30).text());
+    assertEquals(2, sandboxes(), "a new sandbox for the next command");
+
+    bash("for p in /proc/[0-9]*; do read -r c < $p/comm; [[ $c == socat ]] && kill -9 ${p#/proc/}; done; true", 30);
+    assertTrue(output(bash(PROCESSES, 30)).contains("socat"), "the next command has a bridge again");
+    assertEquals(3, sandboxes(), "a sandbox whose bridge was killed is not kept");
+
+    ToolOutput timedOut = bash("echo waiting; sleep 30", 1);
+    assertTrue(timedOut.text().startsWith("Command timed out after 1 s"), timedOut.text());
+    assertTrue(timedOut.text().contains("waiting"), timedOut.text());
+    assertEquals("exit code: 0\nok\n", bash("echo ok", 30).text());
+    assertEquals(4, sandboxes());
+    assertEquals(1, sessions().idleCount());
+  }
+
+  @Test
+  void aWorkspaceMadeAnewIsSeenByTheNextCommand() throws Exception {
+    Files.writeString(workspace.resolve("old.txt"), "old");
+    assertEquals("old.txt\n", output(bash("ls", 30)));
+    dev.marathon.activities.FileTrees.delete(workspace);
+    Files.createDirectories(workspace);
+    Files.writeString(workspace.resolve("new.txt"), "new");
+    assertEquals("new.txt\n", output(bash("ls", 30)), "a kept sandbox would still show the deleted directory");
+    assertEquals(2, sandboxes());
+  }
+}
