@@ -25,9 +25,10 @@ final class CommandFraming {
   private static final int MAX_MARKER = 96;
 
   /**
-   * What the current command came to: it exited (with {@code exitCode}); the loop refused to run
-   * it (UNCLEAN: its scratch directories could not be emptied); or the sandbox's output ended (GONE:
-   * the loop or the sandbox died, the command's exit code is unknown).
+   * What the current command came to: it exited (with {@code exitCode}); it did not start
+   * (UNCLEAN: the loop could not empty its scratch directories, or the sandbox ended before); or
+   * the sandbox's output ended while it ran (GONE: the loop or the sandbox died, the command's exit
+   * code is unknown).
    */
   record End(Kind kind, int exitCode) {
     enum Kind { EXITED, UNCLEAN, GONE }
@@ -55,7 +56,7 @@ final class CommandFraming {
   /** The next command's output goes to {@code sink}, between the lines that carry {@code token}. */
   synchronized void expect(String token, OutputStream sink) {
     if (closed) {
-      end = new End(End.Kind.GONE, -1);
+      end = new End(End.Kind.UNCLEAN, -1); // not run: nothing comes from an ended sandbox
       return;
     }
     this.token = token;
@@ -75,7 +76,8 @@ final class CommandFraming {
         // the sandbox is over either way
       }
     }
-    if (phase != Phase.IDLE) finish(new End(End.Kind.GONE, -1));
+    if (phase == Phase.WAITING_START) finish(new End(End.Kind.UNCLEAN, -1)); // it never started: a fresh sandbox is to run it
+    else if (phase == Phase.RUNNING) finish(new End(End.Kind.GONE, -1));
     phase = Phase.IDLE;
     closed = true;
     notifyAll();

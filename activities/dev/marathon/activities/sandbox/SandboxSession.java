@@ -30,7 +30,16 @@ import java.util.concurrent.TimeUnit;
  * there, with the same start time, before the first command. /tmp, /var/tmp and /dev/shm are
  * emptied before each command, but for the mounts in them. A command that times out or is cancelled, that kills the loop or
  * the bridge, or that leaves a process that will not die, ends the session; so does anything that
- * makes it unsure. The next command then starts a fresh sandbox.
+ * makes it unsure; so does a session that, between commands, holds any process but its own or has
+ * one of them stopped. The next command then starts a fresh sandbox.
+ *
+ * <p>What a kept sandbox does not reset, and a fresh one did: System V IPC objects and the
+ * kernel keyring of its namespaces, and files a command put in the other scratch file systems
+ * (/run, the hidden homes); they last until the session ends (5 idle minutes, or any of the
+ * above). A command that deliberately attacks the loop (it runs as the same user, and can reach
+ * its pipe through /proc) can forge what the next commands of its own run report; it reaches
+ * nothing outside the sandbox that it could not reach before, and a process it leaves running is
+ * found before the next command, which then starts a fresh sandbox.
  */
 public final class SandboxSession implements AutoCloseable {
   /**
@@ -41,7 +50,8 @@ public final class SandboxSession implements AutoCloseable {
   static final String LOOP = """
       exec 3<&0 </dev/null
       read -r -a bridge < /proc/$$/task/$$/children
-      mounts=(); while read -r _ _ _ _ point _; do mounts+=("$point"); done < /proc/self/mountinfo
+      # Mount points as mountinfo writes them: a space, tab, newline or backslash as \\ and three octal digits.
+      mounts=(); while read -r _ _ _ _ point _; do printf -v point '%b' "${point//\\\\/\\\\0}"; mounts+=("$point"); done < /proc/self/mountinfo
       # What is in $1 and not a mount (the workspace, its home, a cache), nor holds one; into $left.
       scratch() {
         local e m holds
@@ -55,7 +65,7 @@ public final class SandboxSession implements AutoCloseable {
       while IFS= read -r -u 3 request; do
         token=${request%% *}
         left=(); shopt -s dotglob nullglob; scratch /tmp; scratch /var/tmp; scratch /dev/shm; shopt -u dotglob nullglob
-        if ((${#left[@]})) && ! rm -rf -- "${left[@]}" 2>/dev/null; then printf '\\n%s unclean\\n' "$token"; continue; fi
+        if ((${#left[@]})) && ! rm -rf --one-file-system -- "${left[@]}" 2>/dev/null; then printf '\\n%s unclean\\n' "$token"; continue; fi
         printf -v command '%b' "${request#* }"
         printf '\\n%s start\\n' "$token"
         (exec 3<&-; exec bash -c "$command") 2>&1
@@ -98,38 +108,62 @@ public final class SandboxSession implements AutoCloseable {
    * (--die-with-parent), and an activity's thread may end before the session does. Null when it
    * does not come up as expected; the command then runs in a process of its own.
    */
-  static SandboxSession start(Object key, ProcessBuilder loop, CommandLimits limits, ExecutorService starter) {
+  static SandboxSession start(Object key, ProcessBuilder loop, CommandLimits limits, ExecutorService starter, Runnable heartbeat) {
     CommandLimits.Cgroup cgroup = limits.open();
     if (!cgroup.exists()) return null;
     loop.command(cgroup.wrap(loop.command()));
     loop.redirectErrorStream(true);
     SandboxSession session = null;
+    boolean kept = false;
     try {
       Process process = starter.submit(loop::start).get();
       session = new SandboxSession(key, process, cgroup);
       session.readOutput();
-      if (!session.framing.await(READY_MILLIS, true) || !session.knowResidents()) {
-        session.close();
-        return null;
-      }
-      return session;
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_MILLIS);
+      while (!session.framing.await(1000, true) && !session.framing.isClosed() && System.nanoTime() < deadline) heartbeat.run();
+      kept = session.framing.ready() != null && session.knowResidents();
+      return kept ? session : null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      // a sandbox that cannot start: the command's own process will say why
+      return null;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+      return null; // a sandbox that cannot start: the command's own process will say why
+    } finally {
+      if (!kept && session != null) session.close();
+      else if (!kept) cgroup.close();
     }
-    if (session != null) session.close();
-    else cgroup.close();
-    return null;
   }
 
   Object key() {
     return key;
   }
 
-  /** Whether it can take another command. */
+  /**
+   * Whether it can take another command: alive, and nothing in it but its own processes, none of
+   * them stopped (a stopped bridge would hang every connection of the next command).
+   */
   boolean healthy() {
-    return !broken && process.isAlive() && !framing.isClosed();
+    return !broken && process.isAlive() && !framing.isClosed() && onlyResidents();
+  }
+
+  private boolean onlyResidents() {
+    List<Long> members = cgroup.members();
+    if (members.size() != resident.size()) return false;
+    for (Map.Entry<Long, Optional<Instant>> r : resident.entrySet()) {
+      if (!members.contains(r.getKey()) || !startOf(r.getKey()).equals(r.getValue()) || stopped(r.getKey())) return false;
+    }
+    return true;
+  }
+
+  /** Whether {@code pid} is stopped (a signal, or a tracer): the state letter of /proc/pid/stat. */
+  private static boolean stopped(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state == 'T' || state == 't';
+    } catch (IOException | RuntimeException gone) {
+      return true;
+    }
   }
 
   long idleNanos() {
@@ -141,29 +175,41 @@ public final class SandboxSession implements AutoCloseable {
    * while it runs. A command that times out or is interrupted ends the session (and its processes).
    */
   public Outcome run(String command, OutputStream sink, int seconds, Runnable heartbeat) throws InterruptedException {
+    boolean finished = false;
+    try {
+      Outcome outcome = runOnce(command, sink, seconds, heartbeat);
+      finished = true;
+      return outcome;
+    } finally {
+      if (!finished) close(); // cancelled (the heartbeat throws), interrupted, or anything else: the command must not go on
+    }
+  }
+
+  private Outcome runOnce(String command, OutputStream sink, int seconds, Runnable heartbeat) throws InterruptedException {
     CommandLimits.Limited before = cgroup.limited();
     String token = HexFormat.of().formatHex(randomBytes());
     framing.expect(token, sink);
-    try {
-      requests.write((token + " " + escaped(command) + "\n").getBytes(StandardCharsets.US_ASCII));
-      requests.flush();
-    } catch (IOException gone) {
-      close();
-      return new Outcome(Outcome.Status.NOT_RUN, -1, null);
-    }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    try {
-      while (!framing.await(1000, false)) {
-        if (System.nanoTime() >= deadline) {
-          String exhausted = cgroup.exhaustedSince(before);
-          close();
-          return new Outcome(Outcome.Status.TIMED_OUT, -1, exhausted);
-        }
-        heartbeat.run();
+    // Written from a thread of its own: a loop that does not read (a command broke it) must not
+    // hold this one past the command's deadline and without heartbeats.
+    byte[] request = (token + " " + escaped(command) + "\n").getBytes(StandardCharsets.US_ASCII);
+    Thread writer = new Thread(() -> {
+      try {
+        requests.write(request);
+        requests.flush();
+      } catch (IOException gone) {
+        framing.closed(); // the sandbox is gone: the command was not run
       }
-    } catch (InterruptedException e) {
-      close();
-      throw e;
+    }, "sandbox-session-request-" + process.pid());
+    writer.setDaemon(true);
+    writer.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!framing.await(1000, false)) {
+      if (System.nanoTime() >= deadline) {
+        String exhausted = cgroup.exhaustedSince(before);
+        close();
+        return new Outcome(Outcome.Status.TIMED_OUT, -1, exhausted);
+      }
+      heartbeat.run();
     }
     CommandFraming.End end = framing.end();
     String exhausted = cgroup.exhaustedSince(before);
@@ -190,7 +236,7 @@ public final class SandboxSession implements AutoCloseable {
     for (int round = 0; round < 50; round++) {
       List<Long> members = cgroup.members();
       for (Map.Entry<Long, Optional<Instant>> r : resident.entrySet()) {
-        if (!members.contains(r.getKey()) || !startOf(r.getKey()).equals(r.getValue())) return false; // the loop or the bridge was killed
+        if (!members.contains(r.getKey()) || !startOf(r.getKey()).equals(r.getValue()) || stopped(r.getKey())) return false; // the loop or the bridge was killed or stopped
       }
       List<Long> leftovers = members.stream().filter(pid -> !resident.containsKey(pid)).toList();
       if (leftovers.isEmpty()) return true;

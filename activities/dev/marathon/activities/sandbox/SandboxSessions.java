@@ -38,7 +38,7 @@ public final class SandboxSessions {
    * in a process of its own).
    */
   public SandboxSession take(CommandSandbox sandbox, Path workspace, Path home, List<Path> readable, Map<String, String> env, Network network,
-      CommandLimits limits) {
+      CommandLimits limits, Runnable heartbeat) {
     ProcessBuilder loop = sandbox.process(SandboxSession.LOOP, workspace, home, readable, env, network);
     // The directories that could be made anew under the same name: then the kept sandbox's mounts show the old ones.
     List<Path> mounted = new ArrayList<>(List.of(workspace, home));
@@ -50,7 +50,7 @@ public final class SandboxSessions {
     }
     if (kept != null && kept.healthy()) return kept;
     if (kept != null) kept.close();
-    SandboxSession fresh = SandboxSession.start(key, loop, limits, starter());
+    SandboxSession fresh = SandboxSession.start(key, loop, limits, starter(), heartbeat);
     if (fresh != null) started.incrementAndGet();
     return fresh;
   }
@@ -118,6 +118,8 @@ public final class SandboxSessions {
         return t;
       });
       thread.scheduleWithFixedDelay(this::closeIdle, 1, 1, TimeUnit.MINUTES);
+      // Their processes end with this one anyway (--die-with-parent); this also removes their cgroups.
+      Runtime.getRuntime().addShutdownHook(new Thread(this::closeAll, "marathon-sandbox-sessions-close"));
     }
     return thread;
   }

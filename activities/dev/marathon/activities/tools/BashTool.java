@@ -78,7 +78,7 @@ public final class BashTool implements WorkspaceTool<BashTool.Call> {
   /** The command in the run's kept sandbox ({@link SandboxSession}); null when it is to run in a process of its own. */
   private static ToolOutput inKeptSandbox(Call call, ToolContext context, SandboxSessions sessions) {
     SandboxSession session = sessions.take(context.sandbox(), context.root(), context.home(), context.readable(), context.env(), context.network(),
-        context.limits());
+        context.limits(), context.heartbeat());
     if (session == null) return null;
     Capture capture = new Capture();
     SandboxSession.Outcome outcome;

@@ -64,7 +64,12 @@ class CommandFramingTest {
     assertEquals(CommandFraming.End.Kind.GONE, framing.end().kind());
     assertEquals("partial output", sink.toString(StandardCharsets.UTF_8));
     framing.expect(TOKEN, sink);
-    assertEquals(CommandFraming.End.Kind.GONE, framing.end().kind(), "nothing more comes from an ended sandbox");
+    assertEquals(CommandFraming.End.Kind.UNCLEAN, framing.end().kind(), "nothing more comes from an ended sandbox: the command is not run");
+
+    CommandFraming before = new CommandFraming();
+    before.expect(TOKEN, sink);
+    before.closed();
+    assertEquals(CommandFraming.End.Kind.UNCLEAN, before.end().kind(), "a sandbox that ends before the command starts did not run it");
   }
 
   @Test

@@ -51,7 +51,11 @@ class SandboxSessionTest {
   }
 
   ToolOutput bash(String command, int seconds) {
-    ToolContext context = new ToolContext(workspace, seconds, () -> { }, sandboxes.forRun("ks-1", Containment.DEFAULT), home, List.of(),
+    return bash(command, seconds, () -> { });
+  }
+
+  ToolOutput bash(String command, int seconds, Runnable heartbeat) {
+    ToolContext context = new ToolContext(workspace, seconds, heartbeat, sandboxes.forRun("ks-1", Containment.DEFAULT), home, List.of(),
         Map.of("PATH", System.getenv("PATH"), "HOME", home.toString()), sandboxes.network(Containment.DEFAULT), sandboxes.limits(),
         new dev.marathon.activities.GitWorkTreeFiles());
     return new BashTool().execute(Arguments.parse("bash", dev.marathon.activities.Json.MAPPER.createObjectNode()
@@ -116,6 +120,42 @@ class SandboxSessionTest {
     assertEquals("exit code: 0\nok\n", bash("echo ok", 30).text());
     assertEquals(4, sandboxes());
     assertEquals(1, sessions().idleCount());
+  }
+
+  @Test
+  void aCancelledCommandEndsWithItsSandboxAndAStoppedBridgeIsNotKept() throws Exception {
+    bash("true", 30);
+    int[] beats = {0};
+    // Temporal tells an activity it is cancelled by throwing from its heartbeat.
+    RuntimeException cancelled = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> bash("sleep 3; echo late > late.txt", 30, () -> {
+          if (++beats[0] == 1) throw new IllegalStateException("cancelled");
+        }));
+    assertEquals("cancelled", cancelled.getMessage());
+    Thread.sleep(3500);
+    assertFalse(Files.exists(workspace.resolve("late.txt")), "a cancelled command must not go on writing the workspace");
+    assertEquals(0, sessions().idleCount(), "its sandbox is not kept");
+
+    bash("for p in /proc/[0-9]*; do read -r c < $p/comm; [[ $c == socat ]] && kill -STOP ${p#/proc/}; done; true", 30);
+    assertEquals(0, sessions().idleCount(), "a sandbox whose bridge was stopped is not kept");
+    assertEquals(2, sandboxes());
+  }
+
+  @Test
+  void scratchIsEmptiedAroundMountsWhoseNamesNeedEscapingAndNothingOutsideIsTouched() throws Exception {
+    // Marathon's home under a name with a space, a tab and a backslash: mountinfo writes them as octal escapes.
+    Path odd = Files.createDirectories(tmp.resolve("my mara\tthon\\x"));
+    sandboxes = new Sandboxes(List.of(odd), WorkerPolicy.strict(KeyBindings.none()));
+    workspace = Files.createDirectories(odd.resolve("workspaces/ks-1"));
+    home = Files.createDirectories(odd.resolve("workspaces/ks-1.marathon/home"));
+    Path precious = Files.writeString(odd.resolve("precious.txt"), "keep");
+    Path besideWorkspace = Files.writeString(odd.resolve("workspaces/other-run.txt"), "keep");
+    Files.writeString(workspace.resolve("work.txt"), "keep");
+    for (int i = 0; i < 3; i++) assertEquals("exit code: 0\nwork.txt\n", bash("ls; echo x > /tmp/scratch-" + i, 30).text());
+    assertEquals(1, sandboxes(), "emptying /tmp around the mounts worked: the sandbox was kept");
+    assertEquals("keep", Files.readString(precious));
+    assertEquals("keep", Files.readString(besideWorkspace));
+    assertEquals("keep", Files.readString(workspace.resolve("work.txt")));
   }
 
   @Test
