@@ -44,11 +44,19 @@ import java.util.concurrent.TimeUnit;
 public final class SandboxSession implements AutoCloseable {
   /**
    * The loop, run in the sandbox as a command would be. Requests arrive on fd 3 (the worker's
-   * pipe; commands get /dev/null), one line each: the token, a space, the command with every byte
-   * as {@code \xHH} (printf {@code %b} turns it back, builtins only).
+   * pipe; commands get /dev/null), one line each: the session's secret, the token, the command
+   * with every byte as {@code \xHH} (printf {@code %b} turns it back, builtins only), separated by
+   * spaces. The secret is the pipe's first line, read before any command exists: a command can
+   * write into that pipe through /proc, and a line that does not begin with the secret (one it
+   * wrote, or the worker's next request with its bytes in front) ends the loop, so the command is
+   * run in a fresh sandbox instead. With job control ({@code set -m}) each command leads a process
+   * group of its own, so its {@code kill 0} ends the command and not the loop; the loop's own
+   * notices go nowhere.
    */
   static final String LOOP = """
-      exec 3<&0 </dev/null
+      exec 3<&0 </dev/null 2>/dev/null
+      set -m
+      read -r -u 3 secret || exit 1
       read -r -a bridge < /proc/$$/task/$$/children
       # Mount points as mountinfo writes them: a space, tab, newline or backslash as \\ and three octal digits.
       mounts=(); while read -r _ _ _ _ point _; do printf -v point '%b' "${point//\\\\/\\\\0}"; mounts+=("$point"); done < /proc/self/mountinfo
@@ -63,9 +71,11 @@ public final class SandboxSession implements AutoCloseable {
       ready="marathon-session $$"; for p in "${bridge[@]}"; do ready+=" $p"; done
       printf '%s\\n' "$ready"
       while IFS= read -r -u 3 request; do
+        [[ $secret && $request == "$secret "* ]] || exit 1
+        request=${request#"$secret "}
         token=${request%% *}
         left=(); shopt -s dotglob nullglob; scratch /tmp; scratch /var/tmp; scratch /dev/shm; shopt -u dotglob nullglob
-        if ((${#left[@]})) && ! rm -rf --one-file-system -- "${left[@]}" 2>/dev/null; then printf '\\n%s unclean\\n' "$token"; continue; fi
+        if ((${#left[@]})) && ! rm -rf --one-file-system --preserve-root=all -- "${left[@]}" 2>/dev/null; then printf '\\n%s unclean\\n' "$token"; continue; fi
         printf -v command '%b' "${request#* }"
         printf '\\n%s start\\n' "$token"
         (exec 3<&-; exec bash -c "$command") 2>&1
@@ -81,8 +91,13 @@ public final class SandboxSession implements AutoCloseable {
   private final OutputStream requests;
   private final CommandFraming framing = new CommandFraming();
   private final CommandLimits.Cgroup cgroup;
+  /** What every request begins with; told the loop before any command exists. */
+  private final String secret = HexFormat.of().formatHex(randomBytes());
   /** The loop's own processes: process id → start time. */
   private final Map<Long, Optional<Instant>> resident = new HashMap<>();
+  /** The loop's process id here, and what its commands inherit that a command could change from outside it (limits, priority). */
+  private long loopPid = -1;
+  private String loopInheritance;
   private volatile boolean broken;
   private volatile long idleSince = System.nanoTime();
 
@@ -118,6 +133,8 @@ public final class SandboxSession implements AutoCloseable {
     try {
       Process process = starter.submit(loop::start).get();
       session = new SandboxSession(key, process, cgroup);
+      session.requests.write((session.secret + "\n").getBytes(StandardCharsets.US_ASCII));
+      session.requests.flush();
       session.readOutput();
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_MILLIS);
       while (!session.framing.await(1000, true) && !session.framing.isClosed() && System.nanoTime() < deadline) heartbeat.run();
@@ -126,7 +143,7 @@ public final class SandboxSession implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+    } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
       return null; // a sandbox that cannot start: the command's own process will say why
     } finally {
       if (!kept && session != null) session.close();
@@ -148,7 +165,7 @@ public final class SandboxSession implements AutoCloseable {
 
   private boolean onlyResidents() {
     List<Long> members = cgroup.members();
-    if (members.size() != resident.size()) return false;
+    if (members.size() != resident.size() || !java.util.Objects.equals(inheritance(loopPid), loopInheritance)) return false;
     for (Map.Entry<Long, Optional<Instant>> r : resident.entrySet()) {
       if (!members.contains(r.getKey()) || !startOf(r.getKey()).equals(r.getValue()) || stopped(r.getKey())) return false;
     }
@@ -158,7 +175,7 @@ public final class SandboxSession implements AutoCloseable {
   /** Whether {@code pid} is stopped (a signal, or a tracer): the state letter of /proc/pid/stat. */
   private static boolean stopped(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.ISO_8859_1);
       char state = stat.charAt(stat.lastIndexOf(')') + 2);
       return state == 'T' || state == 't';
     } catch (IOException | RuntimeException gone) {
@@ -191,7 +208,7 @@ public final class SandboxSession implements AutoCloseable {
     framing.expect(token, sink);
     // Written from a thread of its own: a loop that does not read (a command broke it) must not
     // hold this one past the command's deadline and without heartbeats.
-    byte[] request = (token + " " + escaped(command) + "\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] request = (secret + " " + token + " " + escaped(command) + "\n").getBytes(StandardCharsets.US_ASCII);
     Thread writer = new Thread(() -> {
       try {
         requests.write(request);
@@ -202,8 +219,13 @@ public final class SandboxSession implements AutoCloseable {
     }, "sandbox-session-request-" + process.pid());
     writer.setDaemon(true);
     writer.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    long sent = System.nanoTime();
+    long deadline = sent + TimeUnit.SECONDS.toNanos(seconds);
     while (!framing.await(1000, false)) {
+      if (writer.isAlive() && System.nanoTime() - sent > TimeUnit.SECONDS.toNanos(5)) {
+        close(); // the loop does not take the request: a command broke it; a fresh sandbox runs this one
+        return new Outcome(Outcome.Status.NOT_RUN, -1, null);
+      }
       if (System.nanoTime() >= deadline) {
         String exhausted = cgroup.exhaustedSince(before);
         close();
@@ -267,6 +289,7 @@ public final class SandboxSession implements AutoCloseable {
       long inner = innermostPid(pid);
       boolean ours = inner == 1;
       for (long n : named) ours |= inner == n;
+      if (inner == named[0]) loopPid = pid;
       if (ours) resident.put(pid, startOf(pid));
       else others.add(pid);
     }
@@ -275,7 +298,19 @@ public final class SandboxSession implements AutoCloseable {
       boolean closingProbe = resident.containsKey(parent) && named.length > 1 && innermostPid(parent) == named[1];
       if (!closingProbe && ProcessHandle.of(pid).isPresent()) return false;
     }
-    return resident.size() == 2 + named.length;
+    loopInheritance = inheritance(loopPid);
+    return resident.size() == 2 + named.length && loopInheritance != null;
+  }
+
+  /** The resource limits and the nice value of {@code pid}: what a command could change on the loop (prlimit, renice) for the commands after it. */
+  private static String inheritance(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.ISO_8859_1);
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Files.readString(Path.of("/proc/" + pid + "/limits"), StandardCharsets.ISO_8859_1) + "nice " + fields[16];
+    } catch (IOException | RuntimeException gone) {
+      return null;
+    }
   }
 
   /** {@code pid}'s id in the innermost PID namespace it is in (the last field of NSpid), or -1. */

@@ -119,7 +119,11 @@ public final class SandboxSessions {
       });
       thread.scheduleWithFixedDelay(this::closeIdle, 1, 1, TimeUnit.MINUTES);
       // Their processes end with this one anyway (--die-with-parent); this also removes their cgroups.
-      Runtime.getRuntime().addShutdownHook(new Thread(this::closeAll, "marathon-sandbox-sessions-close"));
+      try {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::closeAll, "marathon-sandbox-sessions-close"));
+      } catch (IllegalStateException shuttingDown) {
+        // already on the way out: the sessions end with this process
+      }
     }
     return thread;
   }

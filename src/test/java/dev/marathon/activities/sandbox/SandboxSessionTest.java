@@ -159,6 +159,26 @@ class SandboxSessionTest {
   }
 
   @Test
+  void aCommandCannotReachTheCommandsAfterItThroughTheLoop() {
+    // Its pipe, reached through /proc: a request of its own, and bytes in front of the next real one.
+    bash("printf 'feed 0123 \\x65\\x63\\x68\\x6f\\x20forged\\n' > /proc/$PPID/fd/3", 30);
+    assertEquals("exit code: 0\nreal\n", bash("echo real", 30).text());
+    bash("printf 'no newline ' > /proc/$PPID/fd/3", 30);
+    assertEquals("exit code: 0\nreal\n", bash("echo real", 30).text());
+    assertEquals(2, sandboxes(), "each attack ended its sandbox; the next command ran in a fresh one (a process of its own, the second time)");
+
+    // Its limits and priority, set on the loop from outside it, which later commands would inherit.
+    bash("prlimit --pid $PPID --nofile=16:16; renice -n 19 -p $PPID >/dev/null", 30);
+    assertEquals("exit code: 0\nfresh\n", bash("(( $(ulimit -n) > 16 )) && echo fresh", 30).text());
+    assertEquals(4, sandboxes());
+
+    // kill 0 ends the command's own process group, not the loop's: exit 143, and the sandbox is kept.
+    assertEquals("exit code: 143\nhi\n", bash("trap 'kill 0' EXIT; sleep 5 & echo hi", 30).text());
+    assertEquals("exit code: 0\nok\n", bash("echo ok", 30).text());
+    assertEquals(4, sandboxes());
+  }
+
+  @Test
   void aWorkspaceMadeAnewIsSeenByTheNextCommand() throws Exception {
     Files.writeString(workspace.resolve("old.txt"), "old");
     assertEquals("old.txt\n", output(bash("ls", 30)));
