@@ -36,10 +36,11 @@ import java.util.concurrent.TimeUnit;
  * <p>What a kept sandbox does not reset, and a fresh one did: System V IPC objects and the
  * kernel keyring of its namespaces, and files a command put in the other scratch file systems
  * (/run, the hidden homes); they last until the session ends (5 idle minutes, or any of the
- * above). A command that deliberately attacks the loop (it runs as the same user, and can reach
- * its pipe through /proc) can forge what the next commands of its own run report; it reaches
- * nothing outside the sandbox that it could not reach before, and a process it leaves running is
- * found before the next command, which then starts a fresh sandbox.
+ * above). Where the kernel lets a process read the memory of another of the same user (no Yama
+ * ptrace restriction), a command can read the loop's secret ({@link #LOOP}) or ptrace the loop,
+ * and so forge what the next commands of its own run report; it reaches nothing outside the
+ * sandbox that it could not reach before, and a process it leaves running is found before the
+ * next command, which then starts a fresh sandbox.
  */
 public final class SandboxSession implements AutoCloseable {
   /**
