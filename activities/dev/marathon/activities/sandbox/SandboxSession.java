@@ -52,7 +52,9 @@ public final class SandboxSession implements AutoCloseable {
    * wrote, or the worker's next request with its bytes in front) ends the loop, so the command is
    * run in a fresh sandbox instead. With job control ({@code set -m}) each command leads a process
    * group of its own, so its {@code kill 0} ends the command and not the loop; the loop's own
-   * notices go nowhere.
+   * notices go nowhere. The command is waited for as a background job: a foreground one that died
+   * of SIGINT would make a non-interactive shell with job control exit as if it had been
+   * interrupted itself, and {@code wait} returns when the command stops, too.
    */
   static final String LOOP = """
       exec 3<&0 </dev/null 2>/dev/null
@@ -76,10 +78,16 @@ public final class SandboxSession implements AutoCloseable {
         request=${request#"$secret "}
         token=${request%% *}
         left=(); shopt -s dotglob nullglob; scratch /tmp; scratch /var/tmp; scratch /dev/shm; shopt -u dotglob nullglob
-        if ((${#left[@]})) && ! rm -rf --one-file-system --preserve-root=all -- "${left[@]}" 2>/dev/null; then printf '\\n%s unclean\\n' "$token"; continue; fi
+        # A directory a command made read-only is made writable first (directories only, never through a link).
+        if ((${#left[@]})) && ! rm -rf --one-file-system --preserve-root=all -- "${left[@]}" 2>/dev/null; then
+          locked=(); for e in "${left[@]}"; do [[ -d $e && ! -L $e ]] && locked+=("$e"); done
+          ((${#locked[@]})) && chmod -R u+rwx -- "${locked[@]}" 2>/dev/null
+          if ! rm -rf --one-file-system --preserve-root=all -- "${left[@]}" 2>/dev/null; then printf '\\n%s unclean\\n' "$token"; continue; fi
+        fi
         printf -v command '%b' "${request#* }"
         printf '\\n%s start\\n' "$token"
-        (exec 3<&-; exec bash -c "$command") 2>&1
+        (exec 3<&-; exec bash -c "$command") 2>&1 &
+        wait $!
         printf '\\n%s %d\\n' "$token" "$?"
       done
       """;
@@ -131,6 +139,7 @@ public final class SandboxSession implements AutoCloseable {
     loop.redirectErrorStream(true);
     SandboxSession session = null;
     boolean kept = false;
+    boolean interrupted = false;
     try {
       Process process = starter.submit(loop::start).get();
       session = new SandboxSession(key, process, cgroup);
@@ -142,13 +151,14 @@ public final class SandboxSession implements AutoCloseable {
       kept = session.framing.ready() != null && session.knowResidents();
       return kept ? session : null;
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      interrupted = true; // set again once the cgroup is closed: its close waits for its processes to go
       return null;
     } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
       return null; // a sandbox that cannot start: the command's own process will say why
     } finally {
       if (!kept && session != null) session.close();
       else if (!kept) cgroup.close();
+      if (interrupted) Thread.currentThread().interrupt();
     }
   }
 
@@ -161,7 +171,12 @@ public final class SandboxSession implements AutoCloseable {
    * them stopped (a stopped bridge would hang every connection of the next command).
    */
   boolean healthy() {
-    return !broken && process.isAlive() && !framing.isClosed() && onlyResidents();
+    return alive() && onlyResidents();
+  }
+
+  /** Whether it has not ended (the cheap part of {@link #healthy}, for a session just back from a command that left it sound). */
+  boolean alive() {
+    return !broken && process.isAlive() && !framing.isClosed();
   }
 
   private boolean onlyResidents() {
@@ -223,6 +238,10 @@ public final class SandboxSession implements AutoCloseable {
     long sent = System.nanoTime();
     long deadline = sent + TimeUnit.SECONDS.toNanos(seconds);
     while (!framing.await(1000, false)) {
+      if (stopped(loopPid)) {
+        close(); // a stopped loop would hold the command's end until its deadline: the sandbox is over
+        return new Outcome(Outcome.Status.GONE, -1, cgroup.exhaustedSince(before));
+      }
       if (writer.isAlive() && System.nanoTime() - sent > TimeUnit.SECONDS.toNanos(5)) {
         close(); // the loop does not take the request: a command broke it; a fresh sandbox runs this one
         return new Outcome(Outcome.Status.NOT_RUN, -1, null);
@@ -303,12 +322,20 @@ public final class SandboxSession implements AutoCloseable {
     return resident.size() == 2 + named.length && loopInheritance != null;
   }
 
-  /** The resource limits and the nice value of {@code pid}: what a command could change on the loop (prlimit, renice) for the commands after it. */
+  /**
+   * What a command could change on the loop from outside it (prlimit, renice, chrt, taskset,
+   * oom_score_adj) for the commands after it: its resource limits, nice value, scheduling policy,
+   * CPUs and OOM score adjustment. (Its I/O priority cannot be read here.)
+   */
   private static String inheritance(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.ISO_8859_1);
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Files.readString(Path.of("/proc/" + pid + "/limits"), StandardCharsets.ISO_8859_1) + "nice " + fields[16];
+      Path proc = Path.of("/proc/" + pid);
+      String stat = Files.readString(proc.resolve("stat"), StandardCharsets.ISO_8859_1);
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // fields[0] is field 3, the state
+      String cpus = Files.readAllLines(proc.resolve("status"), StandardCharsets.ISO_8859_1).stream()
+          .filter(l -> l.startsWith("Cpus_allowed_list:")).findFirst().orElse("");
+      return Files.readString(proc.resolve("limits"), StandardCharsets.ISO_8859_1) + "nice " + fields[16] + " policy " + fields[38]
+          + " " + cpus + " oom " + Files.readString(proc.resolve("oom_score_adj"), StandardCharsets.ISO_8859_1).strip();
     } catch (IOException | RuntimeException gone) {
       return null;
     }

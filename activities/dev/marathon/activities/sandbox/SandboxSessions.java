@@ -55,9 +55,9 @@ public final class SandboxSessions {
     return fresh;
   }
 
-  /** After a command: kept for the next when it is still sound, else ended. */
+  /** After a command: kept for the next when it has not ended (the next {@link #take} looks at it closely), else ended. */
   public void giveBack(SandboxSession session) {
-    if (!session.healthy()) {
+    if (!session.alive()) {
       session.close();
       return;
     }

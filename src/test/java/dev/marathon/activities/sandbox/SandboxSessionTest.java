@@ -174,8 +174,20 @@ class SandboxSessionTest {
 
     // kill 0 ends the command's own process group, not the loop's: exit 143, and the sandbox is kept.
     assertEquals("exit code: 143\nhi\n", bash("trap 'kill 0' EXIT; sleep 5 & echo hi", 30).text());
+    // A command that dies of SIGINT, or stops itself: its exit code, and the sandbox goes on.
+    assertEquals("exit code: 130\n", bash("kill -INT $$", 30).text());
+    assertEquals("exit code: 147\n", bash("kill -STOP $$", 30).text());
+    // Scratch a command left read-only is emptied all the same.
+    bash("mkdir -p /tmp/ro/sub && touch /tmp/ro/sub/f && chmod -R a-w /tmp/ro", 30);
+    assertEquals("exit code: 0\n", bash("ls -A /tmp/ro 2>/dev/null; ls -A /tmp | grep -v '^" + tmpMounts().strip() + "$' || true", 30).text());
     assertEquals("exit code: 0\nok\n", bash("echo ok", 30).text());
     assertEquals(4, sandboxes());
+
+    // A stopped loop ends the sandbox at once, not at the command's deadline.
+    ToolOutput stoppedLoop = bash("kill -STOP $PPID; sleep 1; echo done", 20);
+    assertTrue(stoppedLoop.text().contains("the command ended the sandbox it ran in"), stoppedLoop.text());
+    assertEquals("exit code: 0\nok\n", bash("echo ok", 30).text());
+    assertEquals(5, sandboxes());
   }
 
   @Test
