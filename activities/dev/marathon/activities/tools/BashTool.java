@@ -95,10 +95,15 @@ public final class BashTool implements WorkspaceTool<BashTool.Call> {
     return switch (outcome.status()) {
       case NOT_RUN -> null;
       case TIMED_OUT -> timedOut(context, output);
-      case GONE -> new ToolOutput(false, BoundedText.forModel("exit code: unknown\n" + output + "\n[marathon: the command ended the sandbox it ran in]"),
-          null, "sandbox ended · " + BoundedText.lines(output) + " lines");
+      case GONE -> endedItsSandbox(output);
       case EXITED -> exited(outcome.exitCode(), output);
     };
+  }
+
+  /** The command killed or stopped the kept sandbox's loop, and the sandbox with it: what it printed, its exit code unknown. */
+  private static ToolOutput endedItsSandbox(String output) {
+    String text = "exit code: unknown\n" + output + "\n[marathon: the command ended the sandbox it ran in]";
+    return new ToolOutput(false, BoundedText.forModel(text), fullIfCut(text), "sandbox ended · " + BoundedText.lines(output) + " lines");
   }
 
   private ToolOutput run(Call call, ToolContext context, CommandLimits.Cgroup cgroup) {
