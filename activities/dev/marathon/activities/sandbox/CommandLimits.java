@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -189,24 +190,33 @@ public final class CommandLimits {
     /** Kills whatever is left in the cgroup (a daemon that left its session included) and removes it. */
     @Override
     public void close() {
+      killAllBut(Set.of());
       for (Path dir : dirs) {
-        for (int round = 0; round < 50; round++) {
-          List<Long> pids = members(dir);
-          if (pids.isEmpty()) break;
-          for (long pid : pids) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-          try {
-            Thread.sleep(20);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            break;
-          }
-        }
         try {
           Files.deleteIfExists(dir);
         } catch (IOException busy) {
           // a process that outlived 50 rounds of SIGKILL: the directory stays, and is harmless
         }
       }
+    }
+
+    /** SIGKILLs every process in the cgroup but {@code keep}, for up to a second; true when only those are left. */
+    boolean killAllBut(Set<Long> keep) {
+      for (Path dir : dirs) {
+        for (int round = 0; ; round++) {
+          List<Long> others = members(dir).stream().filter(pid -> !keep.contains(pid)).toList();
+          if (others.isEmpty()) break;
+          if (round == 50) return false;
+          for (long pid : others) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+          try {
+            Thread.sleep(round == 0 ? 1 : 20);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        }
+      }
+      return true;
     }
 
     private List<Long> members(Path dir) {

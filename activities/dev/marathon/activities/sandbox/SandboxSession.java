@@ -7,12 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -101,9 +99,9 @@ public final class SandboxSession implements AutoCloseable {
   private final CommandFraming framing = new CommandFraming();
   private final CommandLimits.Cgroup cgroup;
   /** What every request begins with; told the loop before any command exists. */
-  private final String secret = HexFormat.of().formatHex(randomBytes());
-  /** The loop's own processes: process id → start time. */
-  private final Map<Long, Optional<Instant>> resident = new HashMap<>();
+  private final String secret = randomHex();
+  /** The loop's own processes: process id → start time (clock ticks after boot, from /proc/pid/stat). */
+  private final Map<Long, String> resident = new HashMap<>();
   /** The loop's process id here, and what its commands inherit that a command could change from outside it (limits, priority). */
   private long loopPid = -1;
   private String loopInheritance;
@@ -181,22 +179,21 @@ public final class SandboxSession implements AutoCloseable {
 
   private boolean onlyResidents() {
     List<Long> members = cgroup.members();
-    if (members.size() != resident.size() || !java.util.Objects.equals(inheritance(loopPid), loopInheritance)) return false;
-    for (Map.Entry<Long, Optional<Instant>> r : resident.entrySet()) {
-      if (!members.contains(r.getKey()) || !startOf(r.getKey()).equals(r.getValue()) || stopped(r.getKey())) return false;
+    return members.size() == resident.size() && residentsIntact(members) && java.util.Objects.equals(inheritance(loopPid), loopInheritance);
+  }
+
+  /** Whether every one of the loop's own processes is among {@code members}, the same process as before, and not stopped. */
+  private boolean residentsIntact(List<Long> members) {
+    for (Map.Entry<Long, String> r : resident.entrySet()) {
+      if (!members.contains(r.getKey()) || !intact(r.getKey(), r.getValue())) return false;
     }
     return true;
   }
 
-  /** Whether {@code pid} is stopped (a signal, or a tracer): the state letter of /proc/pid/stat. */
-  private static boolean stopped(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.ISO_8859_1);
-      char state = stat.charAt(stat.lastIndexOf(')') + 2);
-      return state == 'T' || state == 't';
-    } catch (IOException | RuntimeException gone) {
-      return true;
-    }
+  /** Whether {@code pid} is still the process that started at {@code startTicks}, and not stopped (by a signal, or a tracer). */
+  private static boolean intact(long pid, String startTicks) {
+    String[] stat = stat(pid);
+    return stat != null && stat[19].equals(startTicks) && stat[0].charAt(0) != 'T' && stat[0].charAt(0) != 't';
   }
 
   long idleNanos() {
@@ -220,7 +217,7 @@ public final class SandboxSession implements AutoCloseable {
 
   private Outcome runOnce(String command, OutputStream sink, int seconds, Runnable heartbeat) throws InterruptedException {
     CommandLimits.Limited before = cgroup.limited();
-    String token = HexFormat.of().formatHex(randomBytes());
+    String token = randomHex();
     framing.expect(token, sink);
     // Written from a thread of its own: a loop that does not read (a command broke it) must not
     // hold this one past the command's deadline and without heartbeats.
@@ -238,7 +235,7 @@ public final class SandboxSession implements AutoCloseable {
     long sent = System.nanoTime();
     long deadline = sent + TimeUnit.SECONDS.toNanos(seconds);
     while (!framing.await(1000, false)) {
-      if (stopped(loopPid)) {
+      if (!intact(loopPid, resident.get(loopPid))) {
         close(); // a stopped loop would hold the command's end until its deadline: the sandbox is over
         return new Outcome(Outcome.Status.GONE, -1, cgroup.exhaustedSince(before));
       }
@@ -273,24 +270,9 @@ public final class SandboxSession implements AutoCloseable {
     cgroup.close(); // and whatever is left is killed by its cgroup
   }
 
-  /** Kills what the last command left; false when the session cannot be trusted any more. */
+  /** Kills what the last command left; false when the session cannot be trusted any more (the loop or the bridge was killed or stopped). */
   private boolean killLeftovers() {
-    for (int round = 0; round < 50; round++) {
-      List<Long> members = cgroup.members();
-      for (Map.Entry<Long, Optional<Instant>> r : resident.entrySet()) {
-        if (!members.contains(r.getKey()) || !startOf(r.getKey()).equals(r.getValue()) || stopped(r.getKey())) return false; // the loop or the bridge was killed or stopped
-      }
-      List<Long> leftovers = members.stream().filter(pid -> !resident.containsKey(pid)).toList();
-      if (leftovers.isEmpty()) return true;
-      for (long pid : leftovers) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-      try {
-        Thread.sleep(round == 0 ? 1 : 20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return false;
+    return residentsIntact(cgroup.members()) && cgroup.killAllBut(resident.keySet()) && residentsIntact(cgroup.members());
   }
 
   /**
@@ -328,36 +310,48 @@ public final class SandboxSession implements AutoCloseable {
    * CPUs and OOM score adjustment. (Its I/O priority cannot be read here.)
    */
   private static String inheritance(long pid) {
-    try {
-      Path proc = Path.of("/proc/" + pid);
-      String stat = Files.readString(proc.resolve("stat"), StandardCharsets.ISO_8859_1);
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // fields[0] is field 3, the state
-      String cpus = Files.readAllLines(proc.resolve("status"), StandardCharsets.ISO_8859_1).stream()
-          .filter(l -> l.startsWith("Cpus_allowed_list:")).findFirst().orElse("");
-      return Files.readString(proc.resolve("limits"), StandardCharsets.ISO_8859_1) + "nice " + fields[16] + " policy " + fields[38]
-          + " " + cpus + " oom " + Files.readString(proc.resolve("oom_score_adj"), StandardCharsets.ISO_8859_1).strip();
-    } catch (IOException | RuntimeException gone) {
-      return null;
-    }
+    String[] stat = stat(pid);
+    String limits = proc(pid, "limits");
+    String oom = proc(pid, "oom_score_adj");
+    String cpus = statusField(pid, "Cpus_allowed_list:");
+    if (stat == null || limits == null || oom == null || cpus == null) return null;
+    return limits + "nice " + stat[16] + " policy " + stat[38] + " cpus " + cpus + " oom " + oom.strip();
   }
 
   /** {@code pid}'s id in the innermost PID namespace it is in (the last field of NSpid), or -1. */
   private static long innermostPid(long pid) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-        if (line.startsWith("NSpid:")) {
-          String[] fields = line.substring(6).trim().split("\\s+");
-          return fields.length < 2 ? -1 : Long.parseLong(fields[fields.length - 1]);
-        }
-      }
-    } catch (IOException | RuntimeException gone) {
-      // ended meanwhile
-    }
-    return -1;
+    String nspid = statusField(pid, "NSpid:");
+    String[] fields = nspid == null ? new String[0] : nspid.split("\\s+");
+    return fields.length < 2 ? -1 : Long.parseLong(fields[fields.length - 1]);
   }
 
-  private static Optional<Instant> startOf(long pid) {
-    return ProcessHandle.of(pid).flatMap(h -> h.info().startInstant());
+  /** When {@code pid} started, in clock ticks after boot (field 22 of /proc/pid/stat), or null when it is gone. */
+  private static String startOf(long pid) {
+    String[] stat = stat(pid);
+    return stat == null ? null : stat[19];
+  }
+
+  /** The fields of /proc/pid/stat after the command's name ({@code [0]} is field 3, the state), or null when it is gone. */
+  private static String[] stat(long pid) {
+    String stat = proc(pid, "stat");
+    return stat == null ? null : stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+  }
+
+  /** The value of a line of /proc/pid/status ({@code name} with its colon), or null. */
+  private static String statusField(long pid, String name) {
+    String status = proc(pid, "status");
+    if (status == null) return null;
+    for (String line : status.split("\n")) if (line.startsWith(name)) return line.substring(name.length()).strip();
+    return null;
+  }
+
+  /** A file of /proc/pid, or null when the process is gone. */
+  private static String proc(long pid, String file) {
+    try {
+      return Files.readString(Path.of("/proc/" + pid + "/" + file), StandardCharsets.ISO_8859_1);
+    } catch (IOException | RuntimeException gone) {
+      return null;
+    }
   }
 
   private void readOutput() {
@@ -376,10 +370,10 @@ public final class SandboxSession implements AutoCloseable {
     reader.start();
   }
 
-  private static byte[] randomBytes() {
+  private static String randomHex() {
     byte[] bytes = new byte[16];
     RANDOM.nextBytes(bytes);
-    return bytes;
+    return HexFormat.of().formatHex(bytes);
   }
 
   /** Every byte of the command as {@code \xHH}: one line, no character the loop's read or printf would take as its own. */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The kept sandboxes of this worker ({@link SandboxSession}), one per sandbox a run's commands
@@ -27,7 +28,7 @@ public final class SandboxSessions {
 
   private final Map<Object, SandboxSession> idle = new LinkedHashMap<>();
   private ScheduledExecutorService thread;
-  private final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger started = new AtomicInteger();
 
   /** What makes two sandboxes the same: the command line, the environment, and which directories (not only their names) it mounts. */
   private record Key(List<String> command, Map<String, String> environment, List<Object> directories) {}
