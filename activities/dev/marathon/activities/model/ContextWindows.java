@@ -3,9 +3,6 @@ package dev.marathon.activities.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.marathon.activities.Json;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * not say.
  */
 public final class ContextWindows {
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private final KeptConnections http = new KeptConnections(Duration.ofSeconds(5));
   private final Map<String, Long> known = new ConcurrentHashMap<>();
 
   public Long of(String baseUrl, String model) {
@@ -26,15 +24,14 @@ public final class ContextWindows {
   }
 
   private long ask(String baseUrl, String model) {
-    try {
-      String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/models")).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) return 0;
-      return fromModels(Json.MAPPER.readTree(r.body()), model);
+    String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    try (KeptConnections.Exchange e = http.get(URI.create(base + "/models"), Map.of("Accept", "application/json"), WAIT, deadline)) {
+      if (e.answer.status() != 200) return 0;
+      return fromModels(Json.MAPPER.readTree(e.answer.readBodyText()), model);
     } catch (Exception unknown) {
-      return 0;
-    } 
+      return 0; // a server that does not say (or cannot, in time): the preset's window stands
+    }
   }
 
   /** The window in a {@code /models} answer for {@code model} (or its only entry), or 0. */

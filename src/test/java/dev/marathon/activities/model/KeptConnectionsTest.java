@@ -1,0 +1,303 @@
+package dev.marathon.activities.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ServerSocketFactory;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The model's HTTP/1.1 over real sockets: a server here writes answers byte by byte, with silences, or not at all. */
+class KeptConnectionsTest {
+  private static final Duration TICK = Duration.ofMillis(100);
+  private static final byte[] BODY = "{\"stream\":true}".getBytes(StandardCharsets.UTF_8);
+
+  /** What the server does with one request on a connection; returns false to close the connection. */
+  interface Answering {
+    boolean answer(int request, Map<String, String> head, OutputStream out) throws Exception;
+  }
+
+  /** A server on a real socket that reads each request whole (head and Content-Length body) and answers as told. */
+  static final class Server implements AutoCloseable {
+    final ServerSocket socket;
+    final AtomicInteger connections = new AtomicInteger();
+    final List<Map<String, String>> heads = Collections.synchronizedList(new ArrayList<>());
+    private final Thread thread;
+
+    Server(ServerSocketFactory factory, Answering answering) throws IOException {
+      socket = factory.createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      thread = new Thread(() -> {
+        AtomicInteger requests = new AtomicInteger();
+        while (!socket.isClosed()) {
+          try (Socket s = socket.accept()) {
+            connections.incrementAndGet();
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            while (true) {
+              Map<String, String> head = readRequest(in);
+              if (head == null) break;
+              heads.add(head);
+              if (!answering.answer(requests.incrementAndGet(), head, out)) break;
+            }
+          } catch (Exception ended) {
+            // the connection or the server is done
+          }
+        }
+      }, "test-http-server");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    URI uri(String scheme) {
+      return URI.create(scheme + "://127.0.0.1:" + socket.getLocalPort() + "/v1/chat/completions?x=1");
+    }
+
+    private static Map<String, String> readRequest(InputStream in) throws IOException {
+      ByteArrayOutputStream line = new ByteArrayOutputStream();
+      Map<String, String> head = new java.util.LinkedHashMap<>();
+      while (true) {
+        int c = in.read();
+        if (c < 0) return null;
+        if (c != '\n') {
+          line.write(c);
+          continue;
+        }
+        String l = line.toString(StandardCharsets.UTF_8).replace("\r", "");
+        line.reset();
+        if (l.isEmpty()) break;
+        if (head.isEmpty()) {
+          head.put("", l);
+        } else {
+          head.put(l.substring(0, l.indexOf(':')).toLowerCase(), l.substring(l.indexOf(':') + 1).strip());
+        }
+      }
+      byte[] body = in.readNBytes(Integer.parseInt(head.getOrDefault("content-length", "0")));
+      head.put("body", new String(body, StandardCharsets.UTF_8));
+      return head;
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  static void write(OutputStream out, String s) throws IOException {
+    out.write(s.getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  static KeptConnections.Exchange post(KeptConnections c, URI uri, Map<String, String> headers) throws IOException {
+    return c.post(uri, headers, BODY, TICK, () -> {}, System.nanoTime() + Duration.ofSeconds(10).toNanos());
+  }
+
+  @Test
+  void aStreamReadAcrossSilencesLosesNothingAndItsConnectionIsKept() throws Exception {
+    try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+      if (n == 2) {
+        write(out, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        return true;
+      }
+      write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+      write(out, "1");
+      Thread.sleep(350); // silent in the middle of a chunk's size line
+      write(out, "0;ext=1\r\ndata: {\"a\"");
+      Thread.sleep(350); // and in the middle of a chunk's data
+      write(out, ":12}\n\n\r\n");
+      write(out, "5\r\ndata:\r\n9\r\n {\"b\":2}\n\r\n"); // one line in two chunks
+      write(out, "E\r\ndata: [DONE]\n\n\r\n0\r\nX-Trailer: t\r\n\r\n");
+      return true;
+    })) {
+      KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
+      List<String> lines = new ArrayList<>();
+      int silences = 0;
+      try (KeptConnections.Exchange e = post(c, server.uri("http"), Map.of("X-Marathon-Turn", "3"))) {
+        assertEquals(200, e.answer.status());
+        assertEquals("text/event-stream", e.answer.header("content-type").orElseThrow());
+        while (true) {
+          String line;
+          try {
+            line = e.answer.readBodyLine();
+          } catch (SocketTimeoutException silent) {
+            silences++;
+            continue;
+          }
+          if (line == null) break;
+          lines.add(line);
+        }
+        assertTrue(e.answer.reusable());
+      }
+      assertEquals(List.of("data: {\"a\":12}", "", "data: {\"b\":2}", "data: [DONE]", ""), lines);
+      assertTrue(silences >= 4, "read timeouts met on the way: " + silences);
+      Map<String, String> head = server.heads.get(0);
+      assertEquals("POST /v1/chat/completions?x=1 HTTP/1.1", head.get(""));
+      assertEquals("127.0.0.1:" + server.socket.getLocalPort(), head.get("host"));
+      assertEquals("3", head.get("x-marathon-turn"));
+      assertEquals("{\"stream\":true}", head.get("body"));
+
+      try (KeptConnections.Exchange e = post(c, server.uri("http"), Map.of())) {
+        e.answer.readBodyText();
+      }
+      assertEquals(1, server.connections.get(), "the second call went over the kept connection");
+    }
+  }
+
+  @Test
+  void aKeptConnectionTheServerClosedIsReplacedAndTheCallGoesOnce() throws Exception {
+    try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+      write(out, "HTTP/1.1 200 OK\r\nContent-Length: " + (n + "").length() + "\r\n\r\n" + n);
+      return false; // closes after each answer without saying so: the client keeps a dead connection
+    })) {
+      KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
+      for (int i = 1; i <= 3; i++) {
+        try (KeptConnections.Exchange e = post(c, server.uri("http"), Map.of())) {
+          assertEquals(String.valueOf(i), e.answer.readBodyText());
+        }
+        Thread.sleep(50); // the server's close reaches the kept connection
+      }
+      assertEquals(3, server.connections.get());
+      assertEquals(3, server.heads.size(), "each call reached the server once");
+    }
+  }
+
+  @Test
+  void anAnswerSayingCloseIsNotKeptAndAnInterimAnswerIsSkipped() throws Exception {
+    try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+      write(out, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many\r\nRetry-After: 7\r\nConnection: close\r\nContent-Length: 4\r\n\r\nslow");
+      return true;
+    })) {
+      KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
+      try (KeptConnections.Exchange e = post(c, server.uri("http"), Map.of())) {
+        assertEquals(429, e.answer.status());
+        assertEquals("7", e.answer.header("retry-after").orElseThrow());
+        assertEquals("slow", e.answer.readBodyText());
+        assertFalse(e.answer.reusable());
+      }
+      try (KeptConnections.Exchange e = post(c, server.uri("http"), Map.of())) {
+        e.answer.readBodyText();
+      }
+      assertEquals(2, server.connections.get());
+    }
+  }
+
+  @Test
+  void aHeadThatNeverComesEndsAtItsDeadlineAndIsNotSentAgain() throws Exception {
+    try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+      if (n == 1) write(out, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+      else Thread.sleep(5_000); // the second answer never comes in time
+      return true;
+    })) {
+      KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
+      try (KeptConnections.Exchange e = post(c, server.uri("http"), Map.of())) {
+        assertEquals("", e.answer.readBodyText());
+      }
+      AtomicInteger waits = new AtomicInteger();
+      assertThrows(KeptConnections.HeadTimeout.class,
+          () -> c.post(server.uri("http"), Map.of(), BODY, TICK, waits::incrementAndGet, System.nanoTime() + Duration.ofMillis(450).toNanos()));
+      assertTrue(waits.get() >= 3, "told once a tick while waiting: " + waits.get());
+      assertEquals(1, server.connections.get(), "a slow answer on a kept connection is not taken for a stale one");
+      assertEquals(2, server.heads.size());
+    }
+  }
+
+  @Test
+  void aHeaderThatCouldEndALineIsNeverSent() throws Exception {
+    try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> true)) {
+      KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> post(c, server.uri("http"), Map.of("X-Marathon-Run", "r\r\nAuthorization: Bearer stolen")));
+      assertTrue(e.getMessage().contains("X-Marathon-Run"), e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> post(c, server.uri("http"), Map.of("Bad Name", "v")));
+      assertThrows(IllegalArgumentException.class, () -> post(c, URI.create("file:///etc/passwd"), Map.of()));
+      Thread.sleep(100);
+      assertEquals(0, server.connections.get());
+    }
+  }
+
+  @Test
+  void anAnswerCutShortIsAnErrorNotAShorterAnswer() throws Exception {
+    try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+      write(out, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+      return false;
+    })) {
+      KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
+      try (KeptConnections.Exchange e = post(c, server.uri("http"), Map.of())) {
+        assertThrows(EOFException.class, e.answer::readBodyText);
+        assertFalse(e.answer.reusable());
+      }
+    }
+  }
+
+  @Test
+  void tlsChecksTheCertificateIsTheHosts(@TempDir Path dir) throws Exception {
+    char[] pass = "changeit".toCharArray();
+    KeyStore ours = keyStore(dir, "ours", "ip:127.0.0.1", pass);
+    KeyStore others = keyStore(dir, "others", "dns:model.example", pass);
+    for (KeyStore served : List.of(ours, others)) {
+      KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keys.init(served, pass);
+      SSLContext serverSide = SSLContext.getInstance("TLS");
+      serverSide.init(keys.getKeyManagers(), null, null);
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(served); // the client trusts the certificate itself: only the name can be wrong
+      SSLContext clientSide = SSLContext.getInstance("TLS");
+      clientSide.init(null, trust.getTrustManagers(), null);
+      try (Server server = new Server(serverSide.getServerSocketFactory(), (n, head, out) -> {
+        write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        return true;
+      })) {
+        KeptConnections c = new KeptConnections(Duration.ofSeconds(5), clientSide.getSocketFactory());
+        if (served == ours) {
+          try (KeptConnections.Exchange e = post(c, server.uri("https"), Map.of())) {
+            assertEquals("ok", e.answer.readBodyText());
+          }
+        } else {
+          SSLHandshakeException e = assertThrows(SSLHandshakeException.class, () -> post(c, server.uri("https"), Map.of()));
+          assertTrue(e.getMessage().contains("127.0.0.1"), e.getMessage());
+          assertTrue(server.heads.isEmpty(), "nothing was sent to a server with another host's certificate");
+        }
+      }
+    }
+  }
+
+  private static KeyStore keyStore(Path dir, String name, String san, char[] pass) throws Exception {
+    Path file = dir.resolve(name + ".p12");
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
+        "-ext", "san=" + san, "-validity", "2", "-keystore", file.toString(), "-storetype", "PKCS12",
+        "-storepass", new String(pass), "-keypass", new String(pass)).redirectErrorStream(true).start();
+    String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, keytool.waitFor(), "keytool: " + out);
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(file)) {
+      ks.load(in, pass);
+    }
+    return ks;
+  }
+}
