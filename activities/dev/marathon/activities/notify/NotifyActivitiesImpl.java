@@ -33,8 +33,8 @@ public final class NotifyActivitiesImpl implements NotifyActivities {
 
   private final NotifyEndpoints endpoints;
   private final String uiBase;
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).proxy(HttpClient.Builder.NO_PROXY).build();
+  /** Made at the first notification: the JDK's first HTTP client costs a worker ~0.2 s to start (TLS set-up). */
+  private HttpClient http;
 
   /** @param uiBase the Web UI of the server this worker polls (its link goes in every event), or null */
   public NotifyActivitiesImpl(NotifyEndpoints endpoints, String uiBase) {
@@ -55,6 +55,14 @@ public final class NotifyActivitiesImpl implements NotifyActivities {
     else run((NotifyEndpoints.Command) endpoint, n, body);
   }
 
+  private synchronized HttpClient http() {
+    if (http == null) {
+      http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
+          .proxy(HttpClient.Builder.NO_PROXY).build();
+    }
+    return http;
+  }
+
   private String webUi(String runId) {
     if (uiBase == null) return null;
     return uiBase + "/namespaces/" + enc(Activity.getExecutionContext().getInfo().getNamespace()) + "/workflows/" + enc(runId);
@@ -72,7 +80,7 @@ public final class NotifyActivitiesImpl implements NotifyActivities {
         .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
     HttpResponse<Void> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.discarding());
+      response = http().send(request, HttpResponse.BodyHandlers.discarding());
     } catch (IOException e) {
       throw ApplicationFailure.newFailure("could not reach " + post.display() + ": " + e.getClass().getSimpleName(), FAILED);
     } catch (InterruptedException e) {
