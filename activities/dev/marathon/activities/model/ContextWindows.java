@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ContextWindows {
   private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration TICK = Duration.ofSeconds(1);
   private final KeptConnections http = new KeptConnections(Duration.ofSeconds(5));
   private final Map<String, Long> known = new ConcurrentHashMap<>();
 
@@ -26,9 +27,15 @@ public final class ContextWindows {
   private long ask(String baseUrl, String model) {
     String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     long deadline = System.nanoTime() + WAIT.toNanos();
-    try (KeptConnections.Exchange e = http.get(URI.create(base + "/models"), Map.of("Accept", "application/json"), WAIT, deadline)) {
+    try (KeptConnections.Exchange e = http.get(URI.create(base + "/models"), Map.of("Accept", "application/json"), TICK, deadline)) {
       if (e.answer.status() != 200) return 0;
-      return fromModels(Json.MAPPER.readTree(e.answer.readBodyText()), model);
+      while (true) {
+        try {
+          return fromModels(Json.MAPPER.readTree(e.answer.readBodyText()), model);
+        } catch (java.net.SocketTimeoutException silent) {
+          if (System.nanoTime() > deadline) return 0;
+        }
+      }
     } catch (Exception unknown) {
       return 0; // a server that does not say (or cannot, in time): the preset's window stands
     }

@@ -150,6 +150,11 @@ final class HttpAnswer {
     return text.toString(StandardCharsets.UTF_8);
   }
 
+  /** Bytes read from the connection past what was taken so far. */
+  int buffered() {
+    return lim - pos;
+  }
+
   /** Whether the body has been read to its end. */
   boolean bodyEnded() {
     return framing == Framing.ENDED;

@@ -3,6 +3,8 @@ package dev.marathon.activities.model;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.ProxySelector;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -34,6 +36,12 @@ final class KeptConnections {
   /** A kept connection idle longer than this is closed rather than reused: servers drop idle ones on their own timers. */
   private static final long MAX_IDLE_NANOS = Duration.ofSeconds(30).toNanos();
   private static final int MAX_KEPT_PER_SERVER = 4;
+  private static final int WRITE_PIECE = 64 * 1024;
+  /** A connection attempt's own limit: longer than any sane handshake's round trip, shorter than a heartbeat timeout. */
+  private static final Duration CONNECT_ATTEMPT = Duration.ofSeconds(3);
+  /** Headers this class writes itself, or that would change the message's framing: a caller's are refused. */
+  private static final java.util.Set<String> OWN_HEADERS =
+      java.util.Set.of("host", "content-length", "transfer-encoding", "connection", "upgrade", "expect", "te", "keep-alive");
 
   /** The answer's head did not come by its deadline. */
   static final class HeadTimeout extends IOException {
@@ -71,16 +79,22 @@ final class KeptConnections {
   private final Duration connectTimeout;
   /** Null for the JDK's default (its trust store), looked up at the first https call: loading it costs a worker's start time. */
   private final SSLSocketFactory tls;
+  /** Null for the JVM's proxy settings. */
+  private final ProxySelector proxies;
   private final Map<String, Deque<Kept>> kept = new HashMap<>();
 
   KeptConnections(Duration connectTimeout) {
-    this(connectTimeout, null);
+    this(connectTimeout, null, null);
   }
 
-  /** @param tls the factory of TLS sockets, trusting what it trusts (tests); null for the JDK's default */
-  KeptConnections(Duration connectTimeout, SSLSocketFactory tls) {
+  /**
+   * @param tls the factory of TLS sockets, trusting what it trusts (tests); null for the JDK's default
+   * @param proxies where requests go through (tests); null for the JVM's proxy settings
+   */
+  KeptConnections(Duration connectTimeout, SSLSocketFactory tls, ProxySelector proxies) {
     this.connectTimeout = connectTimeout;
     this.tls = tls;
+    this.proxies = proxies;
   }
 
   /**
@@ -107,19 +121,24 @@ final class KeptConnections {
     while (true) {
       Socket socket = takeKept(server);
       boolean reused = socket != null;
-      if (!reused) socket = open(uri, tick, beforeHead);
+      if (!reused) socket = open(uri, beforeHead);
       Exchange exchange = null;
+      boolean waited = false;
       try {
         exchange = new Exchange(server, socket);
         socket.setSoTimeout((int) tick.toMillis());
         OutputStream out = socket.getOutputStream();
-        out.write(request);
+        for (int at = 0; at < request.length; at += WRITE_PIECE) { // a large prompt on a slow link: alive between pieces
+          out.write(request, at, Math.min(WRITE_PIECE, request.length - at));
+          if (at + WRITE_PIECE < request.length) beforeHead.run();
+        }
         out.flush();
         while (true) {
           try {
             exchange.answer.readHead();
             return exchange;
           } catch (SocketTimeoutException silent) {
+            waited = true;
             if (System.nanoTime() > headDeadline) throw new HeadTimeout();
             beforeHead.run();
           }
@@ -127,9 +146,9 @@ final class KeptConnections {
       } catch (IOException | RuntimeException e) {
         closeQuietly(socket);
         boolean answered = exchange != null && exchange.answer.anyByte();
-        if (reused && e instanceof IOException && !(e instanceof HeadTimeout) && !answered) {
-          continue; // the server had closed the kept connection: the request went nowhere
-        }
+        // A kept connection the server had closed fails at once, before any answer. One that fails after a wait may
+        // have been cut while the server worked on the request: sending it again could pay for a reply twice.
+        if (reused && e instanceof IOException && !(e instanceof HeadTimeout) && !answered && !waited) continue;
         throw e;
       }
     }
@@ -146,30 +165,15 @@ final class KeptConnections {
     return uri.getPort() >= 0 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
   }
 
-  /** Connects in attempts of a tick each, telling {@code waiting} between them, until the connect timeout has passed. */
-  private Socket open(URI uri, Duration tick, Runnable waiting) throws IOException {
-    long deadline = System.nanoTime() + connectTimeout.toNanos();
-    InetSocketAddress address = new InetSocketAddress(uri.getHost(), port(uri));
-    if (address.isUnresolved()) throw new java.net.UnknownHostException(uri.getHost());
-    Socket plain;
-    while (true) {
-      plain = new Socket();
-      try {
-        plain.setTcpNoDelay(true);
-        plain.connect(address, (int) Math.max(tick.toMillis(), 1));
-        break;
-      } catch (SocketTimeoutException attempt) {
-        closeQuietly(plain);
-        if (System.nanoTime() > deadline) throw new SocketTimeoutException("no connection within " + connectTimeout.toSeconds() + " s");
-        waiting.run();
-      } catch (IOException | RuntimeException e) {
-        closeQuietly(plain);
-        throw e;
-      }
-    }
-    if (!uri.getScheme().equalsIgnoreCase("https")) return plain;
+  /** Connects in attempts of a few seconds each, telling {@code waiting} between them, until the connect timeout has passed. */
+  private Socket open(URI uri, Runnable waiting) throws IOException {
+    InetSocketAddress proxy = proxyFor(uri);
+    Socket plain = connect(proxy != null ? proxy : new InetSocketAddress(uri.getHost(), port(uri)), waiting);
+    boolean https = uri.getScheme().equalsIgnoreCase("https");
+    if (!https) return plain;
     try {
-      plain.setSoTimeout((int) connectTimeout.toMillis()); // the handshake
+      plain.setSoTimeout((int) connectTimeout.toMillis()); // the tunnel's set-up and the handshake
+      if (proxy != null) tunnel(plain, uri);
       SSLSocketFactory factory = tls != null ? tls : (SSLSocketFactory) SSLSocketFactory.getDefault();
       SSLSocket secure = (SSLSocket) factory.createSocket(plain, uri.getHost(), port(uri), true);
       SSLParameters parameters = secure.getSSLParameters();
@@ -183,19 +187,78 @@ final class KeptConnections {
     }
   }
 
+  /** Connects in attempts of a few seconds each, telling {@code waiting} between them, until the connect timeout has passed. */
+  private Socket connect(InetSocketAddress address, Runnable waiting) throws IOException {
+    if (address.isUnresolved()) throw new java.net.UnknownHostException(address.getHostString());
+    long deadline = System.nanoTime() + connectTimeout.toNanos();
+    while (true) {
+      Socket plain = new Socket();
+      try {
+        plain.setTcpNoDelay(true);
+        plain.connect(address, (int) CONNECT_ATTEMPT.toMillis());
+        return plain;
+      } catch (SocketTimeoutException attempt) {
+        closeQuietly(plain);
+        if (System.nanoTime() > deadline) throw new SocketTimeoutException("no connection within " + connectTimeout.toSeconds() + " s");
+        waiting.run();
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(plain);
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * The HTTP proxy the JVM's proxy settings name for this URL ({@code -Dhttps.proxyHost} and the
+   * like, as {@code java.net.http} honoured them), or null to go direct.
+   */
+  private InetSocketAddress proxyFor(URI uri) {
+    ProxySelector selector = proxies != null ? proxies : ProxySelector.getDefault();
+    if (selector == null) return null;
+    for (Proxy p : selector.select(uri)) {
+      if (p.type() == Proxy.Type.HTTP && p.address() instanceof InetSocketAddress a) return a;
+      if (p.type() == Proxy.Type.DIRECT) return null;
+    }
+    return null;
+  }
+
+  /** Asks the proxy on {@code socket} for a tunnel to the URL's host (CONNECT), for TLS to go through end to end. */
+  private static void tunnel(Socket socket, URI uri) throws IOException {
+    String authority = hostHeader(uri) + ":" + port(uri);
+    OutputStream out = socket.getOutputStream();
+    out.write(("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\nUser-Agent: marathon\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    HttpAnswer answer = new HttpAnswer(socket.getInputStream());
+    answer.readHead();
+    if (answer.status() / 100 != 2) throw new IOException("the proxy refused a tunnel to " + authority + ": HTTP " + answer.status());
+    if (answer.buffered() > 0) throw new IOException("the proxy sent more than its answer to CONNECT");
+  }
+
+  private static String hostHeader(URI uri) {
+    return uri.getHost().contains(":") && !uri.getHost().startsWith("[") ? "[" + uri.getHost() + "]" : uri.getHost();
+  }
+
   /** The request's bytes; a header name or value that could end a line is refused, never sent. */
-  private static byte[] request(String method, URI uri, Map<String, String> headers, byte[] body) {
+  private byte[] request(String method, URI uri, Map<String, String> headers, byte[] body) {
     StringBuilder head = new StringBuilder(256);
     String target = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     if (uri.getRawQuery() != null) target += "?" + uri.getRawQuery();
+    // Through a proxy, plain http names the whole URL (https goes through a tunnel and names the path only).
+    if (uri.getScheme().equalsIgnoreCase("http") && proxyFor(uri) != null) target = "http://" + hostHeader(uri) + ":" + port(uri) + target;
     int port = port(uri);
     boolean defaultPort = port == (uri.getScheme().equalsIgnoreCase("https") ? 443 : 80);
-    String host = uri.getHost().contains(":") && !uri.getHost().startsWith("[") ? "[" + uri.getHost() + "]" : uri.getHost();
+    String host = hostHeader(uri);
     head.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
     head.append("Host: ").append(host).append(defaultPort ? "" : ":" + port).append("\r\n");
+    head.append("User-Agent: marathon\r\n"); // some gateways in front of hosted models refuse a request without one
     if (body != null) head.append("Content-Length: ").append(body.length).append("\r\n");
+    java.util.Set<String> seen = new java.util.HashSet<>();
     headers.forEach((name, value) -> {
       if (!name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) throw new IllegalArgumentException("not a header name: " + name);
+      String lower = name.toLowerCase(java.util.Locale.ROOT);
+      if (OWN_HEADERS.contains(lower)) throw new IllegalArgumentException("header " + name + " is the client's own to write");
+      if (!seen.add(lower)) throw new IllegalArgumentException("header " + name + " given twice");
       if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
         throw new IllegalArgumentException("the value of header " + name + " contains a line break");
       }

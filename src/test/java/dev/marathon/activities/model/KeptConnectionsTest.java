@@ -55,19 +55,29 @@ class KeptConnectionsTest {
       thread = new Thread(() -> {
         AtomicInteger requests = new AtomicInteger();
         while (!socket.isClosed()) {
-          try (Socket s = socket.accept()) {
-            connections.incrementAndGet();
-            InputStream in = s.getInputStream();
-            OutputStream out = s.getOutputStream();
-            while (true) {
-              Map<String, String> head = readRequest(in);
-              if (head == null) break;
-              heads.add(head);
-              if (!answering.answer(requests.incrementAndGet(), head, out)) break;
-            }
-          } catch (Exception ended) {
-            // the connection or the server is done
+          Socket accepted;
+          try {
+            accepted = socket.accept();
+          } catch (IOException closed) {
+            return;
           }
+          connections.incrementAndGet();
+          Thread connection = new Thread(() -> { // each connection on its own, as servers do: a kept one blocks no other
+            try (Socket s = accepted) {
+              InputStream in = s.getInputStream();
+              OutputStream out = s.getOutputStream();
+              while (true) {
+                Map<String, String> head = readRequest(in);
+                if (head == null) break;
+                heads.add(head);
+                if (!answering.answer(requests.incrementAndGet(), head, out)) break;
+              }
+            } catch (Exception ended) {
+              // the connection or the server is done
+            }
+          }, "test-http-connection");
+          connection.setDaemon(true);
+          connection.start();
         }
       }, "test-http-server");
       thread.setDaemon(true);
@@ -227,6 +237,60 @@ class KeptConnectionsTest {
   }
 
   @Test
+  void aKeptConnectionCutAfterTheServerHadTheRequestAWhileIsNotSentAgain() throws Exception {
+    try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+      if (n == 1) {
+        write(out, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        return true;
+      }
+      Thread.sleep(350); // works on it a while (the client waits over a tick), then the connection is cut
+      return false;
+    })) {
+      KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
+      try (KeptConnections.Exchange e = post(c, server.uri("http"), Map.of())) {
+        e.answer.readBodyText();
+      }
+      assertThrows(IOException.class, () -> post(c, server.uri("http"), Map.of()));
+      Thread.sleep(200);
+      assertEquals(2, server.heads.size(), "the second request reached the server once: it may have been paid for");
+    }
+  }
+
+  @Test
+  void aLargeRequestGoesWholeAndTheCallerIsToldItIsAliveOnTheWay() throws Exception {
+    try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+      String size = String.valueOf(head.get("body").length());
+      write(out, "HTTP/1.1 200 OK\r\nContent-Length: " + size.length() + "\r\n\r\n" + size);
+      return true;
+    })) {
+      KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
+      byte[] big = "x".repeat(1_000_000).getBytes(StandardCharsets.UTF_8);
+      AtomicInteger alive = new AtomicInteger();
+      try (KeptConnections.Exchange e = c.post(server.uri("http"), Map.of(), big, TICK, alive::incrementAndGet,
+          System.nanoTime() + Duration.ofSeconds(10).toNanos())) {
+        assertEquals("1000000", e.answer.readBodyText());
+      }
+      assertTrue(alive.get() >= 15, "told between the request's pieces: " + alive.get());
+    }
+  }
+
+  @Test
+  void aProxyTheJvmNamesCarriesPlainHttpWithTheWholeUrl() throws Exception {
+    try (Server proxy = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+      String ok = head.get("");
+      write(out, "HTTP/1.1 200 OK\r\nContent-Length: " + ok.length() + "\r\n\r\n" + ok);
+      return true;
+    })) {
+      KeptConnections c = new KeptConnections(Duration.ofSeconds(5), null,
+          java.net.ProxySelector.of(new java.net.InetSocketAddress("127.0.0.1", proxy.socket.getLocalPort())));
+      try (KeptConnections.Exchange e = post(c, URI.create("http://model.example:8000/v1/chat/completions"), Map.of())) {
+        assertEquals("POST http://model.example:8000/v1/chat/completions HTTP/1.1", e.answer.readBodyText());
+      }
+      assertEquals("model.example:8000", proxy.heads.get(0).get("host"));
+    }
+  }
+
+  @Test
   void aHeaderThatCouldEndALineIsNeverSent() throws Exception {
     try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> true)) {
       KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
@@ -234,6 +298,12 @@ class KeptConnectionsTest {
           () -> post(c, server.uri("http"), Map.of("X-Marathon-Run", "r\r\nAuthorization: Bearer stolen")));
       assertTrue(e.getMessage().contains("X-Marathon-Run"), e.getMessage());
       assertThrows(IllegalArgumentException.class, () -> post(c, server.uri("http"), Map.of("Bad Name", "v")));
+      assertThrows(IllegalArgumentException.class, () -> post(c, server.uri("http"), Map.of("Content-Length", "0")), "framing is the client's");
+      assertThrows(IllegalArgumentException.class, () -> post(c, server.uri("http"), Map.of("Transfer-Encoding", "chunked")));
+      Map<String, String> twice = new java.util.LinkedHashMap<>();
+      twice.put("Authorization", "Bearer a");
+      twice.put("authorization", "Bearer b");
+      assertThrows(IllegalArgumentException.class, () -> post(c, server.uri("http"), twice));
       assertThrows(IllegalArgumentException.class, () -> post(c, URI.create("file:///etc/passwd"), Map.of()));
       Thread.sleep(100);
       assertEquals(0, server.connections.get());
@@ -272,10 +342,19 @@ class KeptConnectionsTest {
         write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         return true;
       })) {
-        KeptConnections c = new KeptConnections(Duration.ofSeconds(5), clientSide.getSocketFactory());
+        KeptConnections c = new KeptConnections(Duration.ofSeconds(5), clientSide.getSocketFactory(), null);
         if (served == ours) {
           try (KeptConnections.Exchange e = post(c, server.uri("https"), Map.of())) {
             assertEquals("ok", e.answer.readBodyText());
+          }
+          List<String> asked = Collections.synchronizedList(new ArrayList<>());
+          try (ServerSocket tunnels = tunnelingProxy(asked)) {
+            KeptConnections proxied = new KeptConnections(Duration.ofSeconds(5), clientSide.getSocketFactory(),
+                java.net.ProxySelector.of(new java.net.InetSocketAddress("127.0.0.1", tunnels.getLocalPort())));
+            try (KeptConnections.Exchange e = post(proxied, server.uri("https"), Map.of())) {
+              assertEquals("ok", e.answer.readBodyText(), "TLS end to end through the proxy's tunnel");
+            }
+            assertEquals(List.of("CONNECT 127.0.0.1:" + server.socket.getLocalPort() + " HTTP/1.1"), asked);
           }
         } else {
           SSLHandshakeException e = assertThrows(SSLHandshakeException.class, () -> post(c, server.uri("https"), Map.of()));
@@ -284,6 +363,49 @@ class KeptConnectionsTest {
         }
       }
     }
+  }
+
+  /** A proxy that answers CONNECT with a tunnel, as corporate proxies do for https. */
+  private static ServerSocket tunnelingProxy(List<String> asked) throws IOException {
+    ServerSocket proxy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread t = new Thread(() -> {
+      while (!proxy.isClosed()) {
+        try {
+          Socket client = proxy.accept();
+          Map<String, String> head = Server.readRequest(client.getInputStream());
+          asked.add(head.get(""));
+          String[] hostPort = head.get("").split(" ")[1].split(":");
+          Socket target = new Socket(hostPort[0], Integer.parseInt(hostPort[1]));
+          write(client.getOutputStream(), "HTTP/1.1 200 Connection established\r\n\r\n");
+          pump(client, target);
+          pump(target, client);
+        } catch (Exception ended) {
+          // the proxy is closed
+        }
+      }
+    }, "test-tunnel");
+    t.setDaemon(true);
+    t.start();
+    return proxy;
+  }
+
+  private static void pump(Socket from, Socket to) {
+    Thread t = new Thread(() -> {
+      try {
+        from.getInputStream().transferTo(to.getOutputStream());
+      } catch (IOException ended) {
+        // either side closed
+      } finally {
+        try {
+          to.close();
+          from.close();
+        } catch (IOException ignored) {
+          // closed already
+        }
+      }
+    }, "test-pump");
+    t.setDaemon(true);
+    t.start();
   }
 
   private static KeyStore keyStore(Path dir, String name, String san, char[] pass) throws Exception {
