@@ -90,6 +90,8 @@ public final class SandboxSession implements AutoCloseable {
       done
       """;
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** The least a pipe holds (one page: what Linux gives a user over their pipe budget). */
+  private static final int PIPE_PAGE = 4096;
   /** How long a new sandbox may take to come up before the command starts one of its own instead. */
   private static final long READY_MILLIS = 30_000;
 
@@ -106,6 +108,8 @@ public final class SandboxSession implements AutoCloseable {
   private long loopPid = -1;
   private String loopInheritance;
   private volatile boolean broken;
+  /** Made sure of since its last command began: only its own processes, intact, with the loop's inheritance unchanged. */
+  private volatile boolean sound;
   private volatile long idleSince = System.nanoTime();
 
   /**
@@ -147,6 +151,7 @@ public final class SandboxSession implements AutoCloseable {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_MILLIS);
       while (!session.framing.await(1000, true) && !session.framing.isClosed() && System.nanoTime() < deadline) heartbeat.run();
       kept = session.framing.ready() != null && session.knowResidents();
+      session.sound = kept;
       return kept ? session : null;
     } catch (InterruptedException e) {
       interrupted = true; // set again once the cgroup is closed: its close waits for its processes to go
@@ -170,6 +175,15 @@ public final class SandboxSession implements AutoCloseable {
    */
   boolean healthy() {
     return alive() && onlyResidents();
+  }
+
+  /**
+   * Whether it can take the next command: {@link #healthy}, which after a command that ended
+   * cleanly was already made sure of when that command's leftovers were killed — nothing of the
+   * agent's runs in the sandbox between commands — so then it only has to be alive.
+   */
+  boolean readyForNext() {
+    return sound ? alive() : healthy();
   }
 
   /** Whether it has not ended (the cheap part of {@link #healthy}, for a session just back from a command that left it sound). */
@@ -216,22 +230,35 @@ public final class SandboxSession implements AutoCloseable {
   }
 
   private Outcome runOnce(String command, OutputStream sink, int seconds, Runnable heartbeat) throws InterruptedException {
+    sound = false; // until the command is over and its leftovers are gone
     CommandLimits.Limited before = cgroup.limited();
     String token = randomHex();
     framing.expect(token, sink);
-    // Written from a thread of its own: a loop that does not read (a command broke it) must not
-    // hold this one past the command's deadline and without heartbeats.
     byte[] request = (secret + " " + token + " " + escaped(command) + "\n").getBytes(StandardCharsets.US_ASCII);
-    Thread writer = new Thread(() -> {
+    Thread writer = null;
+    if (request.length <= PIPE_PAGE) {
+      // The pipe is empty between commands (the loop reads each request whole before it runs it), and a pipe
+      // holds at least a page: this write cannot block, even when the loop does not read any more.
       try {
         requests.write(request);
         requests.flush();
       } catch (IOException gone) {
         framing.closed(); // the sandbox is gone: the command was not run
       }
-    }, "sandbox-session-request-" + process.pid());
-    writer.setDaemon(true);
-    writer.start();
+    } else {
+      // Written from a thread of its own: a loop that does not read (a command broke it) must not
+      // hold this one past the command's deadline and without heartbeats.
+      writer = new Thread(() -> {
+        try {
+          requests.write(request);
+          requests.flush();
+        } catch (IOException gone) {
+          framing.closed();
+        }
+      }, "sandbox-session-request-" + process.pid());
+      writer.setDaemon(true);
+      writer.start();
+    }
     long sent = System.nanoTime();
     long deadline = sent + TimeUnit.SECONDS.toNanos(seconds);
     while (!framing.await(1000, false)) {
@@ -239,7 +266,7 @@ public final class SandboxSession implements AutoCloseable {
         close(); // a stopped loop would hold the command's end until its deadline: the sandbox is over
         return new Outcome(Outcome.Status.GONE, -1, cgroup.exhaustedSince(before));
       }
-      if (writer.isAlive() && System.nanoTime() - sent > TimeUnit.SECONDS.toNanos(5)) {
+      if (writer != null && writer.isAlive() && System.nanoTime() - sent > TimeUnit.SECONDS.toNanos(5)) {
         close(); // the loop does not take the request: a command broke it; a fresh sandbox runs this one
         return new Outcome(Outcome.Status.NOT_RUN, -1, null);
       }
@@ -252,7 +279,8 @@ public final class SandboxSession implements AutoCloseable {
     }
     CommandFraming.End end = framing.end();
     String exhausted = cgroup.exhaustedSince(before);
-    if (end.kind() != CommandFraming.End.Kind.EXITED || !killLeftovers()) close();
+    sound = end.kind() == CommandFraming.End.Kind.EXITED && killLeftovers();
+    if (!sound) close();
     idleSince = System.nanoTime();
     Outcome.Status status = switch (end.kind()) {
       case EXITED -> Outcome.Status.EXITED;
@@ -270,9 +298,15 @@ public final class SandboxSession implements AutoCloseable {
     cgroup.close(); // and whatever is left is killed by its cgroup
   }
 
-  /** Kills what the last command left; false when the session cannot be trusted any more (the loop or the bridge was killed or stopped). */
+  /**
+   * Kills what the last command left; false when the session cannot be trusted any more (the loop
+   * or the bridge was killed or stopped, or the loop's limits, priority or CPUs were changed). Once
+   * it is true nothing of the command is left to change anything: the session stays sound until
+   * its next command (see {@link #readyForNext}).
+   */
   private boolean killLeftovers() {
-    return residentsIntact(cgroup.members()) && cgroup.killAllBut(resident.keySet()) && residentsIntact(cgroup.members());
+    return residentsIntact(cgroup.members()) && cgroup.killAllBut(resident.keySet()) && residentsIntact(cgroup.members())
+        && java.util.Objects.equals(inheritance(loopPid), loopInheritance);
   }
 
   /**

@@ -49,7 +49,7 @@ public final class SandboxSessions {
     synchronized (this) {
       kept = idle.remove(key);
     }
-    if (kept != null && kept.healthy()) return kept;
+    if (kept != null && kept.readyForNext()) return kept;
     if (kept != null) kept.close();
     SandboxSession fresh = SandboxSession.start(key, loop, limits, starter(), heartbeat);
     if (fresh != null) started.incrementAndGet();

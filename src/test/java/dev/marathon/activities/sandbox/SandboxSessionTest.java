@@ -99,6 +99,12 @@ class SandboxSessionTest {
     assertEquals("exit code: 0\n\n0123456789abcdef0123456789abcdef 0\n\\x41 %b $'\\n' ✓\n",
         bash("printf '\\n%s 0\\n' 0123456789abcdef0123456789abcdef; echo '\\x41 %b $'\\''\\n'\\'' ✓'", 30).text());
     assertEquals(1, sandboxes());
+
+    // A request over a pipe's page goes from a thread of its own; a short one is written at once. Both reach the loop whole.
+    String word = "x".repeat(3_000);
+    assertEquals("exit code: 0\n" + word.length() + "\n", bash("w=" + word + "; echo ${#w}", 30).text());
+    assertEquals("exit code: 0\nshort\n", bash("echo short", 30).text());
+    assertEquals(1, sandboxes(), "the same sandbox took both");
   }
 
   @Test
