@@ -99,6 +99,7 @@ final class ChangedTree {
       Runnable heartbeat) {
     if (gitAgrees == null) gitAgrees = gitAgrees(gitDir.resolve("config"));
     if (!gitAgrees || present.size() + gone.size() > MAX_PATHS) return null;
+    objects.defer(); // the blobs and trees are made durable together, below
     try {
       Map<String, Entry> edits = new TreeMap<>(); // path (bytes) -> new entry, or null to remove
       for (String path : gone) {
@@ -121,9 +122,13 @@ final class ChangedTree {
       }
       List<String> changed = new ArrayList<>();
       String tree = apply(base, "", edits, changed);
-      return new Result(tree == null ? objects.writeTree(new byte[0]) : tree, changed);
+      Result result = new Result(tree == null ? objects.writeTree(new byte[0]) : tree, changed);
+      objects.settle();
+      return result;
     } catch (AskGit | IOException e) {
       return null;
+    } finally {
+      objects.settle(); // what an abandoned edit wrote is on disk under its name too, or gone (it is named by nothing yet)
     }
   }
 

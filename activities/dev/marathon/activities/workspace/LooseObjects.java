@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.Inflater;
@@ -18,11 +20,22 @@ import java.util.zip.Inflater;
  * starting git: a snapshot is made after every step that changes the workspace, and a process
  * start costs milliseconds where writing a few hundred bytes costs microseconds. Both are written
  * the way git writes them (a loose object is the zlib-deflated "commit &lt;size&gt;\0" + content,
- * named by its SHA-1; a ref is written beside itself and renamed over: {@link Workspace#writeDurably}), and both are fsynced: the
- * workflow records the snapshot only after this returns, so it must be on disk when it does.
+ * named by its SHA-1; a ref is written beside itself and renamed over). Objects are fsynced: the
+ * workflow records the snapshot only after this returns, so it must be on disk when it does. The
+ * ref is not: nothing of Marathon reads it (the workflow names each snapshot by its id), it only
+ * keeps the snapshots reachable for a git gc, and a ref a crash set back is set forward again by the
+ * next snapshot, whose parents reach every one before it. One fsync fewer per snapshot.
  */
 final class LooseObjects {
+  /** Threads that fsync a batch's objects side by side; they wait on the disk, not the CPU. */
+  private static final java.util.concurrent.ExecutorService FSYNCS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "marathon-fsync");
+    t.setDaemon(true);
+    return t;
+  });
   private final Path gitDir;
+  /** Objects of the batch being written ({@link #defer}): each one's name and the file it waits in; null when none is. */
+  private java.util.Map<Path, Path> deferred;
 
   LooseObjects(Path gitDir) {
     this.gitDir = gitDir;
@@ -90,7 +103,7 @@ final class LooseObjects {
     byte[] header = (type + " " + body.length + "\0").getBytes(StandardCharsets.US_ASCII);
     String id = sha1(header, body);
     Path file = objectFile(id);
-    if (Files.exists(file)) return id;
+    if (Files.exists(file) || deferred != null && deferred.containsKey(file)) return id;
     ByteArrayOutputStream deflated = new ByteArrayOutputStream(body.length / 2 + 64);
     Deflater deflater = new Deflater(Deflater.BEST_SPEED);
     try (DeflaterOutputStream z = new DeflaterOutputStream(deflated, deflater)) {
@@ -101,17 +114,86 @@ final class LooseObjects {
     } finally {
       deflater.end();
     }
-    Workspace.writeDurably(file, deflated.toByteArray());
+    if (deferred == null) {
+      Workspace.writeDurably(file, deflated.toByteArray());
+    } else {
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      try {
+        Files.createDirectories(file.getParent());
+        Files.write(tmp, deflated.toByteArray());
+      } catch (IOException e) {
+        throw new WorkspaceException("cannot write " + tmp + ": " + e.getMessage(), false);
+      }
+      deferred.put(file, tmp);
+    }
     return id;
+  }
+
+  /**
+   * From now until {@link #settle}, objects are written but neither fsynced nor named: settle
+   * then fsyncs them all at once, in parallel, and names them. A file system commits parallel
+   * fsyncs together: a step's blob and trees cost about one fsync instead of one each (4 in 0.65–0.87
+   * ms against 1.3–1.6 ms one after the other, measured here). Until it is settled no object of the
+   * batch has its name, so none can be found, and named by a commit, before it is on disk.
+   */
+  void defer() {
+    if (deferred == null) deferred = new java.util.LinkedHashMap<>();
+  }
+
+  /** Makes the objects written since {@link #defer} durable and names them; their files are gone if it fails. */
+  void settle() {
+    java.util.Map<Path, Path> batch = deferred;
+    deferred = null;
+    if (batch == null || batch.isEmpty()) return;
+    boolean named = false;
+    try {
+      List<java.util.concurrent.Future<?>> syncs = new java.util.ArrayList<>();
+      List<Path> tmps = List.copyOf(batch.values());
+      for (int i = 1; i < tmps.size(); i++) {
+        Path tmp = tmps.get(i);
+        syncs.add(FSYNCS.submit(() -> {
+          force(tmp);
+          return null;
+        }));
+      }
+      force(tmps.get(0));
+      for (java.util.concurrent.Future<?> f : syncs) f.get();
+      for (java.util.Map.Entry<Path, Path> e : batch.entrySet()) {
+        Files.move(e.getValue(), e.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      }
+      named = true;
+    } catch (IOException | java.util.concurrent.ExecutionException e) {
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+      throw new WorkspaceException("cannot write a snapshot's objects in " + gitDir + ": " + cause.getMessage(), false);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new WorkspaceException("interrupted while writing a snapshot's objects", false);
+    } finally {
+      if (!named) {
+        for (Path tmp : batch.values()) {
+          try {
+            Files.deleteIfExists(tmp);
+          } catch (IOException ignored) {
+            // a leftover .tmp names no object: git never reads it
+          }
+        }
+      }
+    }
+  }
+
+  private static void force(Path file) throws IOException {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
   }
 
   private Path objectFile(String id) {
     return gitDir.resolve("objects").resolve(id.substring(0, 2)).resolve(id.substring(2));
   }
 
-  /** Points {@code ref} (e.g. refs/marathon/snapshots) at {@code id}. */
+  /** Points {@code ref} (e.g. refs/marathon/snapshots) at {@code id}, at once but not durably (see above). */
   void updateRef(String ref, String id) {
-    Workspace.writeDurably(gitDir.resolve(ref), (id + "\n").getBytes(StandardCharsets.US_ASCII));
+    Workspace.write(gitDir.resolve(ref), id + "\n");
   }
 
   private static String sha1(byte[] header, byte[] body) {
