@@ -192,6 +192,7 @@ public final class CommandLimits {
     public void close() {
       killAllBut(Set.of());
       for (Path dir : dirs) {
+        if (descendants(dir) > 0) removeBelow(dir);
         try {
           Files.deleteIfExists(dir);
         } catch (IOException busy) {
@@ -219,12 +220,49 @@ public final class CommandLimits {
       return true;
     }
 
+    /**
+     * The processes in {@code dir} and in every cgroup below it: a command can make cgroups of its
+     * own there (in a user namespace of its own it may mount cgroup2 and move itself down), and a
+     * process there is as much the command's as one beside the loop.
+     */
     private List<Long> members(Path dir) {
+      List<Long> all = new java.util.ArrayList<>();
       try {
-        return Files.readAllLines(dir.resolve("cgroup.procs"), StandardCharsets.UTF_8).stream()
-            .filter(l -> !l.isBlank()).map(l -> Long.parseLong(l.strip())).toList();
+        Files.readAllLines(dir.resolve("cgroup.procs"), StandardCharsets.UTF_8).stream()
+            .filter(l -> !l.isBlank()).forEach(l -> all.add(Long.parseLong(l.strip())));
       } catch (IOException | RuntimeException gone) {
+        return all;
+      }
+      if (descendants(dir) > 0) for (Path below : children(dir)) all.addAll(members(below));
+      return all;
+    }
+
+    /** How many cgroups there are below this one (made by a command: Marathon makes none). */
+    long descendants() {
+      return dirs.isEmpty() ? 0 : descendants(dirs.get(0));
+    }
+
+    private long descendants(Path dir) {
+      return counter(dir.resolve("cgroup.stat"), "nr_descendants");
+    }
+
+    private static List<Path> children(Path dir) {
+      try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+        return entries.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+      } catch (IOException gone) {
         return List.of();
+      }
+    }
+
+    /** Removes the cgroups below {@code dir}, deepest first (they are empty once their processes are killed). */
+    private static void removeBelow(Path dir) {
+      for (Path below : children(dir)) {
+        removeBelow(below);
+        try {
+          Files.deleteIfExists(below);
+        } catch (IOException busy) {
+          // a process that outlived the kill: the directory stays, and is harmless
+        }
       }
     }
 

@@ -90,14 +90,17 @@ public final class SandboxSession implements AutoCloseable {
       done
       """;
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** The least a pipe holds (one page: what Linux gives a user over their pipe budget). */
-  private static final int PIPE_PAGE = 4096;
   /** How long a new sandbox may take to come up before the command starts one of its own instead. */
   private static final long READY_MILLIS = 30_000;
 
   private final Object key;
   private final Process process;
   private final OutputStream requests;
+  private final java.util.concurrent.BlockingQueue<byte[]> outbox = new java.util.concurrent.LinkedBlockingQueue<>();
+  private final java.util.concurrent.atomic.AtomicLong requestsWritten = new java.util.concurrent.atomic.AtomicLong();
+  /** Requests handed to the writer; read and written by the one thread that runs the session's command. */
+  private long requestsQueued;
+  private Thread writer;
   private final CommandFraming framing = new CommandFraming();
   private final CommandLimits.Cgroup cgroup;
   /** What every request begins with; told the loop before any command exists. */
@@ -129,6 +132,31 @@ public final class SandboxSession implements AutoCloseable {
   }
 
   /**
+   * Writes the requests into the loop's pipe, on a thread of the session's own: a loop that does
+   * not read (a command broke it, or filled its pipe) must not hold a command's thread past its
+   * deadline and without heartbeats. One thread for the session's life, not one per command.
+   */
+  private void writeRequests() {
+    Thread writer = new Thread(() -> {
+      try {
+        while (true) {
+          byte[] request = outbox.take();
+          requests.write(request);
+          requests.flush();
+          requestsWritten.incrementAndGet();
+        }
+      } catch (IOException gone) {
+        framing.closed(); // the sandbox is gone: the command was not run
+      } catch (InterruptedException closed) {
+        // the session is over
+      }
+    }, "sandbox-session-requests-" + process.pid());
+    writer.setDaemon(true);
+    writer.start();
+    this.writer = writer;
+  }
+
+  /**
    * Starts {@code loop} (a sandbox's process running {@link #LOOP}) in a cgroup of its own, on
    * {@code starter}: bubblewrap ends its sandbox when the thread that started it ends
    * (--die-with-parent), and an activity's thread may end before the session does. Null when it
@@ -148,6 +176,7 @@ public final class SandboxSession implements AutoCloseable {
       session.requests.write((session.secret + "\n").getBytes(StandardCharsets.US_ASCII));
       session.requests.flush();
       session.readOutput();
+      session.writeRequests();
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_MILLIS);
       while (!session.framing.await(1000, true) && !session.framing.isClosed() && System.nanoTime() < deadline) heartbeat.run();
       kept = session.framing.ready() != null && session.knowResidents();
@@ -193,7 +222,8 @@ public final class SandboxSession implements AutoCloseable {
 
   private boolean onlyResidents() {
     List<Long> members = cgroup.members();
-    return members.size() == resident.size() && residentsIntact(members) && java.util.Objects.equals(inheritance(loopPid), loopInheritance);
+    return members.size() == resident.size() && residentsIntact(members) && cgroup.descendants() == 0
+        && java.util.Objects.equals(inheritance(loopPid), loopInheritance);
   }
 
   /** Whether every one of the loop's own processes is among {@code members}, the same process as before, and not stopped. */
@@ -204,10 +234,11 @@ public final class SandboxSession implements AutoCloseable {
     return true;
   }
 
-  /** Whether {@code pid} is still the process that started at {@code startTicks}, and not stopped (by a signal, or a tracer). */
+  /** Whether {@code pid} is still the process that started at {@code startTicks}, and not stopped (by a signal, or a tracer) or dead. */
   private static boolean intact(long pid, String startTicks) {
     String[] stat = stat(pid);
-    return stat != null && stat[19].equals(startTicks) && stat[0].charAt(0) != 'T' && stat[0].charAt(0) != 't';
+    char state = stat == null ? 'X' : stat[0].charAt(0);
+    return stat != null && stat[19].equals(startTicks) && state != 'T' && state != 't' && state != 'Z' && state != 'X'; // stopped, traced, dead
   }
 
   long idleNanos() {
@@ -235,30 +266,8 @@ public final class SandboxSession implements AutoCloseable {
     String token = randomHex();
     framing.expect(token, sink);
     byte[] request = (secret + " " + token + " " + escaped(command) + "\n").getBytes(StandardCharsets.US_ASCII);
-    Thread writer = null;
-    if (request.length <= PIPE_PAGE) {
-      // The pipe is empty between commands (the loop reads each request whole before it runs it), and a pipe
-      // holds at least a page: this write cannot block, even when the loop does not read any more.
-      try {
-        requests.write(request);
-        requests.flush();
-      } catch (IOException gone) {
-        framing.closed(); // the sandbox is gone: the command was not run
-      }
-    } else {
-      // Written from a thread of its own: a loop that does not read (a command broke it) must not
-      // hold this one past the command's deadline and without heartbeats.
-      writer = new Thread(() -> {
-        try {
-          requests.write(request);
-          requests.flush();
-        } catch (IOException gone) {
-          framing.closed();
-        }
-      }, "sandbox-session-request-" + process.pid());
-      writer.setDaemon(true);
-      writer.start();
-    }
+    long mine = ++requestsQueued;
+    outbox.add(request);
     long sent = System.nanoTime();
     long deadline = sent + TimeUnit.SECONDS.toNanos(seconds);
     while (!framing.await(1000, false)) {
@@ -266,7 +275,7 @@ public final class SandboxSession implements AutoCloseable {
         close(); // a stopped loop would hold the command's end until its deadline: the sandbox is over
         return new Outcome(Outcome.Status.GONE, -1, cgroup.exhaustedSince(before));
       }
-      if (writer != null && writer.isAlive() && System.nanoTime() - sent > TimeUnit.SECONDS.toNanos(5)) {
+      if (requestsWritten.get() < mine && System.nanoTime() - sent > TimeUnit.SECONDS.toNanos(5)) {
         close(); // the loop does not take the request: a command broke it; a fresh sandbox runs this one
         return new Outcome(Outcome.Status.NOT_RUN, -1, null);
       }
@@ -294,19 +303,21 @@ public final class SandboxSession implements AutoCloseable {
   @Override
   public void close() {
     broken = true;
+    if (writer != null) writer.interrupt(); // one blocked in a write ends when the sandbox's processes are gone
     process.destroyForcibly(); // bubblewrap's init follows it (--die-with-parent), and the namespace's every process with it
     cgroup.close(); // and whatever is left is killed by its cgroup
   }
 
   /**
    * Kills what the last command left; false when the session cannot be trusted any more (the loop
-   * or the bridge was killed or stopped, or the loop's limits, priority or CPUs were changed). Once
+   * or the bridge was killed or stopped, the loop's limits, priority or CPUs were changed, or the
+   * command made cgroups of its own below the session's: a place to hide from the next look). Once
    * it is true nothing of the command is left to change anything: the session stays sound until
    * its next command (see {@link #readyForNext}).
    */
   private boolean killLeftovers() {
     return residentsIntact(cgroup.members()) && cgroup.killAllBut(resident.keySet()) && residentsIntact(cgroup.members())
-        && java.util.Objects.equals(inheritance(loopPid), loopInheritance);
+        && cgroup.descendants() == 0 && java.util.Objects.equals(inheritance(loopPid), loopInheritance);
   }
 
   /**

@@ -128,7 +128,7 @@ final class ChangedTree {
     } catch (AskGit | IOException e) {
       return null;
     } finally {
-      objects.settle(); // what an abandoned edit wrote is on disk under its name too, or gone (it is named by nothing yet)
+      objects.abandon(); // after settle, nothing; else what the edit wrote is named by nothing: gone
     }
   }
 

@@ -28,11 +28,7 @@ import java.util.zip.Inflater;
  */
 final class LooseObjects {
   /** Threads that fsync a batch's objects side by side; they wait on the disk, not the CPU. */
-  private static final java.util.concurrent.ExecutorService FSYNCS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "marathon-fsync");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final java.util.concurrent.ExecutorService FSYNCS = fsyncThreads();
   private final Path gitDir;
   /** Objects of the batch being written ({@link #defer}): each one's name and the file it waits in; null when none is. */
   private java.util.Map<Path, Path> deferred;
@@ -140,6 +136,35 @@ final class LooseObjects {
     if (deferred == null) deferred = new java.util.LinkedHashMap<>();
   }
 
+  /** At most four, kept a minute after their last fsync: a step of a thousand files queues its fsyncs, it does not start a thread for each. */
+  private static java.util.concurrent.ExecutorService fsyncThreads() {
+    java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(4, 4, 60, java.util.concurrent.TimeUnit.SECONDS,
+        new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "marathon-fsync");
+          t.setDaemon(true);
+          return t;
+        });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  /** Forgets the objects written since {@link #defer}, named by nothing yet (an edit that gave up): their files are deleted. */
+  void abandon() {
+    java.util.Map<Path, Path> batch = deferred;
+    deferred = null;
+    if (batch != null) deleteAll(batch.values());
+  }
+
+  private static void deleteAll(java.util.Collection<Path> tmps) {
+    for (Path tmp : tmps) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // a leftover .tmp names no object: git never reads it
+      }
+    }
+  }
+
   /** Makes the objects written since {@link #defer} durable and names them; their files are gone if it fails. */
   void settle() {
     java.util.Map<Path, Path> batch = deferred;
@@ -169,15 +194,7 @@ final class LooseObjects {
       Thread.currentThread().interrupt();
       throw new WorkspaceException("interrupted while writing a snapshot's objects", false);
     } finally {
-      if (!named) {
-        for (Path tmp : batch.values()) {
-          try {
-            Files.deleteIfExists(tmp);
-          } catch (IOException ignored) {
-            // a leftover .tmp names no object: git never reads it
-          }
-        }
-      }
+      if (!named) deleteAll(batch.values());
     }
   }
 
@@ -193,7 +210,11 @@ final class LooseObjects {
 
   /** Points {@code ref} (e.g. refs/marathon/snapshots) at {@code id}, at once but not durably (see above). */
   void updateRef(String ref, String id) {
-    Workspace.write(gitDir.resolve(ref), id + "\n");
+    try {
+      Workspace.write(gitDir.resolve(ref), id + "\n");
+    } catch (java.io.UncheckedIOException e) {
+      throw new WorkspaceException("cannot write " + gitDir.resolve(ref) + ": " + e.getCause().getMessage(), false);
+    }
   }
 
   private static String sha1(byte[] header, byte[] body) {

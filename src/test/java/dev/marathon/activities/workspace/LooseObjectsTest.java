@@ -45,6 +45,24 @@ class LooseObjectsTest {
     assertTrue(Files.exists(object(git, commit)));
   }
 
+  @Test
+  void aBatchGivenUpLeavesNothingBehind() throws Exception {
+    Path git = tmp.resolve("snapshots.git");
+    assertEquals(0, new ProcessBuilder("git", "init", "-q", "--bare", git.toString()).inheritIO().start().waitFor());
+    LooseObjects objects = new LooseObjects(git);
+    objects.defer();
+    String blob = objects.writeBlob("given up\n".getBytes(StandardCharsets.UTF_8));
+    objects.abandon();
+    assertFalse(Files.exists(object(git, blob)));
+    try (Stream<Path> files = Files.walk(git.resolve("objects"))) {
+      assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".tmp")).toList());
+    }
+    objects.settle(); // nothing is deferred any more
+    assertFalse(Files.exists(object(git, blob)));
+    assertEquals(blob, objects.writeBlob("given up\n".getBytes(StandardCharsets.UTF_8)), "written again, durably, outside a batch");
+    assertTrue(Files.exists(object(git, blob)));
+  }
+
   static Path object(Path git, String id) {
     return git.resolve("objects").resolve(id.substring(0, 2)).resolve(id.substring(2));
   }
