@@ -196,14 +196,15 @@ public final class ModelActivitiesImpl implements ModelActivities {
     ModelEndpoint endpoint = new ModelEndpoint(settings.baseUrl(), key, keyEnv);
     try {
       ActivityExecutionContext activity = currentActivity();
+      QuietHeartbeat beat = activity == null ? null : new QuietHeartbeat(activity);
       Duration heartbeat = activity == null ? null : activity.getInfo().getHeartbeatTimeout();
       Duration stall = heartbeat == null || heartbeat.isZero() ? Duration.ofMinutes(1) : heartbeat;
       // The live turn (its last output) rides on the heartbeat: the Web UI shows it under the pending
       // activity, and watch prints it, without one event in history.
       return client.complete(endpoint, body, turn,
           Map.of("X-Marathon-Run", runId, "X-Marathon-Turn", Integer.toString(turn)), stall, last -> {
-            if (activity != null) {
-              activity.heartbeat(last == null ? "turn " + turn + ": waiting for the model" : "turn " + turn + ": …" + secrets.redact(last));
+            if (beat != null) {
+              beat.beat(last == null ? "turn " + turn + ": waiting for the model" : "turn " + turn + ": …" + secrets.redact(last));
             }
           });
     } catch (ModelException e) {

@@ -67,7 +67,8 @@ public final class ToolActivitiesImpl implements ToolActivities {
 
   @Override
   public ToolResult execute(ToolInput input) {
-    Runnable heartbeat = () -> Activity.getExecutionContext().heartbeat(input.stepId());
+    QuietHeartbeat beat = new QuietHeartbeat(Activity.getExecutionContext());
+    Runnable heartbeat = () -> beat.beat(input.stepId());
     secrets.remember(input.keyEnv()); // its value is redacted from the output, whatever the variable's name
     Workspace ws = workspaces.get(input.workspace());
     try (Steps.Lease lease = ws.steps().lease(heartbeat)) {
@@ -87,7 +88,8 @@ public final class ToolActivitiesImpl implements ToolActivities {
   public ToolBatchResult executeAll(ToolBatch batch) {
     ActivityExecutionContext context = Activity.getExecutionContext();
     AtomicReference<String> current = new AtomicReference<>(batch.turn() + "." + (batch.firstIndex() + 1));
-    Runnable heartbeat = () -> context.heartbeat(current.get());
+    QuietHeartbeat beat = new QuietHeartbeat(context);
+    Runnable heartbeat = () -> beat.beat(current.get());
     secrets.remember(batch.keyEnv());
     Workspace ws = workspaces.get(batch.workspace());
     try (Steps.Lease lease = ws.steps().lease(heartbeat)) {
