@@ -36,6 +36,9 @@ class PeersBenchmarkIT {
       assertTrue(((Number) row.getValue().get("peakRssMb")).doubleValue() > 0, row.toString());
       assertTrue(((Number) row.getValue().get("resumeSeconds")).doubleValue() > 0, row.toString());
     }
+    Map<String, Object> marathon = table.get("marathon");
+    double steps = ((Number) marathon.get("msPerCallSteps")).doubleValue();
+    assertTrue(steps > 0 && steps <= ((Number) marathon.get("msPerCall")).doubleValue(), "its steps are part of its whole run: " + marathon);
     // The same workload's effects everywhere: turn 10 wrote note 10 and edited it.
     String note = "note 10\nstatus: done 10";
     assertEquals(note, GitRepos.git(tmp.resolve("repo-marathon-round-1"), "show", "marathon/marathon-round-1:notes/n10.txt").strip());

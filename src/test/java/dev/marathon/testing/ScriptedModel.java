@@ -186,6 +186,14 @@ public final class ScriptedModel implements AutoCloseable {
     }
   }
 
+  /** When (System.nanoTime()) the first request for {@code turn} arrived; empty when none has. */
+  public java.util.OptionalLong arrivedAt(int turn) {
+    Long at = firstArrival.get(turn);
+    return at == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(at);
+  }
+
+  private final Map<Integer, Long> firstArrival = new java.util.concurrent.ConcurrentHashMap<>();
+
   /** Turns asked so far, counted when each request arrives. */
   public List<Integer> arrivals() {
     synchronized (arrivals) {
@@ -233,6 +241,7 @@ public final class ScriptedModel implements AutoCloseable {
       int turn = turnHeader == null ? -1 : Integer.parseInt(turnHeader);
       boolean summarizing = !body.has("tools");
       arrivals.add(turn);
+      firstArrival.putIfAbsent(turn, System.nanoTime());
       String run = ex.getRequestHeaders().getFirst("X-Marathon-Run");
       String problem = validate(run, body);
       if (problem != null) {
