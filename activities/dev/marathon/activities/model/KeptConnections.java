@@ -28,9 +28,8 @@ import javax.net.ssl.SSLSocketFactory;
  * 1.5–3 ms read straight off the socket (measured with the benchmark's replies, two cores kept
  * busy). Over a network nobody notices; with a local model it is on every turn's path.
  *
- * <p>A kept connection the server has closed meanwhile is found out when its answer ends before
- * its first byte; the request then goes once more on a fresh connection (it cannot have been
- * answered).
+ * <p>A kept connection the server has closed meanwhile fails at once, before its answer's first
+ * byte; the request then goes once more on a fresh connection (it cannot have been answered).
  */
 final class KeptConnections {
   /** A kept connection idle longer than this is closed rather than reused: servers drop idle ones on their own timers. */
@@ -117,11 +116,12 @@ final class KeptConnections {
   private Exchange send(String method, URI uri, Map<String, String> headers, byte[] body, Duration tick, Runnable beforeHead,
       long headDeadline) throws IOException {
     String server = server(uri);
-    byte[] request = request(method, uri, headers, body);
+    InetSocketAddress proxy = proxyFor(uri);
+    byte[] request = request(method, uri, proxy, headers, body);
     while (true) {
       Socket socket = takeKept(server);
       boolean reused = socket != null;
-      if (!reused) socket = open(uri, beforeHead);
+      if (!reused) socket = open(uri, proxy, beforeHead);
       Exchange exchange = null;
       boolean waited = false;
       try {
@@ -161,16 +161,22 @@ final class KeptConnections {
     return scheme + "://" + uri.getHost() + ":" + port(uri);
   }
 
-  private static int port(URI uri) {
-    return uri.getPort() >= 0 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+  private static boolean https(URI uri) {
+    return uri.getScheme().equalsIgnoreCase("https");
   }
 
-  /** Connects in attempts of a few seconds each, telling {@code waiting} between them, until the connect timeout has passed. */
-  private Socket open(URI uri, Runnable waiting) throws IOException {
-    InetSocketAddress proxy = proxyFor(uri);
+  private static int defaultPort(URI uri) {
+    return https(uri) ? 443 : 80;
+  }
+
+  private static int port(URI uri) {
+    return uri.getPort() >= 0 ? uri.getPort() : defaultPort(uri);
+  }
+
+  /** A connection to the URL's server, directly or through {@code proxy} (a tunnel for https), TLS for https. */
+  private Socket open(URI uri, InetSocketAddress proxy, Runnable waiting) throws IOException {
     Socket plain = connect(proxy != null ? proxy : new InetSocketAddress(uri.getHost(), port(uri)), waiting);
-    boolean https = uri.getScheme().equalsIgnoreCase("https");
-    if (!https) return plain;
+    if (!https(uri)) return plain;
     try {
       plain.setSoTimeout((int) connectTimeout.toMillis()); // the tunnel's set-up and the handshake
       if (proxy != null) tunnel(plain, uri);
@@ -240,17 +246,15 @@ final class KeptConnections {
   }
 
   /** The request's bytes; a header name or value that could end a line is refused, never sent. */
-  private byte[] request(String method, URI uri, Map<String, String> headers, byte[] body) {
+  private static byte[] request(String method, URI uri, InetSocketAddress proxy, Map<String, String> headers, byte[] body) {
     StringBuilder head = new StringBuilder(256);
     String target = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     if (uri.getRawQuery() != null) target += "?" + uri.getRawQuery();
     // Through a proxy, plain http names the whole URL (https goes through a tunnel and names the path only).
-    if (uri.getScheme().equalsIgnoreCase("http") && proxyFor(uri) != null) target = "http://" + hostHeader(uri) + ":" + port(uri) + target;
+    if (!https(uri) && proxy != null) target = "http://" + hostHeader(uri) + ":" + port(uri) + target;
     int port = port(uri);
-    boolean defaultPort = port == (uri.getScheme().equalsIgnoreCase("https") ? 443 : 80);
-    String host = hostHeader(uri);
     head.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
-    head.append("Host: ").append(host).append(defaultPort ? "" : ":" + port).append("\r\n");
+    head.append("Host: ").append(hostHeader(uri)).append(port == defaultPort(uri) ? "" : ":" + port).append("\r\n");
     head.append("User-Agent: marathon\r\n"); // some gateways in front of hosted models refuse a request without one
     if (body != null) head.append("Content-Length: ").append(body.length).append("\r\n");
     java.util.Set<String> seen = new java.util.HashSet<>();

@@ -58,7 +58,7 @@ public final class ModelClient {
     all.putAll(headers);
     Duration headWait = timeout.compareTo(FIRST_BYTE) < 0 ? timeout : FIRST_BYTE;
     long[] lastBeat = {System.nanoTime()};
-    Runnable waiting = () -> {
+    Runnable waiting = () -> { // told at each tick of silence: ends an interrupted call, says a live one is alive
       if (Thread.interrupted()) {
         Thread.currentThread().interrupt();
         throw new ModelException(ModelException.Kind.RETRYABLE, "interrupted while waiting for the model", null);
@@ -84,10 +84,10 @@ public final class ModelClient {
       int status = answer.status();
       if (status / 100 != 2) {
         Optional<String> retryAfter = answer.header("retry-after-ms").map(v -> v + "ms").or(() -> answer.header("retry-after"));
-        throw ModelErrors.classify(status, readAll(answer, endpoint, liveness), retryAfter, endpoint.completionsUrl(), endpoint.keyEnv());
+        throw ModelErrors.classify(status, readAll(answer, endpoint, waiting), retryAfter, endpoint.completionsUrl(), endpoint.keyEnv());
       }
       boolean sse = answer.header("content-type").orElse("").startsWith("text/event-stream");
-      ModelReply reply = sse ? readStream(answer, endpoint, turn, stall, liveness) : parseWhole(readAll(answer, endpoint, liveness), endpoint, turn);
+      ModelReply reply = sse ? readStream(answer, endpoint, turn, stall, liveness) : parseWhole(readAll(answer, endpoint, waiting), endpoint, turn);
       if ("model_context_window_exceeded".equals(reply.finishReason())) {
         throw new ModelException(ModelException.Kind.CONTEXT_OVERFLOW,
             "the model stopped: context window exceeded (finish_reason model_context_window_exceeded)", null);
@@ -188,26 +188,18 @@ public final class ModelClient {
     return r;
   }
 
-  /** The whole body: alive while it trickles in, abandoned after {@link #FIRST_BYTE} in all. */
-  private static String readAll(HttpAnswer answer, ModelEndpoint endpoint, Liveness liveness) {
+  /** The whole body: {@code waiting} told while it trickles in, abandoned after {@link #FIRST_BYTE} in all. */
+  private static String readAll(HttpAnswer answer, ModelEndpoint endpoint, Runnable waiting) {
     long opened = System.nanoTime();
-    long lastBeat = opened;
     while (true) {
       try {
         return answer.readBodyText();
       } catch (SocketTimeoutException silent) { // its bytes so far stay in the answer
-        long now = System.nanoTime();
-        if (Thread.currentThread().isInterrupted()) {
-          throw new ModelException(ModelException.Kind.RETRYABLE, "interrupted while reading the model's answer", null);
-        }
-        if (now - opened > FIRST_BYTE.toNanos()) {
+        if (System.nanoTime() - opened > FIRST_BYTE.toNanos()) {
           throw new ModelException(ModelException.Kind.RETRYABLE, "the model's answer from " + endpoint.completionsUrl()
               + " did not end within " + FIRST_BYTE.toMinutes() + " minutes", null);
         }
-        if (now - lastBeat > TICK.toNanos()) {
-          lastBeat = now;
-          liveness.alive(null);
-        }
+        waiting.run();
       } catch (IOException e) {
         throw new ModelException(ModelException.Kind.RETRYABLE, "the model's answer from " + endpoint.completionsUrl() + " was cut: "
             + e.getMessage(), null);

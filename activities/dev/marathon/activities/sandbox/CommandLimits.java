@@ -243,7 +243,8 @@ public final class CommandLimits {
     }
 
     private long descendants(Path dir) {
-      return counter(dir.resolve("cgroup.stat"), "nr_descendants");
+      // On v1 a command's own cgroup2 is another hierarchy: its processes stay in these, and v1 has no cgroup.stat.
+      return v2 ? counter(dir.resolve("cgroup.stat"), "nr_descendants") : 0;
     }
 
     private static List<Path> children(Path dir) {

@@ -316,8 +316,7 @@ public final class SandboxSession implements AutoCloseable {
    * its next command (see {@link #readyForNext}).
    */
   private boolean killLeftovers() {
-    return residentsIntact(cgroup.members()) && cgroup.killAllBut(resident.keySet()) && residentsIntact(cgroup.members())
-        && cgroup.descendants() == 0 && java.util.Objects.equals(inheritance(loopPid), loopInheritance);
+    return residentsIntact(cgroup.members()) && cgroup.killAllBut(resident.keySet()) && onlyResidents();
   }
 
   /**

@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import javax.net.ServerSocketFactory;
 import org.junit.jupiter.api.Test;
 
 /** The window a server says it gives, asked over a real socket once per server and model. */
 class ContextWindowsTest {
   @Test
   void aServersModelsAnswerGivesTheWindowOnceAndASilentOneGivesNone() throws Exception {
-    try (KeptConnectionsTest.Server server = new KeptConnectionsTest.Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+    try (KeptConnectionsTest.Server server = KeptConnectionsTest.plain((n, head, out) -> {
       String body = head.get("").startsWith("GET /v1/models ") ? "{\"data\":[{\"id\":\"m\",\"meta\":{\"n_ctx\":4096}}]}" : "{}";
       KeptConnectionsTest.write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
       return true;

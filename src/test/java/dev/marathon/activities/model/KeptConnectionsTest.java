@@ -118,6 +118,16 @@ class KeptConnectionsTest {
     }
   }
 
+  /** A server on a plain socket, answering as told. */
+  static Server plain(Answering answering) throws IOException {
+    return new Server(ServerSocketFactory.getDefault(), answering);
+  }
+
+  /** A client with the JVM's trust store and proxy settings. */
+  static KeptConnections client() {
+    return new KeptConnections(Duration.ofSeconds(5));
+  }
+
   static void write(OutputStream out, String s) throws IOException {
     out.write(s.getBytes(StandardCharsets.UTF_8));
     out.flush();
@@ -129,7 +139,7 @@ class KeptConnectionsTest {
 
   @Test
   void aStreamReadAcrossSilencesLosesNothingAndItsConnectionIsKept() throws Exception {
-    try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+    try (Server server = plain((n, head, out) -> {
       if (n == 2) {
         write(out, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
         return true;
@@ -144,7 +154,7 @@ class KeptConnectionsTest {
       write(out, "E\r\ndata: [DONE]\n\n\r\n0\r\nX-Trailer: t\r\n\r\n");
       return true;
     })) {
-      KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
+      KeptConnections c = client();
       List<String> lines = new ArrayList<>();
       int silences = 0;
       try (KeptConnections.Exchange e = post(c, server.uri("http"), Map.of("X-Marathon-Turn", "3"))) {
@@ -180,11 +190,11 @@ class KeptConnectionsTest {
 
   @Test
   void aKeptConnectionTheServerClosedIsReplacedAndTheCallGoesOnce() throws Exception {
-    try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+    try (Server server = plain((n, head, out) -> {
       write(out, "HTTP/1.1 200 OK\r\nContent-Length: " + (n + "").length() + "\r\n\r\n" + n);
       return false; // closes after each answer without saying so: the client keeps a dead connection
     })) {
-      KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
+      KeptConnections c = client();
       for (int i = 1; i <= 3; i++) {
         try (KeptConnections.Exchange e = post(c, server.uri("http"), Map.of())) {
           assertEquals(String.valueOf(i), e.answer.readBodyText());
@@ -198,11 +208,11 @@ class KeptConnectionsTest {
 
   @Test
   void anAnswerSayingCloseIsNotKeptAndAnInterimAnswerIsSkipped() throws Exception {
-    try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+    try (Server server = plain((n, head, out) -> {
       write(out, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many\r\nRetry-After: 7\r\nConnection: close\r\nContent-Length: 4\r\n\r\nslow");
       return true;
     })) {
-      KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
+      KeptConnections c = client();
       try (KeptConnections.Exchange e = post(c, server.uri("http"), Map.of())) {
         assertEquals(429, e.answer.status());
         assertEquals("7", e.answer.header("retry-after").orElseThrow());
@@ -218,12 +228,12 @@ class KeptConnectionsTest {
 
   @Test
   void aHeadThatNeverComesEndsAtItsDeadlineAndIsNotSentAgain() throws Exception {
-    try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+    try (Server server = plain((n, head, out) -> {
       if (n == 1) write(out, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
       else Thread.sleep(5_000); // the second answer never comes in time
       return true;
     })) {
-      KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
+      KeptConnections c = client();
       try (KeptConnections.Exchange e = post(c, server.uri("http"), Map.of())) {
         assertEquals("", e.answer.readBodyText());
       }
@@ -238,7 +248,7 @@ class KeptConnectionsTest {
 
   @Test
   void aKeptConnectionCutAfterTheServerHadTheRequestAWhileIsNotSentAgain() throws Exception {
-    try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+    try (Server server = plain((n, head, out) -> {
       if (n == 1) {
         write(out, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
         return true;
@@ -246,7 +256,7 @@ class KeptConnectionsTest {
       Thread.sleep(350); // works on it a while (the client waits over a tick), then the connection is cut
       return false;
     })) {
-      KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
+      KeptConnections c = client();
       try (KeptConnections.Exchange e = post(c, server.uri("http"), Map.of())) {
         e.answer.readBodyText();
       }
@@ -258,12 +268,12 @@ class KeptConnectionsTest {
 
   @Test
   void aLargeRequestGoesWholeAndTheCallerIsToldItIsAliveOnTheWay() throws Exception {
-    try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+    try (Server server = plain((n, head, out) -> {
       String size = String.valueOf(head.get("body").length());
       write(out, "HTTP/1.1 200 OK\r\nContent-Length: " + size.length() + "\r\n\r\n" + size);
       return true;
     })) {
-      KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
+      KeptConnections c = client();
       byte[] big = "x".repeat(1_000_000).getBytes(StandardCharsets.UTF_8);
       AtomicInteger alive = new AtomicInteger();
       try (KeptConnections.Exchange e = c.post(server.uri("http"), Map.of(), big, TICK, alive::incrementAndGet,
@@ -276,7 +286,7 @@ class KeptConnectionsTest {
 
   @Test
   void aProxyTheJvmNamesCarriesPlainHttpWithTheWholeUrl() throws Exception {
-    try (Server proxy = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+    try (Server proxy = plain((n, head, out) -> {
       String ok = head.get("");
       write(out, "HTTP/1.1 200 OK\r\nContent-Length: " + ok.length() + "\r\n\r\n" + ok);
       return true;
@@ -292,8 +302,8 @@ class KeptConnectionsTest {
 
   @Test
   void aHeaderThatCouldEndALineIsNeverSent() throws Exception {
-    try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> true)) {
-      KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
+    try (Server server = plain((n, head, out) -> true)) {
+      KeptConnections c = client();
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> post(c, server.uri("http"), Map.of("X-Marathon-Run", "r\r\nAuthorization: Bearer stolen")));
       assertTrue(e.getMessage().contains("X-Marathon-Run"), e.getMessage());
@@ -312,11 +322,11 @@ class KeptConnectionsTest {
 
   @Test
   void anAnswerCutShortIsAnErrorNotAShorterAnswer() throws Exception {
-    try (Server server = new Server(ServerSocketFactory.getDefault(), (n, head, out) -> {
+    try (Server server = plain((n, head, out) -> {
       write(out, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
       return false;
     })) {
-      KeptConnections c = new KeptConnections(Duration.ofSeconds(5));
+      KeptConnections c = client();
       try (KeptConnections.Exchange e = post(c, server.uri("http"), Map.of())) {
         assertThrows(EOFException.class, e.answer::readBodyText);
         assertFalse(e.answer.reusable());

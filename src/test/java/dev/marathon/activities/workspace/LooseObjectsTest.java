@@ -18,8 +18,7 @@ class LooseObjectsTest {
 
   @Test
   void aBatchNamesItsObjectsOnlyOnceTheyAreAllOnDiskAndGitReadsThem() throws Exception {
-    Path git = tmp.resolve("snapshots.git");
-    assertEquals(0, new ProcessBuilder("git", "init", "-q", "--bare", git.toString()).inheritIO().start().waitFor());
+    Path git = bareRepository();
     LooseObjects objects = new LooseObjects(git);
 
     objects.defer();
@@ -47,8 +46,7 @@ class LooseObjectsTest {
 
   @Test
   void aBatchGivenUpLeavesNothingBehind() throws Exception {
-    Path git = tmp.resolve("snapshots.git");
-    assertEquals(0, new ProcessBuilder("git", "init", "-q", "--bare", git.toString()).inheritIO().start().waitFor());
+    Path git = bareRepository();
     LooseObjects objects = new LooseObjects(git);
     objects.defer();
     String blob = objects.writeBlob("given up\n".getBytes(StandardCharsets.UTF_8));
@@ -61,6 +59,12 @@ class LooseObjectsTest {
     assertFalse(Files.exists(object(git, blob)));
     assertEquals(blob, objects.writeBlob("given up\n".getBytes(StandardCharsets.UTF_8)), "written again, durably, outside a batch");
     assertTrue(Files.exists(object(git, blob)));
+  }
+
+  Path bareRepository() throws Exception {
+    Path git = tmp.resolve("snapshots.git");
+    assertEquals(0, new ProcessBuilder("git", "init", "-q", "--bare", git.toString()).inheritIO().start().waitFor());
+    return git;
   }
 
   static Path object(Path git, String id) {
