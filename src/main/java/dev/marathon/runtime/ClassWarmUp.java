@@ -1,6 +1,7 @@
 package dev.marathon.runtime;
 
 import dev.marathon.activities.Json;
+import dev.marathon.workflows.AgentWorkflowImpl;
 import dev.marathon.workflows.Progress;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -28,8 +29,9 @@ import java.util.stream.Stream;
  * and verifying them, which is most of a command's and a fresh worker's start-up.
  *
  * <p>What a worker that resumes a run after a crash loads, in the order it loads it: the client
- * talking HTTP/2 to a server (here Temporal's own in-process test server, bound to a local port),
- * a worker's registrations and polls, the replay of a run's history (a recorded run,
+ * talking HTTP/2 to a server (here Temporal's own in-process test server, on a free port), a
+ * worker's registrations and its polls (by a worker with the workflow alone: nothing that runs on
+ * it can act on this machine), the replay of a run's history (a recorded run,
  * {@value #RECORDED_RUN}: the SDK's replay machinery, the history's protobuf messages, the
  * workflow's classes, the payloads' Jackson deserializers), then its activities (every class of
  * Marathon's own, loaded without being initialized). Measured (2 cores): with the replay and the
@@ -53,15 +55,19 @@ public final class ClassWarmUp {
       try {
         WorkflowClient client = WorkflowClient.newInstance(service,
             WorkflowClientOptions.newBuilder().setDataConverter(DataConverters.marathon()).build());
-        WorkerFactory factory = WorkerFactory.newInstance(client);
-        Worker worker = factory.newWorker(WorkerHost.TASK_QUEUE);
-        WorkerHost.register(worker, client, new MarathonHome(scratch));
-        factory.start(); // real polls, over HTTP/2
+        // A worker's registrations, never started: the test server listens on every interface for
+        // these seconds, and a worker with activities would run what anyone started on it.
+        WorkerHost.register(WorkerFactory.newInstance(client).newWorker(WorkerHost.TASK_QUEUE), client, new MarathonHome(scratch));
+        // Polls, by a worker with the workflow alone (its code has no effects but commands to this server).
+        WorkerFactory polling = WorkerFactory.newInstance(client);
+        Worker worker = polling.newWorker("marathon-warm-up-" + java.util.UUID.randomUUID());
+        worker.registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
+        polling.start();
         WorkflowExecutionHistory recorded = recordedRun();
         worker.replayWorkflowExecution(recorded);
         events = recorded.getEvents().size();
-        factory.shutdownNow();
-        factory.awaitTermination(10, TimeUnit.SECONDS);
+        polling.shutdownNow();
+        polling.awaitTermination(10, TimeUnit.SECONDS);
       } finally {
         service.shutdownNow();
       }
