@@ -63,11 +63,12 @@ public final class ClassWarmUp {
         Worker worker = polling.newWorker("marathon-warm-up-" + java.util.UUID.randomUUID());
         worker.registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
         polling.start();
-        WorkflowExecutionHistory recorded = recordedRun();
-        worker.replayWorkflowExecution(recorded);
-        events = recorded.getEvents().size();
-        polling.shutdownNow();
-        polling.awaitTermination(10, TimeUnit.SECONDS);
+        try {
+          events = replay(worker);
+        } finally {
+          polling.shutdownNow();
+          polling.awaitTermination(10, TimeUnit.SECONDS);
+        }
       } finally {
         service.shutdownNow();
       }
@@ -79,6 +80,21 @@ public final class ClassWarmUp {
     new HttpRunView(api, "default").endedState("warm-up");
     DataConverters.mapper().readValue("{\"outcome\":\"FINISHED\",\"summary\":\"warm\"}", dev.marathon.workflows.RunReport.class);
     return new Loaded(events, loadMarathonClasses());
+  }
+
+  /**
+   * Replays the recorded run on {@code worker}; the events replayed, or 0 when today's workflow
+   * code does not replay it (a change under way): the classes loaded up to there are archived all
+   * the same, and the replay test is what reports such a change.
+   */
+  static int replay(Worker worker) throws Exception {
+    WorkflowExecutionHistory recorded = recordedRun();
+    try {
+      worker.replayWorkflowExecution(recorded);
+      return recorded.getEvents().size();
+    } catch (RuntimeException notDeterministic) {
+      return 0;
+    }
   }
 
   static WorkflowExecutionHistory recordedRun() throws IOException {
