@@ -3,33 +3,43 @@ package dev.marathon.runtime;
 import dev.marathon.activities.Json;
 import dev.marathon.workflows.AgentWorkflowImpl;
 import dev.marathon.workflows.Progress;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.internal.testservice.GRPCServerHelper;
+import io.temporal.internal.testservice.TestServicesStarter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import io.temporal.testserver.TestServer;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * Loads the classes a command and a worker use, without a real server and without touching
- * anything of the user's. The launcher runs it once per build with {@code -XX:DumpLoadedClassList}
+ * Loads the classes a command and a worker use, without a real server. The launcher runs it once
+ * per build, with a bare environment (so no {@code MARATHON_STORE} or the like points the worker's
+ * registrations at the user's store or workspaces), with {@code -XX:DumpLoadedClassList}
  * and archives that list: every later JVM maps those classes from the archive instead of loading
  * and verifying them, which is most of a command's and a fresh worker's start-up.
  *
  * <p>What a worker that resumes a run after a crash loads, in the order it loads it: the client
- * talking HTTP/2 to a server (here Temporal's own in-process test server, on a free port), a
+ * talking HTTP/2 to a server (here Temporal's test services in this JVM, on a loopback port), a
  * worker's registrations and its polls (by a worker with the workflow alone: nothing that runs on
  * it can act on this machine), the replay of a run's history (a recorded run,
  * {@value #RECORDED_RUN}: the SDK's replay machinery, the history's protobuf messages, the
@@ -47,30 +57,33 @@ public final class ClassWarmUp {
 
   /** @param scratch an empty directory for the worker's store and workspaces (nothing is written to them) */
   public static Loaded run(Path scratch) throws Exception {
-    int port = ServerHttpApi.freePort();
     int events;
-    try (TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port)) {
-      WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
-          WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
+    try (TestServicesStarter services = new TestServicesStarter(false, 0)) {
+      Server server = loopbackServer(services);
       try {
-        WorkflowClient client = WorkflowClient.newInstance(service,
-            WorkflowClientOptions.newBuilder().setDataConverter(DataConverters.marathon()).build());
-        // A worker's registrations, never started: the test server listens on every interface for
-        // these seconds, and a worker with activities would run what anyone started on it.
-        WorkerHost.register(WorkerFactory.newInstance(client).newWorker(WorkerHost.TASK_QUEUE), client, new MarathonHome(scratch));
-        // Polls, by a worker with the workflow alone (its code has no effects but commands to this server).
-        WorkerFactory polling = WorkerFactory.newInstance(client);
-        Worker worker = polling.newWorker("marathon-warm-up-" + java.util.UUID.randomUUID());
-        worker.registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
-        polling.start();
+        WorkflowServiceStubs service = WorkflowServiceStubs.newConnectedServiceStubs( // a health check, as a worker's connection makes
+            WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + server.getPort()).build(), Duration.ofSeconds(10));
         try {
-          events = replay(worker);
+          WorkflowClient client = WorkflowClient.newInstance(service,
+              WorkflowClientOptions.newBuilder().setDataConverter(DataConverters.marathon()).build());
+          // A worker's registrations (never started: its activities would run what anyone started on this server).
+          Worker registered = WorkerFactory.newInstance(client).newWorker(WorkerHost.TASK_QUEUE);
+          WorkerHost.register(registered, client, new MarathonHome(scratch));
+          // Polls, by a worker with the workflow alone (its code has no effects but commands to this server).
+          WorkerFactory polling = WorkerFactory.newInstance(client);
+          polling.newWorker("marathon-warm-up-" + UUID.randomUUID()).registerWorkflowImplementationTypes(AgentWorkflowImpl.class);
+          polling.start();
+          try {
+            events = replay(registered);
+          } finally {
+            polling.shutdownNow();
+            polling.awaitTermination(10, TimeUnit.SECONDS);
+          }
         } finally {
-          polling.shutdownNow();
-          polling.awaitTermination(10, TimeUnit.SECONDS);
+          service.shutdownNow();
         }
       } finally {
-        service.shutdownNow();
+        server.shutdownNow();
       }
     }
     Json.MAPPER.writeValueAsString(Json.MAPPER.readTree("{\"warm\":true}"));
@@ -95,6 +108,16 @@ public final class ClassWarmUp {
     } catch (RuntimeException notDeterministic) {
       return 0;
     }
+  }
+
+  /**
+   * Temporal's test services on a loopback port the system picks (Temporal's own port-bound test
+   * server listens on every interface, and on a port chosen before it binds).
+   */
+  private static Server loopbackServer(TestServicesStarter services) throws IOException {
+    ServerBuilder<?> builder = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), InsecureServerCredentials.create());
+    GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
+    return builder.build().start();
   }
 
   static WorkflowExecutionHistory recordedRun() throws IOException {
