@@ -18,7 +18,6 @@ import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +50,8 @@ import java.util.stream.Stream;
 public final class ClassWarmUp {
   /** The replay test's {@code tool-batches.json}; a test keeps the two the same. */
   static final String RECORDED_RUN = "/marathon/warm-up-history.json";
+  /** Where the test services listen, and the client connects: IPv4's loopback, whatever the JVM prefers. */
+  private static final String LOOPBACK = "127.0.0.1";
 
   /** What was loaded: the events replayed and Marathon's classes. */
   public record Loaded(int eventsReplayed, int marathonClasses) {}
@@ -62,7 +63,7 @@ public final class ClassWarmUp {
       Server server = loopbackServer(services);
       try {
         WorkflowServiceStubs service = WorkflowServiceStubs.newConnectedServiceStubs( // a health check, as a worker's connection makes
-            WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + server.getPort()).build(), Duration.ofSeconds(10));
+            WorkflowServiceStubsOptions.newBuilder().setTarget(LOOPBACK + ":" + server.getPort()).build(), Duration.ofSeconds(10));
         try {
           WorkflowClient client = WorkflowClient.newInstance(service,
               WorkflowClientOptions.newBuilder().setDataConverter(DataConverters.marathon()).build());
@@ -115,7 +116,7 @@ public final class ClassWarmUp {
    * server listens on every interface, and on a port chosen before it binds).
    */
   private static Server loopbackServer(TestServicesStarter services) throws IOException {
-    ServerBuilder<?> builder = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), InsecureServerCredentials.create());
+    ServerBuilder<?> builder = NettyServerBuilder.forAddress(new InetSocketAddress(LOOPBACK, 0), InsecureServerCredentials.create());
     GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
     return builder.build().start();
   }
