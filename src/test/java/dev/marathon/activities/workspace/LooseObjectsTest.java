@@ -37,9 +37,7 @@ class LooseObjectsTest {
     objects.updateRef("refs/marathon/snapshots", commit);
     assertEquals(commit + "\n", git(git, "rev-parse", "refs/marathon/snapshots"));
     assertFalse(git(git, "fsck", "--strict", "--no-dangling").contains("error"), "git finds every object sound");
-    try (Stream<Path> files = Files.walk(git.resolve("objects"))) {
-      assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".tmp")).toList(), "no file left behind");
-    }
+    assertEquals(List.of(), unnamed(git), "no file left behind");
     objects.settle(); // nothing deferred: nothing to do
     assertTrue(Files.exists(object(git, commit)));
   }
@@ -52,9 +50,7 @@ class LooseObjectsTest {
     String blob = objects.writeBlob("given up\n".getBytes(StandardCharsets.UTF_8));
     objects.abandon();
     assertFalse(Files.exists(object(git, blob)));
-    try (Stream<Path> files = Files.walk(git.resolve("objects"))) {
-      assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".tmp")).toList());
-    }
+    assertEquals(List.of(), unnamed(git));
     objects.settle(); // nothing is deferred any more
     assertFalse(Files.exists(object(git, blob)));
     assertEquals(blob, objects.writeBlob("given up\n".getBytes(StandardCharsets.UTF_8)), "written again, durably, outside a batch");
@@ -65,6 +61,13 @@ class LooseObjectsTest {
     Path git = tmp.resolve("snapshots.git");
     assertEquals(0, new ProcessBuilder("git", "init", "-q", "--bare", git.toString()).inheritIO().start().waitFor());
     return git;
+  }
+
+  /** The .tmp files under objects/: objects written and not named. */
+  static List<Path> unnamed(Path git) throws java.io.IOException {
+    try (Stream<Path> files = Files.walk(git.resolve("objects"))) {
+      return files.filter(f -> f.toString().endsWith(".tmp")).toList();
+    }
   }
 
   static Path object(Path git, String id) {
