@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -223,22 +221,15 @@ public final class SandboxSession implements AutoCloseable {
   private boolean onlyResidents() {
     List<Long> members = cgroup.members();
     return members.size() == resident.size() && residentsIntact(members) && cgroup.descendants() == 0
-        && java.util.Objects.equals(inheritance(loopPid), loopInheritance);
+        && java.util.Objects.equals(ProcessStatus.inheritance(loopPid), loopInheritance);
   }
 
-  /** Whether every one of the loop's own processes is among {@code members}, the same process as before, and not stopped. */
+  /** Whether every one of the loop's own processes is among {@code members}, the same process as before, and going on ({@link ProcessStatus#intact}). */
   private boolean residentsIntact(List<Long> members) {
     for (Map.Entry<Long, String> r : resident.entrySet()) {
-      if (!members.contains(r.getKey()) || !intact(r.getKey(), r.getValue())) return false;
+      if (!members.contains(r.getKey()) || !ProcessStatus.intact(r.getKey(), r.getValue())) return false;
     }
     return true;
-  }
-
-  /** Whether {@code pid} is still the process that started at {@code startTicks}, and not stopped (by a signal, or a tracer) or dead. */
-  private static boolean intact(long pid, String startTicks) {
-    String[] stat = stat(pid);
-    char state = stat == null ? 'X' : stat[0].charAt(0);
-    return stat != null && stat[19].equals(startTicks) && state != 'T' && state != 't' && state != 'Z' && state != 'X'; // stopped, traced, dead
   }
 
   long idleNanos() {
@@ -271,7 +262,7 @@ public final class SandboxSession implements AutoCloseable {
     long sent = System.nanoTime();
     long deadline = sent + TimeUnit.SECONDS.toNanos(seconds);
     while (!framing.await(1000, false)) {
-      if (!intact(loopPid, resident.get(loopPid))) {
+      if (!ProcessStatus.intact(loopPid, resident.get(loopPid))) {
         close(); // a stopped loop would hold the command's end until its deadline: the sandbox is over
         return new Outcome(Outcome.Status.GONE, -1, cgroup.exhaustedSince(before));
       }
@@ -328,74 +319,24 @@ public final class SandboxSession implements AutoCloseable {
    */
   private boolean knowResidents() {
     long[] named = framing.ready();
-    resident.put(process.pid(), startOf(process.pid()));
+    resident.put(process.pid(), ProcessStatus.startOf(process.pid()));
     List<Long> others = new java.util.ArrayList<>();
     for (long pid : cgroup.members()) {
       if (pid == process.pid()) continue;
-      long inner = innermostPid(pid);
+      long inner = ProcessStatus.innermostPid(pid);
       boolean ours = inner == 1;
       for (long n : named) ours |= inner == n;
       if (inner == named[0]) loopPid = pid;
-      if (ours) resident.put(pid, startOf(pid));
+      if (ours) resident.put(pid, ProcessStatus.startOf(pid));
       else others.add(pid);
     }
     for (long pid : others) {
       long parent = ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
-      boolean closingProbe = resident.containsKey(parent) && named.length > 1 && innermostPid(parent) == named[1];
+      boolean closingProbe = resident.containsKey(parent) && named.length > 1 && ProcessStatus.innermostPid(parent) == named[1];
       if (!closingProbe && ProcessHandle.of(pid).isPresent()) return false;
     }
-    loopInheritance = inheritance(loopPid);
+    loopInheritance = ProcessStatus.inheritance(loopPid);
     return resident.size() == 2 + named.length && loopInheritance != null;
-  }
-
-  /**
-   * What a command could change on the loop from outside it (prlimit, renice, chrt, taskset,
-   * oom_score_adj) for the commands after it: its resource limits, nice value, scheduling policy,
-   * CPUs and OOM score adjustment. (Its I/O priority cannot be read here.)
-   */
-  private static String inheritance(long pid) {
-    String[] stat = stat(pid);
-    String limits = proc(pid, "limits");
-    String oom = proc(pid, "oom_score_adj");
-    String cpus = statusField(pid, "Cpus_allowed_list:");
-    if (stat == null || limits == null || oom == null || cpus == null) return null;
-    return limits + "nice " + stat[16] + " policy " + stat[38] + " cpus " + cpus + " oom " + oom.strip();
-  }
-
-  /** {@code pid}'s id in the innermost PID namespace it is in (the last field of NSpid), or -1. */
-  private static long innermostPid(long pid) {
-    String nspid = statusField(pid, "NSpid:");
-    String[] fields = nspid == null ? new String[0] : nspid.split("\\s+");
-    return fields.length < 2 ? -1 : Long.parseLong(fields[fields.length - 1]);
-  }
-
-  /** When {@code pid} started, in clock ticks after boot (field 22 of /proc/pid/stat), or null when it is gone. */
-  private static String startOf(long pid) {
-    String[] stat = stat(pid);
-    return stat == null ? null : stat[19];
-  }
-
-  /** The fields of /proc/pid/stat after the command's name ({@code [0]} is field 3, the state), or null when it is gone. */
-  private static String[] stat(long pid) {
-    String stat = proc(pid, "stat");
-    return stat == null ? null : stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-  }
-
-  /** The value of a line of /proc/pid/status ({@code name} with its colon), or null. */
-  private static String statusField(long pid, String name) {
-    String status = proc(pid, "status");
-    if (status == null) return null;
-    for (String line : status.split("\n")) if (line.startsWith(name)) return line.substring(name.length()).strip();
-    return null;
-  }
-
-  /** A file of /proc/pid, or null when the process is gone. */
-  private static String proc(long pid, String file) {
-    try {
-      return Files.readString(Path.of("/proc/" + pid + "/" + file), StandardCharsets.ISO_8859_1);
-    } catch (IOException | RuntimeException gone) {
-      return null;
-    }
   }
 
   private void readOutput() {
