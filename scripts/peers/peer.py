@@ -14,6 +14,7 @@ system database) or temporal (Temporal Python SDK, the same dev server as Marath
 kills this process (SIGKILL) when step K is about to start; --resume continues that run.
 """
 import argparse
+import faulthandler
 import json
 import os
 import resource
@@ -151,6 +152,7 @@ def peak_rss_kb():
 
 
 def main():
+    faulthandler.enable()  # a crash of native code (the Temporal SDK's Rust core) leaves its Python stacks in the log
     p = argparse.ArgumentParser()
     p.add_argument("system", choices=["langgraph", "dbos", "temporal"])
     p.add_argument("--work", required=True, help="a directory of its own: the workspace repository and the peer's database")
@@ -171,6 +173,11 @@ def main():
     peak_kb = peak_rss_kb()
     print(json.dumps({"system": args.system, "seconds": elapsed, "msPerCall": elapsed * 1000 / args.steps,
                       "storeBytes": store, "peakRssMb": peak_kb / 1024}), flush=True)
+    # The work is done and reported. Skip the interpreter's teardown: the Temporal SDK's Rust threads
+    # can call into an interpreter that is being finalized, and the process then dies of SIGSEGV
+    # (seen twice here: exit 139, "tokio-rt-worker ... segfault ... in libpython3.11") after its run succeeded.
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
