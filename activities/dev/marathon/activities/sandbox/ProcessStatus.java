@@ -30,11 +30,12 @@ final class ProcessStatus {
    * session was kept without it.
    */
   static boolean intact(long pid, String startTicks) {
+    // The signals first, then the state: a signal acted on between the two reads is then seen in the state.
+    if (killOrStopPending(pid)) return false;
     String[] stat = stat(pid);
     if (stat == null || !stat[19].equals(startTicks)) return false;
     char state = stat[0].charAt(0);
-    boolean goingOn = "TtZX".indexOf(state) < 0 && (Long.parseLong(stat[6]) & EXITING) == 0;
-    return goingOn && !killOrStopPending(pid);
+    return "TtZX".indexOf(state) < 0 && (Long.parseLong(stat[6]) & EXITING) == 0;
   }
 
   /** Whether SIGKILL or SIGSTOP was sent to {@code pid}, to it or its whole process, and not yet acted on; true when it is gone. */

@@ -100,11 +100,11 @@ final class McpSession implements AutoCloseable {
       session.await(client::initialize, "start");
     } catch (ToolException e) {
       session.close();
-      throw new ToolException("MCP server '" + name + "' did not start: " + e.getMessage());
+      throw new ToolException(notStarted(name, server) + e.getMessage());
     } catch (RuntimeException e) {
       session.close();
       if (stopped(e)) throw e;
-      throw new ToolException("MCP server '" + name + "' did not start: " + reason(e) + session.said());
+      throw new ToolException(notStarted(name, server) + reason(e) + session.said());
     }
     return session;
   }
@@ -125,6 +125,11 @@ final class McpSession implements AutoCloseable {
   McpSchema.CallToolResult call(String tool, JsonNode arguments) {
     Map<String, Object> args = Json.MAPPER.convertValue(arguments, new TypeReference<Map<String, Object>>() { });
     return await(() -> client.callTool(new McpSchema.CallToolRequest(tool, args)), "call " + tool);
+  }
+
+  /** How a server that did not start is named: with its command, which the lines it wrote before it exited may not have named. */
+  private static String notStarted(String name, McpServer server) {
+    return "MCP server '" + name + "' (" + server.command() + ") did not start: ";
   }
 
   /** Whether {@code e} is Temporal stopping the step (cancelled, timed out, the worker shutting down): not the server's failure. */

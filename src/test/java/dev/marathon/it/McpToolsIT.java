@@ -103,7 +103,7 @@ class McpToolsIT {
       assertEquals("number", sum.path("parameters").path("properties").path("a").path("type").asText(), sum.toString());
       assertFalse(sum.path("parameters").has("$schema"), sum.toString());
       for (JsonNode r : requests) assertEquals(firstTools, toolNames(r), "a listing that changed mid-run does not change the run");
-      assertTrue(requests.get(0).path("messages").toString().contains("MCP server 'down' did not start"), "the model is told of the server that is down");
+      assertTrue(requests.get(0).path("messages").toString().contains("MCP server 'down' (false) did not start"), "the model is told of the server that is down");
 
       assertEquals(List.of("The sum of 2 and 3 is 5.", "Successfully wrote to notes.txt"), toolResults(requests.get(1)), "the MCP results reached the model");
       List<String> turn3 = toolResults(requests.get(2));

@@ -27,8 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamingTest {
   @TempDir Path tmp;
 
-  /** Heartbeat (and so stall) timeout of two seconds, so a stalled stream is given up quickly. */
-  static final RunOptions QUICK = new RunOptions(600, 3600, 2, 4000, 80);
+  /**
+   * Heartbeat (and so stall) timeout of four seconds, so a stalled stream is given up quickly. Not
+   * less: a quick model call sends no heartbeat at all, so its whole attempt, the store's fsyncs
+   * included, must fit in it, or it is timed out and the turn asked a third time on a busy disk.
+   */
+  static final RunOptions QUICK = new RunOptions(600, 3600, 4, 4000, 80);
 
   @Test
   void aStreamedRunJoinsThePiecesAndSendsTheReasoningBackWhole() throws Exception {

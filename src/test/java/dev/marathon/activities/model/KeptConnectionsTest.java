@@ -47,6 +47,8 @@ class KeptConnectionsTest {
   static final class Server implements AutoCloseable {
     final ServerSocket socket;
     final AtomicInteger connections = new AtomicInteger();
+    /** Connections this side has closed. */
+    final AtomicInteger closed = new AtomicInteger();
     final List<Map<String, String>> heads = Collections.synchronizedList(new ArrayList<>());
     private final Thread thread;
 
@@ -75,6 +77,7 @@ class KeptConnectionsTest {
             } catch (Exception ended) {
               // the connection or the server is done
             }
+            closed.incrementAndGet();
           }, "test-http-connection");
           connection.setDaemon(true);
           connection.start();
@@ -174,7 +177,7 @@ class KeptConnectionsTest {
         assertTrue(e.answer.reusable());
       }
       assertEquals(List.of("data: {\"a\":12}", "", "data: {\"b\":2}", "data: [DONE]", ""), lines);
-      assertTrue(silences >= 4, "read timeouts met on the way: " + silences);
+      assertTrue(silences >= 2, "a read timeout met in each silence at least: " + silences);
       Map<String, String> head = server.heads.get(0);
       assertEquals("POST /v1/chat/completions?x=1 HTTP/1.1", head.get(""));
       assertEquals("127.0.0.1:" + server.socket.getLocalPort(), head.get("host"));
@@ -199,7 +202,7 @@ class KeptConnectionsTest {
         try (KeptConnections.Exchange e = post(c, server.uri("http"), Map.of())) {
           assertEquals(String.valueOf(i), e.answer.readBodyText());
         }
-        Thread.sleep(50); // the server's close reaches the kept connection
+        while (server.closed.get() < i) Thread.sleep(1); // the server has closed it: on loopback its FIN is there
       }
       assertEquals(3, server.connections.get());
       assertEquals(3, server.heads.size(), "each call reached the server once");
@@ -239,7 +242,7 @@ class KeptConnectionsTest {
       }
       AtomicInteger waits = new AtomicInteger();
       assertThrows(KeptConnections.HeadTimeout.class,
-          () -> c.post(server.uri("http"), Map.of(), BODY, TICK, waits::incrementAndGet, System.nanoTime() + Duration.ofMillis(450).toNanos()));
+          () -> c.post(server.uri("http"), Map.of(), BODY, TICK, waits::incrementAndGet, System.nanoTime() + Duration.ofMillis(1_000).toNanos()));
       assertTrue(waits.get() >= 3, "told once a tick while waiting: " + waits.get());
       assertEquals(1, server.connections.get(), "a slow answer on a kept connection is not taken for a stale one");
       assertEquals(2, server.heads.size());

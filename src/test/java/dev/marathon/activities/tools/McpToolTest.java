@@ -73,8 +73,8 @@ class McpToolTest {
         () -> McpToolList.list(Map.of("down", new McpServer("false", List.of(), Map.of()),
             "missing", new McpServer("no-such-mcp-server", List.of(), Map.of())), context(Containment.DEFAULT)));
     assertEquals(2, list.problems().size(), list.problems().toString());
-    assertTrue(list.problems().get(0).startsWith("MCP server 'down' did not start"), list.problems().toString());
-    assertTrue(list.problems().get(1).contains("no-such-mcp-server"), list.problems().toString());
+    assertTrue(list.problems().get(0).startsWith("MCP server 'down' (false) did not start"), list.problems().toString());
+    assertTrue(list.problems().get(1).startsWith("MCP server 'missing' (no-such-mcp-server) did not start"), list.problems().toString());
   }
 
   /**
