@@ -1,0 +1,65 @@
+package dev.marathon.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a worker's log line puts in the user's terminal when it carries an exception: the messages
+ * of its chain, each with the frame it was thrown at, not the SDK's and gRPC's whole stack (a
+ * workspace step that missed its heartbeat printed sixty lines of them into a foreground run);
+ * MARATHON_DEBUG=1 (the launcher's MARATHON_STACK_DEPTH=full) gives them whole.
+ */
+class LogOutputTest {
+
+  @Test
+  void anExceptionIsItsChainsMessagesWithOneFrameEach() throws Exception {
+    String out = logged(null);
+    assertTrue(out.contains("WARN  i.t.i.w.ActivityWorker - completing the activity failed"), out);
+    assertTrue(out.contains("java.lang.RuntimeException: completion refused"), out);
+    assertTrue(out.contains("Caused by: java.lang.IllegalStateException: NOT_FOUND: activity already timed out"), out);
+    assertEquals(2, frames(out), out);
+  }
+
+  @Test
+  void aDebuggingUserGetsWholeStackTraces() throws Exception {
+    String out = logged("full");
+    assertTrue(out.contains("Caused by: java.lang.IllegalStateException: NOT_FOUND: activity already timed out"), out);
+    assertTrue(frames(out) > 40, out);
+  }
+
+  /** What the project's logback.xml writes to stderr for one WARN with a two-exception chain. */
+  private static String logged(String stackDepth) throws Exception {
+    LoggerContext ctx = new LoggerContext();
+    ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter()); // a context of its own, not the test JVM's
+    if (stackDepth != null) ctx.putProperty("MARATHON_STACK_DEPTH", stackDepth);
+    JoranConfigurator config = new JoranConfigurator();
+    config.setContext(ctx);
+    config.doConfigure(LogOutputTest.class.getResource("/logback.xml"));
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    try {
+      ctx.getLogger("io.temporal.internal.worker.ActivityWorker")
+          .warn("completing the activity failed", new RuntimeException("completion refused", thrownDeep(30)));
+    } finally {
+      System.setErr(stderr);
+      ctx.stop();
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private static Exception thrownDeep(int depth) {
+    return depth == 0 ? new IllegalStateException("NOT_FOUND: activity already timed out") : thrownDeep(depth - 1);
+  }
+
+  private static long frames(String out) {
+    return out.lines().filter(l -> l.startsWith("\tat ")).count();
+  }
+}
