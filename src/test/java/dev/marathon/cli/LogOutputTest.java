@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * What a worker's log line puts in the user's terminal when it carries an exception: the messages
  * of its chain, each with the frame it was thrown at, not the SDK's and gRPC's whole stack (a
  * workspace step that missed its heartbeat printed sixty lines of them into a foreground run);
- * MARATHON_DEBUG=1 (the launcher's MARATHON_STACK_DEPTH=full) gives them whole.
+ * MARATHON_DEBUG=1 (the launcher's MARATHON_STACK_DEPTH=full) gives them whole. And while the
+ * server is away, one of the SDK's poll failures a minute, not ten a wave.
  */
 class LogOutputTest {
 
@@ -34,8 +35,30 @@ class LogOutputTest {
     assertTrue(frames(out) > 40, out);
   }
 
+  @Test
+  void aServerAwayIsOnePollFailureAMinuteNotTenAWave() throws Exception {
+    String out = logged(null, ctx -> {
+      for (int wave = 0; wave < 3; wave++) {
+        for (int poller = 1; poller <= 10; poller++) {
+          ctx.getLogger("io.temporal.internal.worker.BasePoller").warn("Failure in poller thread {}",
+              "Workflow Poller taskQueue=\"marathon\": " + poller, new RuntimeException("UNAVAILABLE: io exception"));
+        }
+      }
+      ctx.getLogger("io.temporal.internal.worker.ActivityWorker").warn("something else");
+    });
+    assertEquals(1, out.lines().filter(l -> l.contains("Failure in poller thread")).count(), out);
+    assertTrue(out.contains("UNAVAILABLE: io exception"), out);
+    assertTrue(out.contains("something else"), out);
+  }
+
   /** What the project's logback.xml writes to stderr for one WARN with a two-exception chain. */
   private static String logged(String stackDepth) throws Exception {
+    return logged(stackDepth, ctx -> ctx.getLogger("io.temporal.internal.worker.ActivityWorker")
+        .warn("completing the activity failed", new RuntimeException("completion refused", thrownDeep(30))));
+  }
+
+  /** What the project's logback.xml writes to stderr while {@code logging} logs. */
+  private static String logged(String stackDepth, java.util.function.Consumer<LoggerContext> logging) throws Exception {
     LoggerContext ctx = new LoggerContext();
     ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter()); // a context of its own, not the test JVM's
     if (stackDepth != null) ctx.putProperty("MARATHON_STACK_DEPTH", stackDepth);
@@ -46,8 +69,7 @@ class LogOutputTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     System.setErr(new PrintStream(bytes, true, StandardCharsets.UTF_8));
     try {
-      ctx.getLogger("io.temporal.internal.worker.ActivityWorker")
-          .warn("completing the activity failed", new RuntimeException("completion refused", thrownDeep(30)));
+      logging.accept(ctx);
     } finally {
       System.setErr(stderr);
       ctx.stop();
