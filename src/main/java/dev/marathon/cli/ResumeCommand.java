@@ -63,7 +63,7 @@ final class ResumeCommand implements Callable<Integer> {
         Budget now = runs.typed(run.value).budget(new Budget(maxTurns, maxHours, null, null));
         err.println("[marathon] budget now: " + now);
       }
-      return new RunFollower(runs, out, err).follow(run.value, true);
+      return new RunFollower(runs, out, err, () -> conn.restartOwnServer(err)).follow(run.value, true);
     }
   }
 }

@@ -7,6 +7,8 @@ import dev.marathon.workflows.Pause;
 import dev.marathon.workflows.PlanStep;
 import dev.marathon.workflows.Progress;
 import dev.marathon.workflows.RunReport;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.failure.TemporalFailure;
@@ -17,7 +19,8 @@ import java.util.Locale;
 /**
  * Follows a run to its end on the terminal: turns, tools and plan changes on stderr, the final
  * summary on stdout. Reads the run through {@link RunInspector}, like status and watch; returns
- * the exit code {@link ExitCodes#of} gives the run's ending.
+ * the exit code {@link ExitCodes#of} gives the run's ending. A server that stops answering is
+ * waited for, not a reason to leave: leaving would end the run's worker in this process too.
  */
 final class RunFollower {
   private static final long POLL_MILLIS = 500;
@@ -26,12 +29,21 @@ final class RunFollower {
   private final RunInspector inspector;
   private final PrintWriter out;
   private final PrintWriter err;
+  /** What is done each time the server does not answer (start again the server this command started). */
+  private final Runnable whileServerAway;
+  /** The server did not answer the last read. */
+  private boolean serverAway;
 
   RunFollower(Runs runs, PrintWriter out, PrintWriter err) {
+    this(runs, out, err, () -> {});
+  }
+
+  RunFollower(Runs runs, PrintWriter out, PrintWriter err, Runnable whileServerAway) {
     this.runs = runs;
     this.inspector = new RunInspector(runs);
     this.out = out;
     this.err = err;
+    this.whileServerAway = whileServerAway;
   }
 
   /**
@@ -41,7 +53,11 @@ final class RunFollower {
   int follow(String runId, boolean leaveOnPause) throws InterruptedException {
     Progress last = null;
     while (true) {
-      RunInspector.View view = inspector.now(runId);
+      RunInspector.View view = read(runId);
+      if (view == null) { // the server is away
+        Thread.sleep(POLL_MILLIS);
+        continue;
+      }
       if (!view.running()) return ended(runId, view, last);
       Progress now = view.progress(); // null: no worker has the run yet, or it is between runs of its chain
       if (now != null) {
@@ -50,6 +66,27 @@ final class RunFollower {
         if (leaveOnPause && now.pause() != null && now.pause().cause() != Pause.Cause.OPERATOR) return paused(runId, view);
       }
       Thread.sleep(POLL_MILLIS);
+    }
+  }
+
+  /** The run now, or null while the server does not answer (said once as it goes, and once as it is back). */
+  private RunInspector.View read(String runId) {
+    try {
+      RunInspector.View view = inspector.now(runId);
+      if (serverAway) err.println("[marathon] the Temporal server answers again");
+      serverAway = false;
+      return view;
+    } catch (RuntimeException e) {
+      String why = unavailable(e);
+      if (why == null) throw e;
+      if (!serverAway) {
+        err.println("[marathon] the Temporal server does not answer (" + why + "); the run's work is safe."
+            + " Waiting for the server: once it is back, the run goes on from its last step.");
+        err.flush();
+      }
+      serverAway = true;
+      whileServerAway.run();
+      return null;
     }
   }
 
@@ -148,6 +185,19 @@ final class RunFollower {
     out.flush();
     err.flush();
     return ExitCodes.of(view);
+  }
+
+  /**
+   * Why the server did not answer, when that is all {@code e} says (UNAVAILABLE: the server is
+   * down, restarting, or the network to it is), or null. A follower then waits instead of leaving:
+   * leaving would take the run's worker in this process with it, and the night's work would stop
+   * until someone resumed it, though the server came back in a minute.
+   */
+  static String unavailable(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.UNAVAILABLE) return s.getMessage();
+    }
+    return null;
   }
 
   /** The innermost message of {@code t} and its causes; a Temporal failure's as it was raised, without its type and flags. */

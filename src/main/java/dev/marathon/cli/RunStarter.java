@@ -46,7 +46,7 @@ final class RunStarter {
       }
       runs.start(state);
       if (conn.uiUrl() != null) err.println("[marathon] Web UI: " + Ui.runUrl(conn.uiUrl(), conn.namespace(), id));
-      return new RunFollower(runs, out, err).follow(id, true);
+      return new RunFollower(runs, out, err, () -> conn.restartOwnServer(err)).follow(id, true);
     }
   }
 

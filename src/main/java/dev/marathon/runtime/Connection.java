@@ -38,10 +38,16 @@ public final class Connection implements AutoCloseable {
   private final String uiUrl;
   private final TestWorkflowEnvironment inProcess;
   private final ChannelLoop loop; // null in-process
+  /** The dev server this connection started in the background, or null. */
+  private final OwnServer own;
+
+  /** How this connection started its server: what starts it again. */
+  private record OwnServer(Path cli, String address, MarathonHome home) {}
 
   private Connection(WorkflowServiceStubs service, WorkflowClient client, String namespace, String uiUrl, TestWorkflowEnvironment inProcess,
-      ChannelLoop loop) {
+      ChannelLoop loop, OwnServer own) {
     this.loop = loop;
+    this.own = own;
     this.service = service;
     this.client = client;
     this.namespace = namespace;
@@ -77,6 +83,7 @@ public final class Connection implements AutoCloseable {
   private static Connection open(String address, String namespace, boolean startIfMissing, MarathonHome home, PrintWriter err,
       ChannelLoop loop) {
     Optional<WorkflowServiceStubs> service = tryConnect(address, Duration.ofSeconds(3), loop);
+    OwnServer own = null;
     if (service.isEmpty()) {
       if (!startIfMissing || !isLocal(address)) {
         throw new UnreachableServerException("no Temporal server answers at " + address
@@ -90,17 +97,19 @@ public final class Connection implements AutoCloseable {
             + " and has no Web UI.");
         return inProcess(namespace);
       }
+      own = new OwnServer(cli.get(), address, home);
       service = Optional.of(startDevServer(cli.get(), address, home, err, loop));
     }
-    Connection c = of(service.get(), namespace, uiUrlFor(address), null, loop);
+    Connection c = of(service.get(), namespace, uiUrlFor(address), null, loop, own);
     if (startIfMissing) c.ensureSearchAttributes(err);
     return c;
   }
 
-  private static Connection of(WorkflowServiceStubs service, String namespace, String uiUrl, TestWorkflowEnvironment env, ChannelLoop loop) {
+  private static Connection of(WorkflowServiceStubs service, String namespace, String uiUrl, TestWorkflowEnvironment env, ChannelLoop loop,
+      OwnServer own) {
     WorkflowClient client = WorkflowClient.newInstance(service,
         WorkflowClientOptions.newBuilder().setNamespace(namespace).setDataConverter(DataConverters.marathon()).build());
-    return new Connection(service, client, namespace, uiUrl, env, loop);
+    return new Connection(service, client, namespace, uiUrl, env, loop, own);
   }
 
   private static Connection inProcess(String namespace) {
@@ -109,7 +118,7 @@ public final class Connection implements AutoCloseable {
         .setWorkflowClientOptions(WorkflowClientOptions.newBuilder().setNamespace(namespace).setDataConverter(DataConverters.marathon()).build())
         .build());
     MarathonSearchAttributes.definitions().forEach(env::registerSearchAttribute);
-    return new Connection(env.getWorkflowServiceStubs(), env.getWorkflowClient(), namespace, null, env, null);
+    return new Connection(env.getWorkflowServiceStubs(), env.getWorkflowClient(), namespace, null, env, null, null);
   }
 
   private static WorkflowServiceStubs startDevServer(Path cli, String address, MarathonHome home, PrintWriter err, ChannelLoop loop) {
@@ -137,6 +146,43 @@ public final class Connection implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UnreachableServerException("interrupted while starting the Temporal dev server");
+    }
+  }
+
+  /**
+   * Starts again the dev server this connection started, when it no longer answers (killed, or
+   * dead at 3 a.m.): the same database and address, so its runs go on where they were, and this
+   * connection's channel finds it by itself. A server this connection did not start is never
+   * replaced: another may have stood at that address (the real server on PostgreSQL), and a dev
+   * server there would hold none of its runs; nor one stopped with {@code ./marathon server --stop},
+   * which deletes the record of its process. Returns whether it started one.
+   */
+  public boolean restartOwnServer(PrintWriter err) {
+    if (own == null || !diedUnstopped(own.home())) return false;
+    Optional<WorkflowServiceStubs> answering = tryConnect(own.address(), Duration.ofSeconds(3), loop);
+    if (answering.isPresent()) {
+      answering.get().shutdownNow();
+      return false;
+    }
+    err.println("[marathon] the Temporal dev server this command started does not answer: starting it again");
+    try {
+      startDevServer(own.cli(), own.address(), own.home(), err, loop).shutdownNow();
+      return true;
+    } catch (RuntimeException e) {
+      err.println("[marathon] could not start it again: " + e.getMessage());
+      return false;
+    } finally {
+      err.flush();
+    }
+  }
+
+  /** Whether the background server's record is still there (not stopped) and names a process that is gone. */
+  private static boolean diedUnstopped(MarathonHome home) {
+    try {
+      long pid = Long.parseLong(java.nio.file.Files.readString(home.serverPid()).strip());
+      return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+    } catch (IOException | NumberFormatException e) {
+      return false;
     }
   }
 
