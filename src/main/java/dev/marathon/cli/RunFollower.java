@@ -188,14 +188,18 @@ final class RunFollower {
   }
 
   /**
-   * Why the server did not answer, when that is all {@code e} says (UNAVAILABLE: the server is
-   * down, restarting, or the network to it is), or null. A follower then waits instead of leaving:
-   * leaving would take the run's worker in this process with it, and the night's work would stop
-   * until someone resumed it, though the server came back in a minute.
+   * Why the server did not answer, when that is all {@code e} says, or null: UNAVAILABLE (the
+   * server is down or restarting) or DEADLINE_EXCEEDED (it is hung or stopped, or the network to
+   * it is cut: every attempt of the client's minute ran out its time). A follower then waits
+   * instead of leaving: leaving would take the run's worker in this process with it, and the
+   * night's work would stop until someone resumed it, though the server came back in a minute.
    */
   static String unavailable(Throwable e) {
     for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.UNAVAILABLE) return s.getMessage();
+      if (c instanceof StatusRuntimeException s
+          && (s.getStatus().getCode() == Status.Code.UNAVAILABLE || s.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED)) {
+        return s.getMessage();
+      }
     }
     return null;
   }

@@ -108,22 +108,28 @@ final class ServerCommand implements Callable<Integer> {
     return server.runForeground();
   }
 
+  /**
+   * Under the server's lock, and its record deleted before it is killed: a command that started it
+   * and finds it gone starts it again only while that record names a dead process.
+   */
   private static int stop(MarathonHome home, PrintWriter err) throws Exception {
     Path pidFile = home.serverPid();
-    if (!Files.exists(pidFile)) {
-      err.println("no background dev server recorded in " + pidFile);
-      return ExitCodes.OK;
+    try (java.io.Closeable held = home.lockServer()) {
+      if (!Files.exists(pidFile)) {
+        err.println("no background dev server recorded in " + pidFile);
+        return ExitCodes.OK;
+      }
+      long pid = Long.parseLong(Files.readString(pidFile).strip());
+      Files.delete(pidFile);
+      Optional<ProcessHandle> p = ProcessHandle.of(pid);
+      if (p.isPresent()) {
+        p.get().destroy();
+        p.get().onExit().get(15, TimeUnit.SECONDS);
+        err.println("stopped the Temporal dev server (pid " + pid + ")");
+      } else {
+        err.println("the dev server (pid " + pid + ") was not running");
+      }
     }
-    long pid = Long.parseLong(Files.readString(pidFile).strip());
-    Optional<ProcessHandle> p = ProcessHandle.of(pid);
-    if (p.isPresent()) {
-      p.get().destroy();
-      p.get().onExit().get(15, TimeUnit.SECONDS);
-      err.println("stopped the Temporal dev server (pid " + pid + ")");
-    } else {
-      err.println("the dev server (pid " + pid + ") was not running");
-    }
-    Files.deleteIfExists(pidFile);
     return ExitCodes.OK;
   }
 }

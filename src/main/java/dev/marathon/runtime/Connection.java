@@ -98,7 +98,7 @@ public final class Connection implements AutoCloseable {
         return inProcess(namespace);
       }
       own = new OwnServer(cli.get(), address, home);
-      service = Optional.of(startDevServer(cli.get(), address, home, err, loop));
+      service = Optional.of(startDevServer(cli.get(), address, home, err, loop, () -> true));
     }
     Connection c = of(service.get(), namespace, uiUrlFor(address), null, loop, own);
     if (startIfMissing) c.ensureSearchAttributes(err);
@@ -121,28 +121,43 @@ public final class Connection implements AutoCloseable {
     return new Connection(env.getWorkflowServiceStubs(), env.getWorkflowClient(), namespace, null, env, null, null);
   }
 
-  private static WorkflowServiceStubs startDevServer(Path cli, String address, MarathonHome home, PrintWriter err, ChannelLoop loop) {
+  /**
+   * Starts the dev server in the background, unless another command of this home started it
+   * meanwhile (the start is under {@link MarathonHome#lockServer}, and whether anything answers is
+   * asked again there) or {@code wanted} no longer holds there: then null.
+   */
+  private static WorkflowServiceStubs startDevServer(Path cli, String address, MarathonHome home, PrintWriter err, ChannelLoop loop,
+      java.util.function.BooleanSupplier wanted) {
     HostPort hp = HostPort.parse(address);
+    try (java.io.Closeable held = home.lockServer()) {
+      Optional<WorkflowServiceStubs> meanwhile = tryConnect(address, Duration.ofSeconds(1), loop);
+      if (meanwhile.isPresent()) return meanwhile.get();
+      return wanted.getAsBoolean() ? startLocked(cli, address, hp, home, err, loop) : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the Temporal dev server: " + e.getMessage(), e);
+    }
+  }
+
+  private static WorkflowServiceStubs startLocked(Path cli, String address, HostPort hp, MarathonHome home, PrintWriter err, ChannelLoop loop)
+      throws IOException {
     try {
       DevServer server = new DevServer(cli, home.temporalDb(), hp.host(), hp.port(), hp.port() + 1000, ServerHttpApi.freePort(), List.of());
-      java.nio.file.Files.createDirectories(home.dir());
       long pid = server.startInBackground(home.serverLog(), home.serverPid());
+      Optional<ProcessHandle> process = ProcessHandle.of(pid);
       Optional<WorkflowServiceStubs> service = Optional.empty();
-      for (int i = 0; i < 60 && service.isEmpty(); i++) {
+      for (int i = 0; i < 60 && service.isEmpty() && process.map(ProcessHandle::isAlive).orElse(false); i++) {
         service = tryConnect(address, Duration.ofSeconds(1), loop);
         if (service.isEmpty()) Thread.sleep(500);
       }
-      if (service.isEmpty()) {
+      if (service.isEmpty() || !process.map(ProcessHandle::isAlive).orElse(false)) {
+        service.ifPresent(WorkflowServiceStubs::shutdownNow);
         throw new UnreachableServerException("started the Temporal dev server (pid " + pid + ") but it did not answer at "
-            + address + " within 30 s; see " + home.serverLog());
+            + address + " within 30 s, or exited; see " + home.serverLog());
       }
-      Optional<ProcessHandle> started = ProcessHandle.of(pid);
-      if (started.isPresent()) ServerHttpApi.record(home, hp.port(), server.httpPort(), started.get()); // answering now
+      ServerHttpApi.record(home, hp.port(), server.httpPort(), process.get()); // answering now
       err.println("Started the Temporal dev server in the background (pid " + pid + "): Web UI " + server.uiUrl()
           + ", database " + home.temporalDb() + ", log " + home.serverLog() + ". Stop it with ./marathon server --stop.");
       return service.get();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the Temporal dev server: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UnreachableServerException("interrupted while starting the Temporal dev server");
@@ -155,19 +170,18 @@ public final class Connection implements AutoCloseable {
    * connection's channel finds it by itself. A server this connection did not start is never
    * replaced: another may have stood at that address (the real server on PostgreSQL), and a dev
    * server there would hold none of its runs; nor one stopped with {@code ./marathon server --stop},
-   * which deletes the record of its process. Returns whether it started one.
+   * which deletes the record of its process. Returns whether a server answers there now.
    */
   public boolean restartOwnServer(PrintWriter err) {
     if (own == null || !diedUnstopped(own.home())) return false;
-    Optional<WorkflowServiceStubs> answering = tryConnect(own.address(), Duration.ofSeconds(3), loop);
-    if (answering.isPresent()) {
-      answering.get().shutdownNow();
-      return false;
-    }
-    err.println("[marathon] the Temporal dev server this command started does not answer: starting it again");
     try {
-      startDevServer(own.cli(), own.address(), own.home(), err, loop).shutdownNow();
-      return true;
+      WorkflowServiceStubs answering = startDevServer(own.cli(), own.address(), own.home(), err, loop, () -> {
+        if (!diedUnstopped(own.home())) return false; // stopped meanwhile
+        err.println("[marathon] the Temporal dev server this command started does not answer: starting it again");
+        return true;
+      });
+      if (answering != null) answering.shutdownNow();
+      return answering != null;
     } catch (RuntimeException e) {
       err.println("[marathon] could not start it again: " + e.getMessage());
       return false;
@@ -189,9 +203,12 @@ public final class Connection implements AutoCloseable {
   static Optional<WorkflowServiceStubs> tryConnect(String address, Duration timeout, ChannelLoop loop) {
     WorkflowServiceStubsOptions options = ServerAuth.apply(WorkflowServiceStubsOptions.newBuilder().setTarget(address)
         .setChannelInitializer(loop::initialize), System.getenv()).build();
+    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(options);
     try {
-      return Optional.of(WorkflowServiceStubs.newConnectedServiceStubs(options, timeout));
+      stubs.connect(timeout);
+      return Optional.of(stubs);
     } catch (RuntimeException unavailable) {
+      stubs.shutdownNow(); // its channel and connection-manager thread would outlive it, one per try
       return Optional.empty();
     }
   }

@@ -75,6 +75,24 @@ public record MarathonHome(Path dir) {
     return dir.resolve("temporal-server.pid");
   }
 
+  /**
+   * The lock of the background dev server's record, held while it is started or stopped: a
+   * command starting it again after it died and {@code ./marathon server --stop} never cross, and
+   * two commands never start two servers on one database. Closing it releases it.
+   */
+  public java.io.Closeable lockServer() throws java.io.IOException {
+    java.nio.file.Files.createDirectories(dir);
+    java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir.resolve("temporal-server.lock"),
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+    try {
+      channel.lock();
+    } catch (java.io.IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    return channel;
+  }
+
   /** A user's price table, merged over the built-in one. */
   public Path prices() {
     return dir.resolve("prices.json");

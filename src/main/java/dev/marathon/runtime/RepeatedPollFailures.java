@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Marker;
 
 /**
@@ -20,11 +21,20 @@ public final class RepeatedPollFailures extends TurboFilter {
 
   /** When the last one was let through; {@link Long#MIN_VALUE}: never. */
   private final AtomicLong lastLetThrough = new AtomicLong(Long.MIN_VALUE);
+  private final LongSupplier nanoClock;
+
+  public RepeatedPollFailures() {
+    this(System::nanoTime);
+  }
+
+  RepeatedPollFailures(LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
+  }
 
   @Override
   public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
     if (!FORMAT.equals(format) || !LOGGER.equals(logger.getName())) return FilterReply.NEUTRAL;
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     long last = lastLetThrough.get();
     if (last != Long.MIN_VALUE && now - last < QUIET_NANOS) return FilterReply.DENY;
     return lastLetThrough.compareAndSet(last, now) ? FilterReply.NEUTRAL : FilterReply.DENY;

@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -65,13 +66,12 @@ class LogOutputTest {
     JoranConfigurator config = new JoranConfigurator();
     config.setContext(ctx);
     config.doConfigure(LogOutputTest.class.getResource("/logback.xml"));
-    PrintStream stderr = System.err;
+    // What the configured appender writes, and nothing another thread of this JVM prints to stderr.
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    ((ConsoleAppender<ILoggingEvent>) ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("STDERR")).setOutputStream(bytes);
     try {
       logging.accept(ctx);
     } finally {
-      System.setErr(stderr);
       ctx.stop();
     }
     return bytes.toString(StandardCharsets.UTF_8);
