@@ -115,11 +115,12 @@ final class ServerCommand implements Callable<Integer> {
   private static int stop(MarathonHome home, PrintWriter err) throws Exception {
     Path pidFile = home.serverPid();
     try (java.io.Closeable held = home.lockServer()) {
-      if (!Files.exists(pidFile)) {
+      java.util.OptionalLong recorded = home.recordedServerPid();
+      if (recorded.isEmpty()) {
         err.println("no background dev server recorded in " + pidFile);
         return ExitCodes.OK;
       }
-      long pid = Long.parseLong(Files.readString(pidFile).strip());
+      long pid = recorded.getAsLong();
       Files.delete(pidFile);
       Optional<ProcessHandle> p = ProcessHandle.of(pid);
       if (p.isPresent()) {

@@ -128,18 +128,18 @@ public final class Connection implements AutoCloseable {
    */
   private static WorkflowServiceStubs startDevServer(Path cli, String address, MarathonHome home, PrintWriter err, ChannelLoop loop,
       java.util.function.BooleanSupplier wanted) {
-    HostPort hp = HostPort.parse(address);
     try (java.io.Closeable held = home.lockServer()) {
       Optional<WorkflowServiceStubs> meanwhile = tryConnect(address, Duration.ofSeconds(1), loop);
       if (meanwhile.isPresent()) return meanwhile.get();
-      return wanted.getAsBoolean() ? startLocked(cli, address, hp, home, err, loop) : null;
+      return wanted.getAsBoolean() ? startLocked(cli, address, home, err, loop) : null;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the Temporal dev server: " + e.getMessage(), e);
     }
   }
 
-  private static WorkflowServiceStubs startLocked(Path cli, String address, HostPort hp, MarathonHome home, PrintWriter err, ChannelLoop loop)
+  private static WorkflowServiceStubs startLocked(Path cli, String address, MarathonHome home, PrintWriter err, ChannelLoop loop)
       throws IOException {
+    HostPort hp = HostPort.parse(address);
     try {
       DevServer server = new DevServer(cli, home.temporalDb(), hp.host(), hp.port(), hp.port() + 1000, ServerHttpApi.freePort(), List.of());
       long pid = server.startInBackground(home.serverLog(), home.serverPid());
@@ -173,7 +173,7 @@ public final class Connection implements AutoCloseable {
    * which deletes the record of its process. Returns whether a server answers there now.
    */
   public boolean restartOwnServer(PrintWriter err) {
-    if (own == null || !diedUnstopped(own.home())) return false;
+    if (own == null) return false;
     try {
       WorkflowServiceStubs answering = startDevServer(own.cli(), own.address(), own.home(), err, loop, () -> {
         if (!diedUnstopped(own.home())) return false; // stopped meanwhile
@@ -192,12 +192,8 @@ public final class Connection implements AutoCloseable {
 
   /** Whether the background server's record is still there (not stopped) and names a process that is gone. */
   private static boolean diedUnstopped(MarathonHome home) {
-    try {
-      long pid = Long.parseLong(java.nio.file.Files.readString(home.serverPid()).strip());
-      return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
-    } catch (IOException | NumberFormatException e) {
-      return false;
-    }
+    java.util.OptionalLong pid = home.recordedServerPid();
+    return pid.isPresent() && ProcessHandle.of(pid.getAsLong()).map(p -> !p.isAlive()).orElse(true);
   }
 
   static Optional<WorkflowServiceStubs> tryConnect(String address, Duration timeout, ChannelLoop loop) {

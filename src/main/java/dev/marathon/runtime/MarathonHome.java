@@ -75,6 +75,15 @@ public record MarathonHome(Path dir) {
     return dir.resolve("temporal-server.pid");
   }
 
+  /** The process {@link #serverPid} records, if a background dev server is recorded (started and not stopped). */
+  public java.util.OptionalLong recordedServerPid() {
+    try {
+      return java.util.OptionalLong.of(Long.parseLong(java.nio.file.Files.readString(serverPid()).strip()));
+    } catch (java.io.IOException | NumberFormatException none) {
+      return java.util.OptionalLong.empty();
+    }
+  }
+
   /**
    * The lock of the background dev server's record, held while it is started or stopped: a
    * command starting it again after it died and {@code ./marathon server --stop} never cross, and

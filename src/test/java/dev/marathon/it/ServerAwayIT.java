@@ -5,6 +5,7 @@ import static dev.marathon.testing.ScriptedModel.finish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.marathon.runtime.MarathonHome;
 import dev.marathon.testing.DevServerFixture;
 import dev.marathon.testing.Eventually;
 import dev.marathon.testing.Gate;
@@ -54,7 +55,7 @@ class ServerAwayIT {
     try (Foreground run = new Foreground("own", address)) {
       run.gate.awaitReached(2);
       assertTrue(run.err().contains("Started the Temporal dev server in the background"), run.err());
-      long pid = Long.parseLong(Files.readString(run.home.resolve("temporal-server.pid")).strip());
+      long pid = new MarathonHome(run.home).recordedServerPid().orElseThrow();
       ProcessHandle server = ProcessHandle.of(pid).orElseThrow();
       server.descendants().forEach(ProcessHandle::destroyForcibly);
       server.destroyForcibly();
@@ -67,8 +68,7 @@ class ServerAwayIT {
     } finally {
       // The server the run started again outlives the run (setsid): stopped as a user would, then made sure of.
       Launcher.run(tmp.resolve("home-own"), Map.of(), 60, "server", "--stop");
-      Path pidFile = tmp.resolve("home-own").resolve("temporal-server.pid");
-      if (Files.exists(pidFile)) ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).ifPresent(ProcessHandle::destroyForcibly);
+      new MarathonHome(tmp.resolve("home-own")).recordedServerPid().ifPresent(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
     }
   }
 
